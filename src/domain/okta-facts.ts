@@ -1,0 +1,75 @@
+/**
+ * What resetdesk learns about a requester from Okta, in the shapes the decision engine reads.
+ * The Okta connector produces these; the domain never talks to Okta itself.
+ */
+
+/** Okta user statuses (Okta Management API `User.status`). */
+export type OktaUserStatus =
+  | 'STAGED'
+  | 'PROVISIONED'
+  | 'ACTIVE'
+  | 'RECOVERY'
+  | 'PASSWORD_EXPIRED'
+  | 'LOCKED_OUT'
+  | 'SUSPENDED'
+  | 'DEPROVISIONED';
+
+export interface OktaUser {
+  id: string;
+  status: OktaUserStatus | string;
+  login: string;
+  email: string;
+  firstName?: string;
+  lastName?: string;
+}
+
+/** Result of looking a person up by login, then by email. */
+export type UserLookup =
+  | { kind: 'found'; user: OktaUser }
+  | { kind: 'not_found' }
+  | { kind: 'ambiguous'; count: number };
+
+export interface OktaAppInfo {
+  id: string;
+  /** Okta's app name (e.g. `template_swa`, `okta_org2org`). */
+  name: string;
+  label: string;
+  /** e.g. AUTO_LOGIN, BROWSER_PLUGIN, SAML_2_0, OPENID_CONNECT … */
+  signOnMode: string;
+  status: string;
+}
+
+export interface OktaRole {
+  /** Role type, e.g. SUPER_ADMIN, ORG_ADMIN, APP_ADMIN, HELP_DESK_ADMIN. */
+  type: string;
+  label?: string;
+  status?: string;
+}
+
+export interface OktaGroup {
+  id: string;
+  name: string;
+}
+
+export interface OktaFactor {
+  id: string;
+  factorType: string;
+  provider: string;
+  status: string;
+}
+
+/** The checks that need the Okta user id; fetched in parallel after the lookup. */
+export interface OktaDetails {
+  /** null when Okta answers 404 for the catalog's app id. */
+  app: OktaAppInfo | null;
+  assigned: boolean;
+  roles: OktaRole[];
+  groups: OktaGroup[];
+  factors: OktaFactor[];
+}
+
+/** Facts gathered so far; the engine asks for more in stages (see decision-engine.ts). */
+export interface OktaFacts {
+  lookup?: UserLookup;
+  details?: OktaDetails;
+}

@@ -1,0 +1,68 @@
+/** Core vocabulary shared by the domain, the database and the HTTP layer. */
+
+/** Request statuses (PRODUCT.md, "The request lifecycle"). */
+export const REQUEST_STATUSES = [
+  'New',
+  'Triaging',
+  'Waiting',
+  'Escalated',
+  'PendingExternal',
+  'Completed',
+  'Rejected',
+  'Failed',
+  'Cancelled',
+  'Closed',
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+/** Seed-001 decision vocabulary, stored on the request. */
+export type RequestDecision = 'Approved' | 'Rejected' | 'Escalated' | 'Cancelled';
+
+/** Seed-000 outcome vocabulary, used in the Decisions log object. Denied = Rejected. */
+export type Outcome = 'Approved' | 'Denied' | 'Escalated';
+
+export type Priority = 'Low' | 'Medium' | 'High';
+
+/** How an app's password gets reset. `auto` derives it from Okta's signOnMode. */
+export const RESET_METHODS = ['auto', 'swa_link', 'okta_reset', 'external'] as const;
+export type ResetMethod = (typeof RESET_METHODS)[number];
+
+/** An entry of the app catalog (the seed's Apps table). */
+export interface CatalogApp {
+  id: string;
+  name: string;
+  oktaAppId: string | null;
+  resetUrl: string | null;
+  resetMethod: ResetMethod;
+  sensitive: boolean;
+  approverGroup: string | null;
+}
+
+/** The parts of a Password Request the engine reads. Identity comes from the channel. */
+export interface RequestFacts {
+  id: string;
+  /** The authenticated requester's email (lower-cased). */
+  requester: string;
+  /** The app name as the requester typed it. */
+  app: string;
+  /** The account the reset is for, when the requester named one; null = their own. */
+  targetUser: string | null;
+  /** Shown to humans only; never read by the engine's rules. */
+  justification: string;
+}
+
+/** Audit Log event types (seed 001). */
+export const AUDIT_EVENT_TYPES = [
+  'Message',
+  'Tool Call',
+  'Decision',
+  'Escalation',
+  'Approval',
+  'Rejection',
+  'Closure',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/** Roles of API tokens and signed-in users. */
+export const ROLES = ['requester', 'approver', 'admin', 'intake'] as const;
+export type Role = (typeof ROLES)[number];

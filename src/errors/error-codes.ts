@@ -1,0 +1,54 @@
+/**
+ * The one table of error codes. Code raises `AppError(code, …)`; only the HTTP layer turns a
+ * code into a status. Messages here are defaults; a throw site may pass a more precise one.
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: { status: 400, message: 'The request is not valid.' },
+  INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the body as application/json.' },
+  BODY_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  UNAUTHENTICATED: { status: 401, message: 'A valid bearer token is required.' },
+  FORBIDDEN: { status: 403, message: 'Your role does not allow this.' },
+  NOT_FOUND: { status: 404, message: 'Not found.' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'No such route.' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed.' },
+  REQUEST_NOT_FOUND: { status: 404, message: 'No request with that id.' },
+  APP_NOT_FOUND: { status: 404, message: 'No app with that name.' },
+  APP_ALREADY_EXISTS: { status: 409, message: 'An app with that name already exists.' },
+  ALREADY_DECIDED: { status: 409, message: 'This request has already been decided.' },
+  NOT_AWAITING_DECISION: { status: 409, message: 'This request is not waiting for a human decision.' },
+  SELF_DECISION: { status: 403, message: 'Nobody may decide their own request.' },
+  INVALID_TRANSITION: { status: 409, message: 'That status change is not allowed.' },
+  CSV_INVALID: { status: 400, message: 'The CSV file has errors; nothing was imported.' },
+  POLICY_INVALID: { status: 400, message: 'The policy is not valid.' },
+  CONFIG_INVALID: { status: 500, message: 'The configuration is not valid.' },
+  OKTA_ERROR: { status: 502, message: 'Okta answered with an error.' },
+  OKTA_UNAVAILABLE: { status: 503, message: 'Okta could not be reached.' },
+  OKTA_RATE_LIMITED: { status: 503, message: 'Okta rate limit reached.' },
+  OKTA_AUTH_FAILED: { status: 502, message: 'resetdesk could not authenticate to Okta.' },
+  MAIL_FAILED: { status: 502, message: 'The email could not be sent.' },
+  INTERNAL: { status: 500, message: 'Internal error.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error with a stable code; `details` is safe to show to the caller (never secrets). */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message?: string, details?: unknown) {
+    super(message ?? ERROR_CODES[code].message);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}
