@@ -1,0 +1,281 @@
+/**
+ * The decision engine: a pure, staged function from request + catalog + Okta facts + policy
+ * to a decision (PRODUCT.md, "How a request is decided"). It never does I/O; when it needs Okta
+ * facts it says which, so the caller keeps the critical path to two sequential Okta round trips:
+ *
+ *   result = decide(input)
+ *   'need' 'user'    → fetch okta.lookup (user by login, then email), call again
+ *   'need' 'details' → fetch okta.details (app, assignment, roles, groups, factors in parallel)
+ *
+ * Rules, checked in order; the first that fires decides:
+ *   1. third_party             someone else's account → policy.thirdParty: deny | escalate (High)
+ *   2. app_not_in_catalog      no catalog entry → Denied
+ *      app_not_linked_to_okta  catalog entry without an Okta app id → Denied (cannot verify)
+ *   3. user_not_found          no Okta user for the requester → Denied
+ *      user_ambiguous          several Okta users match → Denied
+ *   4. user_status             Okta status in policy.denyStatuses → Denied (before fetching details)
+ *   5. app_not_in_okta         Okta does not know the catalog's app id → Denied
+ *      not_assigned            user not assigned to the app → Denied
+ *   6. privileged_user         admin role / privileged group → Escalated (High)
+ *   7. sensitive_app           catalog flag or policy.sensitiveApps → Escalated (Medium)
+ *   8. mfa_missing             no active (accepted) MFA factor while required → Escalated (High)
+ *   9. swa_self_service        SWA + reset URL → Approved, Completed, reset link emailed
+ *      swa_no_reset_url        SWA without a reset URL → Escalated (Medium)
+ *      sso_requires_approval   federated SSO → Escalated (Medium); Okta reset on approval
+ *      external_store          catalog says external → Approved, PendingExternal, job dispatched
+ *      unknown_sign_on_mode    method cannot be told → Escalated (Medium)
+ *
+ * Priorities: High where a wrong approval would hurt most (another person's account, an admin,
+ * a failed identity check); Medium for routine reviews; Low for decisions nobody has to review.
+ * `request.justification` is never read: urgency or embedded instructions cannot change anything.
+ */
+import type {
+  Decision,
+  DecisionAction,
+  DecisionNextStatus,
+  DecisionResetMethod,
+  RuleId,
+} from './decision.js';
+import { displayAppName, rationaleFor } from './decision-rationale.js';
+import type { OktaDetails, OktaFacts } from './okta-facts.js';
+import { appNameKey, type Policy } from './policy.js';
+import { resolveResetMethod } from './sign-on-mode.js';
+import type { CatalogApp, Outcome, Priority, RequestDecision, RequestFacts } from './types.js';
+
+export { RULE_IDS } from './decision.js';
+export type {
+  Decision,
+  DecisionAction,
+  DecisionNextStatus,
+  DecisionResetMethod,
+  RuleId,
+} from './decision.js';
+
+/** Everything the engine reads. `catalogApp` is the caller's catalog lookup of `request.app`. */
+export interface DecideInput {
+  request: RequestFacts;
+  catalogApp: CatalogApp | null;
+  okta: OktaFacts;
+  policy: Policy;
+}
+
+/** Either a decision, or the next Okta facts the caller must fetch before calling again. */
+export type EngineResult =
+  | { kind: 'decided'; decision: Decision }
+  | { kind: 'need'; facts: 'user' | 'details' };
+
+const OUTCOME_TO_DECISION: Record<Outcome, RequestDecision> = {
+  Approved: 'Approved',
+  Denied: 'Rejected',
+  Escalated: 'Escalated',
+};
+
+/** What the rules have learnt so far; copied into every decision. */
+interface Context {
+  policy: Policy;
+  app: string;
+  approverGroup: string | null;
+  facts: Record<string, unknown>;
+  oktaUserId: string | null;
+  oktaAppId: string | null;
+  resetMethod: DecisionResetMethod | null;
+}
+
+/** Decides a request, or asks for the Okta facts the next rule needs. Pure and deterministic. */
+export function decide(input: DecideInput): EngineResult {
+  const { request, catalogApp, okta, policy } = input;
+  const ctx: Context = {
+    policy,
+    app: displayAppName(catalogApp?.name ?? request.app),
+    approverGroup: catalogApp?.approverGroup ?? null,
+    facts: { requestedApp: request.app },
+    oktaUserId: null,
+    oktaAppId: null,
+    resetMethod: null,
+  };
+
+  // 1. Third party — before any Okta call, so nobody can probe other people's accounts.
+  if (isThirdParty(request)) {
+    Object.assign(ctx.facts, { requester: request.requester, targetUser: request.targetUser });
+    return policy.thirdParty === 'escalate'
+      ? escalate(ctx, 'third_party', 'High')
+      : deny(ctx, 'third_party');
+  }
+
+  // 2. Catalog.
+  if (catalogApp === null) return deny(ctx, 'app_not_in_catalog');
+  Object.assign(ctx.facts, {
+    catalogAppId: catalogApp.id,
+    catalogApp: catalogApp.name,
+    catalogResetMethod: catalogApp.resetMethod,
+    catalogSensitive: catalogApp.sensitive,
+  });
+  if (catalogApp.oktaAppId === null) return deny(ctx, 'app_not_linked_to_okta');
+  ctx.oktaAppId = catalogApp.oktaAppId;
+  ctx.facts.oktaAppId = catalogApp.oktaAppId;
+
+  // 3. Who is asking, in Okta.
+  const lookup = okta.lookup;
+  if (lookup === undefined) return { kind: 'need', facts: 'user' };
+  ctx.facts.userLookup = lookup.kind;
+  if (lookup.kind === 'not_found') return deny(ctx, 'user_not_found');
+  if (lookup.kind === 'ambiguous') {
+    ctx.facts.matchCount = lookup.count;
+    return deny(ctx, 'user_ambiguous');
+  }
+  const user = lookup.user;
+  ctx.oktaUserId = user.id;
+  Object.assign(ctx.facts, { oktaUserId: user.id, userStatus: user.status });
+
+  // 4. Account state — checked before the details round trip, which it makes unnecessary.
+  if ((policy.denyStatuses as readonly string[]).includes(user.status.trim().toUpperCase())) {
+    return deny(ctx, 'user_status', user.status);
+  }
+
+  // 5. The app in Okta and the user's assignment.
+  const details = okta.details;
+  if (details === undefined) return { kind: 'need', facts: 'details' };
+  if (details.app === null) {
+    ctx.facts.oktaAppFound = false;
+    return deny(ctx, 'app_not_in_okta');
+  }
+  const method = resolveResetMethod(catalogApp.resetMethod, details.app.signOnMode);
+  // Known from here on, so an approver of any later escalation sees how the reset will happen.
+  ctx.resetMethod = method === 'unknown' ? null : method;
+  Object.assign(ctx.facts, {
+    oktaAppFound: true,
+    signOnMode: details.app.signOnMode,
+    resetMethod: method,
+    assigned: details.assigned,
+  });
+  if (!details.assigned) return deny(ctx, 'not_assigned');
+
+  // 6–8. Risk checks that send the request to a human.
+  const privilege = privilegeOf(details, policy);
+  Object.assign(ctx.facts, { roles: details.roles.map((r) => r.type), ...privilege });
+  if (privilege.privilegedRoles.length > 0 || privilege.privilegedGroups.length > 0) {
+    return escalate(ctx, 'privileged_user', 'High');
+  }
+
+  const appKey = appNameKey(catalogApp.name);
+  const sensitive =
+    catalogApp.sensitive || policy.sensitiveApps.some((n) => appNameKey(n) === appKey);
+  ctx.facts.sensitive = sensitive;
+  if (sensitive) return escalate(ctx, 'sensitive_app', 'Medium');
+
+  const activeFactorTypes = acceptedActiveFactors(details, policy);
+  Object.assign(ctx.facts, { factorCount: details.factors.length, activeFactorTypes });
+  if (policy.mfa.required && activeFactorTypes.length === 0) {
+    return escalate(ctx, 'mfa_missing', 'High');
+  }
+
+  // 9. The reset method.
+  switch (method) {
+    case 'swa_link': {
+      const url = catalogApp.resetUrl?.trim() ?? '';
+      if (url === '') return escalate(ctx, 'swa_no_reset_url', 'Medium');
+      ctx.facts.resetUrl = url;
+      return approve(ctx, 'swa_self_service', 'Completed', [
+        { type: 'send_reset_link', to: request.requester, url },
+      ]);
+    }
+    case 'okta_reset':
+      return escalate(ctx, 'sso_requires_approval', 'Medium');
+    case 'external':
+      return approve(ctx, 'external_store', 'PendingExternal', [
+        { type: 'dispatch_external', catalogAppId: catalogApp.id, oktaUserId: user.id },
+      ]);
+    case 'unknown':
+      return escalate(ctx, 'unknown_sign_on_mode', 'Medium');
+  }
+}
+
+/** A target account is named and is not the requester's own (trimmed, case-insensitive). */
+function isThirdParty(request: RequestFacts): boolean {
+  // A blank target names nobody else; the engine only ever acts on the requester's account.
+  const target = request.targetUser?.trim().toLowerCase() ?? '';
+  return target !== '' && target !== request.requester.trim().toLowerCase();
+}
+
+/** The admin roles and group names that make this user privileged under the policy. */
+function privilegeOf(
+  details: OktaDetails,
+  policy: Policy,
+): { privilegedRoles: string[]; privilegedGroups: string[] } {
+  const { adminRoles, groups } = policy.privileged;
+  // 'any': every Okta admin role counts, whatever its type (custom roles included).
+  const roleKeys = adminRoles === 'any' ? null : new Set(adminRoles.map(caseless));
+  const groupKeys = new Set(groups.map(caseless));
+  return {
+    privilegedRoles: details.roles
+      .map((r) => r.type)
+      .filter((t) => roleKeys === null || roleKeys.has(caseless(t))),
+    privilegedGroups: details.groups.map((g) => g.name).filter((n) => groupKeys.has(caseless(n))),
+  };
+}
+
+/** Types of the user's ACTIVE factors the policy accepts (any type when factorTypes is null). */
+function acceptedActiveFactors(details: OktaDetails, policy: Policy): string[] {
+  const { factorTypes } = policy.mfa;
+  const accepted = factorTypes === null ? null : new Set(factorTypes.map(caseless));
+  return details.factors
+    .filter((f) => f.status.trim().toUpperCase() === 'ACTIVE')
+    .map((f) => f.factorType)
+    .filter((t) => accepted === null || accepted.has(caseless(t)));
+}
+
+function caseless(s: string): string {
+  return s.trim().toLowerCase();
+}
+
+function deny(ctx: Context, ruleId: RuleId, userStatus?: string): EngineResult {
+  return decided(ctx, 'Denied', ruleId, 'Low', 'Rejected', [], userStatus);
+}
+
+function approve(
+  ctx: Context,
+  ruleId: RuleId,
+  nextStatus: DecisionNextStatus,
+  actions: DecisionAction[],
+): EngineResult {
+  return decided(ctx, 'Approved', ruleId, 'Low', nextStatus, actions);
+}
+
+/** Escalations go to the app's approver group; an Okta reset is marked as the on-approval step. */
+function escalate(ctx: Context, ruleId: RuleId, priority: Priority): EngineResult {
+  const actions: DecisionAction[] = [{ type: 'request_approval', approverGroup: ctx.approverGroup }];
+  if (ctx.resetMethod === 'okta_reset' && ctx.oktaUserId !== null) {
+    actions.push({ type: 'okta_reset_on_approval', oktaUserId: ctx.oktaUserId, sendEmail: true });
+  }
+  return decided(ctx, 'Escalated', ruleId, priority, 'Escalated', actions);
+}
+
+function decided(
+  ctx: Context,
+  outcome: Outcome,
+  ruleId: RuleId,
+  priority: Priority,
+  nextStatus: DecisionNextStatus,
+  actions: DecisionAction[],
+  userStatus?: string,
+): EngineResult {
+  const facts = { app: ctx.app, outcome, ...(userStatus === undefined ? {} : { userStatus }) };
+  return {
+    kind: 'decided',
+    decision: {
+      outcome,
+      decision: OUTCOME_TO_DECISION[outcome],
+      ruleId,
+      rationale: rationaleFor(ruleId, facts),
+      priority,
+      nextStatus,
+      resetMethod: ctx.resetMethod,
+      // Every decision ends by telling the requester, whatever else happens.
+      actions: [...actions, { type: 'notify_requester' }],
+      policyVersion: ctx.policy.version,
+      facts: ctx.facts,
+      oktaUserId: ctx.oktaUserId,
+      oktaAppId: ctx.oktaAppId,
+    },
+  };
+}

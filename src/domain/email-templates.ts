@@ -1,0 +1,77 @@
+/**
+ * The emails resetdesk sends to requesters, as plain text. Pure: the send-email job renders one
+ * of these from the request as stored, so a retried job renders the same message.
+ */
+
+export const EMAIL_TEMPLATES = [
+  'reset_link',
+  'escalated',
+  'denied',
+  'okta_reset_sent',
+  'rejected_by_approver',
+  'pending_external',
+  'reset_failed',
+] as const;
+export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
+
+export interface EmailContext {
+  requestId: string;
+  app: string;
+  rationale: string | null;
+  resetUrl?: string | null;
+  comment?: string | null;
+  statusUrl?: string | null;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+}
+
+const FOOTER = (c: EmailContext) =>
+  [
+    '',
+    `Request: ${c.requestId}${c.statusUrl ? ` (${c.statusUrl})` : ''}`,
+    'If you did not ask for this, contact IT support right away.',
+  ].join('\n');
+
+export function renderEmail(template: EmailTemplate, c: EmailContext): RenderedEmail {
+  switch (template) {
+    case 'reset_link':
+      // Wording follows seed 000's email automation.
+      return {
+        subject: `${c.app} password reset`,
+        text: `Hello,\n\nPlease find the link to reset your ${c.app} account below:\n${c.resetUrl ?? ''}\n${FOOTER(c)}`,
+      };
+    case 'escalated':
+      return {
+        subject: `${c.app} password reset: waiting for approval`,
+        text: `Hello,\n\nYour ${c.app} password reset request needs a human approver before anything is reset.\nReason: ${c.rationale ?? ''}\n\nYou will get another email when it has been decided.\n${FOOTER(c)}`,
+      };
+    case 'denied':
+      return {
+        subject: `${c.app} password reset: declined`,
+        text: `Hello,\n\nYour ${c.app} password reset request was declined.\nReason: ${c.rationale ?? ''}\n\nIf you think this is wrong, contact IT support.\n${FOOTER(c)}`,
+      };
+    case 'okta_reset_sent':
+      return {
+        subject: `${c.app} password reset: approved`,
+        text: `Hello,\n\nYour ${c.app} password reset was approved. Okta has sent you a separate email with a link to choose a new password.\n${FOOTER(c)}`,
+      };
+    case 'rejected_by_approver':
+      return {
+        subject: `${c.app} password reset: declined by an approver`,
+        text: `Hello,\n\nAn approver declined your ${c.app} password reset request.${c.comment ? `\nComment: ${c.comment}` : ''}\n${FOOTER(c)}`,
+      };
+    case 'pending_external':
+      return {
+        subject: `${c.app} password reset: in progress`,
+        text: `Hello,\n\nYour ${c.app} password reset has been handed to the system that manages that account. You will get another email when it is done.\n${FOOTER(c)}`,
+      };
+    case 'reset_failed':
+      return {
+        subject: `${c.app} password reset: could not be completed`,
+        text: `Hello,\n\nYour ${c.app} password reset could not be completed.\nReason: ${c.rationale ?? ''}\n\nContact IT support.\n${FOOTER(c)}`,
+      };
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The request lifecycle (PRODUCT.md, "The request lifecycle"): the one explicit table of
+ * allowed status changes. Anything not listed here is an error.
+ */
+import { AppError } from '../errors/error-codes.js';
+import type { RequestStatus } from './types.js';
+
+/** Statuses in which work is still going on; any of them may be cancelled. */
+export const OPEN_STATUSES = Object.freeze([
+  'New',
+  'Triaging',
+  'Waiting',
+  'Escalated',
+  'PendingExternal',
+] as const satisfies readonly RequestStatus[]);
+
+/** Statuses with a settled outcome; they move to Closed once the requester has been told. */
+export const TERMINAL_STATUSES = Object.freeze([
+  'Completed',
+  'Rejected',
+  'Failed',
+  'Cancelled',
+] as const satisfies readonly RequestStatus[]);
+
+/** Allowed transitions, keyed by the current status. Closed is final: nothing leaves it. */
+export const TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[]>> = Object.freeze({
+  New: Object.freeze(['Triaging', 'Cancelled'] as const),
+  Triaging: Object.freeze([
+    'Waiting',
+    'Escalated',
+    'PendingExternal',
+    'Completed',
+    'Rejected',
+    'Cancelled',
+  ] as const),
+  Waiting: Object.freeze(['Triaging', 'Cancelled'] as const),
+  // Escalated → Triaging is an approver's "return for more information".
+  Escalated: Object.freeze([
+    'Triaging',
+    'Completed',
+    'PendingExternal',
+    'Rejected',
+    'Cancelled',
+  ] as const),
+  // Only the external executor's callback (or a cancellation) ends PendingExternal.
+  PendingExternal: Object.freeze(['Completed', 'Failed', 'Cancelled'] as const),
+  Completed: Object.freeze(['Closed'] as const),
+  Rejected: Object.freeze(['Closed'] as const),
+  Failed: Object.freeze(['Closed'] as const),
+  Cancelled: Object.freeze(['Closed'] as const),
+  Closed: Object.freeze([] as const),
+});
+
+/** Display labels; they follow the seeds' wording (seed 002 for the external statuses). */
+export const STATUS_LABELS: Readonly<Record<RequestStatus, string>> = Object.freeze({
+  New: 'New',
+  Triaging: 'Triaging',
+  Waiting: 'Waiting',
+  Escalated: 'Escalated',
+  PendingExternal: 'Pending With External System',
+  Completed: 'Completed',
+  Rejected: 'Rejected',
+  Failed: 'Completed With Failure',
+  Cancelled: 'Cancelled',
+  Closed: 'Closed',
+});
+
+/** True when the table allows moving a request from `from` to `to`. */
+export function canTransition(from: RequestStatus, to: RequestStatus): boolean {
+  // Own-property check: a status string from the database must not reach Object.prototype.
+  if (!Object.hasOwn(TRANSITIONS, from)) return false;
+  return TRANSITIONS[from].includes(to);
+}
+
+/** Throws `INVALID_TRANSITION` unless the table allows `from` → `to`. */
+export function assertTransition(from: RequestStatus, to: RequestStatus): void {
+  if (!canTransition(from, to)) {
+    throw new AppError('INVALID_TRANSITION', `Cannot move a request from ${from} to ${to}`, {
+      from,
+      to,
+    });
+  }
+}
+
+/** True for statuses in which the request is still being worked on (and may be cancelled). */
+export function isOpen(status: RequestStatus): boolean {
+  return (OPEN_STATUSES as readonly RequestStatus[]).includes(status);
+}
+
+/** True for settled outcomes awaiting closure (Completed, Rejected, Failed, Cancelled); not Closed. */
+export function isTerminal(status: RequestStatus): boolean {
+  return (TERMINAL_STATUSES as readonly RequestStatus[]).includes(status);
+}

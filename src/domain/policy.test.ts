@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, DEFAULT_POLICY_VERSION, appNameKey, policySchema } from './policy.js';
+
+describe('policySchema', () => {
+  it('fills every default from a version alone (PRODUCT.md default policy)', () => {
+    expect(policySchema.parse({ version: 'v1' })).toEqual({
+      version: 'v1',
+      thirdParty: 'deny',
+      denyStatuses: ['DEPROVISIONED', 'SUSPENDED', 'STAGED', 'PROVISIONED'],
+      privileged: { adminRoles: 'any', groups: ['Administrators'] },
+      mfa: { required: true, factorTypes: null },
+      sensitiveApps: [],
+      escalation: { slaHours: 24 },
+    });
+  });
+
+  it('fills defaults inside a partly written nested object', () => {
+    const p = policySchema.parse({ version: 'v1', mfa: { required: false } });
+    expect(p.mfa).toEqual({ required: false, factorTypes: null });
+  });
+
+  it('requires a non-empty version', () => {
+    expect(policySchema.safeParse({}).success).toBe(false);
+    expect(policySchema.safeParse({ version: '   ' }).success).toBe(false);
+  });
+
+  it.each([
+    ['an unknown top-level key', { version: 'v', thirdparty: 'deny' }],
+    ['an unknown nested key', { version: 'v', mfa: { requried: true } }],
+    ['a misspelt Okta status', { version: 'v', denyStatuses: ['SUSPENED'] }],
+    ['a bad thirdParty value', { version: 'v', thirdParty: 'allow' }],
+    ['adminRoles that is neither "any" nor a list', { version: 'v', privileged: { adminRoles: 'all' } }],
+    ['an empty factorTypes list', { version: 'v', mfa: { factorTypes: [] } }],
+    ['a zero SLA', { version: 'v', escalation: { slaHours: 0 } }],
+    ['a string SLA', { version: 'v', escalation: { slaHours: '24' } }],
+  ])('rejects %s', (_name, input) => {
+    expect(policySchema.safeParse(input).success).toBe(false);
+  });
+
+  it('gives every parse its own arrays (defaults are not shared)', () => {
+    const a = policySchema.parse({ version: 'a' });
+    const b = policySchema.parse({ version: 'b' });
+    a.sensitiveApps.push('X');
+    expect(b.sensitiveApps).toEqual([]);
+  });
+});
+
+describe('DEFAULT_POLICY', () => {
+  it('carries the default version and is deeply frozen', () => {
+    expect(DEFAULT_POLICY.version).toBe(DEFAULT_POLICY_VERSION);
+    expect(Object.isFrozen(DEFAULT_POLICY)).toBe(true);
+    expect(Object.isFrozen(DEFAULT_POLICY.privileged.groups)).toBe(true);
+  });
+});
+
+describe('appNameKey', () => {
+  it.each([
+    ['Salesforce', 'salesforce'],
+    ['  Sales  Force ', 'sales force'],
+    ['AWS\tConsole\n', 'aws console'],
+    ['', ''],
+  ])('%j → %j', (input, expected) => {
+    expect(appNameKey(input)).toBe(expected);
+  });
+});

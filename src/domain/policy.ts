@@ -1,0 +1,96 @@
+/**
+ * The reset policy as data (PRODUCT.md, "Policy"). The YAML file in `policy/` is parsed into
+ * this shape by policy-yaml.ts; the decision engine reads nothing else.
+ */
+import { z } from 'zod';
+import type { OktaUserStatus } from './okta-facts.js';
+
+/** Every Okta `User.status`; `denyStatuses` must name one of these so typos are caught. */
+export const OKTA_USER_STATUSES = [
+  'STAGED',
+  'PROVISIONED',
+  'ACTIVE',
+  'RECOVERY',
+  'PASSWORD_EXPIRED',
+  'LOCKED_OUT',
+  'SUSPENDED',
+  'DEPROVISIONED',
+] as const satisfies readonly OktaUserStatus[];
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+/**
+ * Schema of a policy document. Every object is strict (an unknown key is an error, so a
+ * misspelt key cannot silently fall back to a default) and every field but `version` has a
+ * default, so a policy only needs to say what it changes.
+ */
+export const policySchema = z.strictObject({
+  /** Recorded on every decision; bump it whenever the rules change. */
+  version: nonEmpty,
+  /** What to do when someone asks for a reset of another person's account. */
+  thirdParty: z.enum(['deny', 'escalate']).default('deny'),
+  /** Okta user statuses that deny a reset outright. */
+  denyStatuses: z
+    .array(z.enum(OKTA_USER_STATUSES))
+    .default((): OktaUserStatus[] => ['DEPROVISIONED', 'SUSPENDED', 'STAGED', 'PROVISIONED']),
+  privileged: z
+    .strictObject({
+      /** `'any'`: holding any Okta admin role escalates; a list: only those role types do. */
+      adminRoles: z.union([z.literal('any'), z.array(nonEmpty)]).default('any'),
+      /**
+       * Okta group names whose members are privileged (matched trimmed, case-insensitively).
+       * The default `Administrators` is a conventional name; list your own admin groups.
+       */
+      groups: z.array(nonEmpty).default(() => ['Administrators']),
+    })
+    .prefault({}),
+  mfa: z
+    .strictObject({
+      /** Escalate when the user has no active MFA factor (a failed identity check). */
+      required: z.boolean().default(true),
+      /** Factor types that count (e.g. `push`, `token:software:totp`); null = any type. */
+      factorTypes: z
+        .array(nonEmpty)
+        .min(1, 'list at least one factor type, or use null to accept any type')
+        .nullable()
+        .default(null),
+    })
+    .prefault({}),
+  /** App names escalated as sensitive on top of the catalog's flag; matched by appNameKey. */
+  sensitiveApps: z.array(nonEmpty).default(() => []),
+  escalation: z
+    .strictObject({
+      /** Hours an escalation may wait before the approver is reminded. */
+      slaHours: z.number().positive().default(24),
+    })
+    .prefault({}),
+});
+
+/** A validated policy, with every default filled in. */
+export type Policy = z.output<typeof policySchema>;
+
+/** What a policy author may write: every field but `version` is optional. */
+export type PolicyInput = z.input<typeof policySchema>;
+
+/** Version of the built-in policy; policy/default.policy.yaml carries the same one. */
+export const DEFAULT_POLICY_VERSION = '2026-11-23.1';
+
+/** The built-in policy: PRODUCT.md's "How a request is decided (default policy)". */
+export const DEFAULT_POLICY: Policy = deepFreeze(policySchema.parse({ version: DEFAULT_POLICY_VERSION }));
+
+/**
+ * The one definition of how app names match (catalog lookups, `sensitiveApps`): trimmed,
+ * inner whitespace runs collapsed to one space, lower-cased. "  Sales  Force " ≡ "sales force".
+ */
+export function appNameKey(name: string): string {
+  return name.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+// Frozen so a caller that tweaks "its" policy cannot change the default for everyone else.
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
