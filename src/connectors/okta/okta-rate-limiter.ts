@@ -1,0 +1,114 @@
+/**
+ * Okta's rate limits, tracked per bucket (method + path template, e.g.
+ * `GET /api/v1/users/{id}/factors`). Each answer's `X-Rate-Limit-Remaining` / `-Reset` updates
+ * the bucket; a request is only sent while the bucket has budget left after the requests
+ * already in flight, otherwise it waits for the window to reset.
+ */
+
+interface BucketState {
+  /** Budget left in the current window per Okta's last answer; undefined until known. */
+  remaining: number | undefined;
+  /** When the window resets, on our clock (corrected for the server's Date header). */
+  resetAtMs: number;
+  limit: number | undefined;
+  /** Sent but not yet answered: Okta has not counted them in `remaining` yet. */
+  inFlight: number;
+}
+
+export interface RateLimiterDeps {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  onWait?: (bucket: string, waitMs: number) => void;
+}
+
+/** Added to every reset-based wait: Okta's reset is second-granular and clocks drift. */
+export function resetJitterMs(random: () => number): number {
+  return 100 + Math.floor(random() * 250);
+}
+
+/** Longest single wait for a window; Okta windows are one minute, so more means bad headers. */
+const MAX_WINDOW_WAIT_MS = 60_000;
+
+function intHeader(headers: Headers, name: string): number | undefined {
+  const raw = headers.get(name);
+  if (raw === null || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+export class OktaRateLimiter {
+  private readonly buckets = new Map<string, BucketState>();
+
+  constructor(private readonly deps: RateLimiterDeps) {}
+
+  private state(bucket: string): BucketState {
+    let state = this.buckets.get(bucket);
+    if (!state) {
+      state = { remaining: undefined, resetAtMs: 0, limit: undefined, inFlight: 0 };
+      this.buckets.set(bucket, state);
+    }
+    return state;
+  }
+
+  /**
+   * Epoch-seconds reset → our clock. Okta's own `Date` header is used as "now on the server",
+   * so a skewed local clock neither sends early nor waits for nothing.
+   */
+  resetAtFrom(headers: Headers): number | undefined {
+    const reset = intHeader(headers, 'x-rate-limit-reset');
+    if (reset === undefined) return undefined;
+    const serverNow = Date.parse(headers.get('date') ?? '');
+    const now = this.deps.now();
+    return Number.isFinite(serverNow) ? now + (reset * 1000 - serverNow) : reset * 1000;
+  }
+
+  /** Waits until `bucket` has budget, then reserves one request of it. Pair with `complete`. */
+  async acquire(bucket: string): Promise<void> {
+    const state = this.state(bucket);
+    for (;;) {
+      const now = this.deps.now();
+      const budget = state.remaining === undefined ? Infinity : state.remaining - state.inFlight;
+      if (budget > 0 || state.resetAtMs <= now) break;
+      const resetAt = state.resetAtMs;
+      const waitMs = Math.min(resetAt - now, MAX_WINDOW_WAIT_MS) + resetJitterMs(this.deps.random);
+      this.deps.onWait?.(bucket, waitMs);
+      await this.deps.sleep(waitMs);
+      // We slept until the reset we knew of: that window is over even if the clock we were
+      // given did not move (and other waiters re-check against the fresh state).
+      if (state.resetAtMs === resetAt) {
+        state.resetAtMs = 0;
+        state.remaining = state.limit;
+      }
+    }
+    state.inFlight += 1;
+  }
+
+  /** Releases the reservation and learns from the answer's headers (none after a network error). */
+  complete(bucket: string, headers: Headers | undefined): void {
+    const state = this.state(bucket);
+    state.inFlight = Math.max(0, state.inFlight - 1);
+    if (!headers) return;
+    const remaining = intHeader(headers, 'x-rate-limit-remaining');
+    const resetAt = this.resetAtFrom(headers);
+    const limit = intHeader(headers, 'x-rate-limit-limit');
+    if (limit !== undefined) state.limit = limit;
+    if (remaining !== undefined && resetAt !== undefined) {
+      state.remaining = remaining;
+      state.resetAtMs = resetAt;
+    }
+  }
+
+  /**
+   * After a 429: marks the bucket spent until its reset so the retry's `acquire` waits for it
+   * (one waiting mechanism for everyone on the bucket). False when Okta sent no usable reset.
+   */
+  markSpent(bucket: string, headers: Headers): boolean {
+    const resetAt = this.resetAtFrom(headers);
+    if (resetAt === undefined || resetAt <= this.deps.now()) return false;
+    const state = this.state(bucket);
+    state.remaining = 0;
+    state.resetAtMs = resetAt;
+    return true;
+  }
+}

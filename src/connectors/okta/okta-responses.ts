@@ -1,0 +1,86 @@
+/**
+ * Okta's JSON answers → the domain's OktaFacts shapes. Only the fields resetdesk reads are
+ * checked; anything else Okta adds is ignored, so new Okta fields never break a lookup.
+ */
+import { z } from 'zod';
+import { AppError } from '../../errors/error-codes.js';
+import type { OktaAppInfo, OktaFactor, OktaGroup, OktaRole, OktaUser } from '../../domain/okta-facts.js';
+
+const optionalString = z.string().nullish().transform((v) => v ?? undefined);
+
+const userSchema = z.object({
+  id: z.string().min(1),
+  status: z.string(),
+  profile: z.object({
+    login: z.string(),
+    email: optionalString,
+    firstName: optionalString,
+    lastName: optionalString,
+  }),
+});
+
+const appSchema = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  label: z.string(),
+  signOnMode: z.string(),
+  status: z.string(),
+});
+
+const roleSchema = z.object({ type: z.string(), label: optionalString, status: optionalString });
+
+const groupSchema = z.object({ id: z.string().min(1), profile: z.object({ name: z.string() }) });
+
+const factorSchema = z.object({
+  id: z.string().min(1),
+  factorType: z.string(),
+  provider: z.string(),
+  status: z.string(),
+});
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown shape';
+    throw new AppError('OKTA_ERROR', `Okta's ${what} answer has an unexpected shape (${where})`);
+  }
+  return result.data;
+}
+
+export function toOktaUser(value: unknown): OktaUser {
+  const user = parse(userSchema, value, 'user');
+  const out: OktaUser = { id: user.id, status: user.status, login: user.profile.login, email: user.profile.email ?? '' };
+  if (user.profile.firstName !== undefined) out.firstName = user.profile.firstName;
+  if (user.profile.lastName !== undefined) out.lastName = user.profile.lastName;
+  return out;
+}
+
+export function toOktaApp(value: unknown): OktaAppInfo {
+  const app = parse(appSchema, value, 'app');
+  return { id: app.id, name: app.name, label: app.label, signOnMode: app.signOnMode, status: app.status };
+}
+
+export function toOktaRoles(values: unknown[]): OktaRole[] {
+  return values.map((value) => {
+    const role = parse(roleSchema, value, 'role');
+    const out: OktaRole = { type: role.type };
+    if (role.label !== undefined) out.label = role.label;
+    if (role.status !== undefined) out.status = role.status;
+    return out;
+  });
+}
+
+export function toOktaGroups(values: unknown[]): OktaGroup[] {
+  return values.map((value) => {
+    const group = parse(groupSchema, value, 'group');
+    return { id: group.id, name: group.profile.name };
+  });
+}
+
+export function toOktaFactors(values: unknown[]): OktaFactor[] {
+  return values.map((value) => {
+    const factor = parse(factorSchema, value, 'factor');
+    return { id: factor.id, factorType: factor.factorType, provider: factor.provider, status: factor.status };
+  });
+}
