@@ -1,0 +1,19 @@
+import type { Logger } from 'pino';
+import type { Config } from './config/config.js';
+import type { OktaConnector } from './connectors/okta/index.js';
+import type { Mailer } from './connectors/smtp/index.js';
+import type { Db, DialectName } from './db/database.js';
+import type { Policy } from './domain/policy.js';
+
+/** What services and jobs need, built once by createApp and passed down explicitly. */
+export interface AppContext {
+  config: Config;
+  db: Db;
+  dialect: DialectName;
+  logger: Logger;
+  okta: OktaConnector;
+  mailer: Mailer;
+  policy: Policy;
+  /** Nudges the in-process worker after enqueueing, so work starts without waiting for a poll. */
+  wakeWorker(): void;
+}

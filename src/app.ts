@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { AppContext } from './app-context.js';
+import type { Config } from './config/config.js';
+import { createOktaConnector, type OktaConnector } from './connectors/okta/index.js';
+import { createSmtpMailer, startDevMailbox, type DevMailbox, type Mailer } from './connectors/smtp/index.js';
+import { openDatabase, type DatabaseHandle } from './db/database.js';
+import { migrateToLatest } from './db/migrator.js';
+import { countApps, upsertApps } from './db/repositories/app.repository.js';
+import { DEFAULT_POLICY, type Policy } from './domain/policy.js';
+import { parsePolicyYaml } from './domain/policy-yaml.js';
+import { buildServer } from './http/server.js';
+import { oktaResetJob } from './jobs/okta-reset.job.js';
+import { sendEmailJob } from './jobs/send-email.job.js';
+import { triageRequestJob } from './jobs/triage-request.job.js';
+import { createWorker, type Worker, type WorkerOptions } from './jobs/worker.js';
+import { createLogger } from './logger.js';
+import { DEMO_FIXTURE_PATH, loadFixtureFile, startOktaSandbox, type OktaSandbox } from './okta-sandbox/index.js';
+import { parseAppsCsv } from './services/app-csv.js';
+import { PROJECT_ROOT, VERSION } from './version.js';
+
+export const DEMO_APPS_CSV = join(PROJECT_ROOT, 'fixtures', 'demo-apps.csv');
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Start the HTTP listener (default true). */
+  listen?: boolean;
+  /** Run the background worker in this process (default true). */
+  worker?: boolean;
+  /** Worker tuning for tests: fast retries. */
+  workerTuning?: Pick<WorkerOptions, 'baseBackoffMs' | 'maxBackoffMs' | 'leaseMs'>;
+  /** Added latency of the embedded sandbox, for benchmarks. */
+  sandboxLatencyMs?: number;
+}
+
+/** A running resetdesk: what `serve` starts and what tests and benchmarks drive. */
+export interface Resetdesk {
+  ctx: AppContext;
+  server: FastifyInstance;
+  worker: Worker;
+  /** http://host:port once listening. */
+  url: string;
+  sandbox: OktaSandbox | undefined;
+  devMailbox: DevMailbox | undefined;
+  database: DatabaseHandle;
+  stop(): Promise<void>;
+}
+
+/** Builds and starts every part from a parsed Config. Stops what it started if a step fails. */
+export async function startResetdesk(config: Config, opts: StartOptions = {}): Promise<Resetdesk> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const fn of cleanups.reverse()) await fn();
+  };
+  try {
+    const policy = loadPolicy(config.policyFile);
+    const database = openDatabase(config.databaseUrl, (err) => logger.warn({ err: err.message }, 'idle database connection lost'));
+    cleanups.push(() => database.close());
+    const applied = await migrateToLatest(database.db);
+    if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+
+    const { okta, sandbox } = await connectOkta(config, logger, opts.sandboxLatencyMs);
+    if (sandbox) cleanups.push(() => sandbox.close());
+    if (sandbox && config.okta.kind === 'sandbox' && !config.okta.fixturePath && (await countApps(database.db)) === 0) {
+      // First start of the demo: give the sandbox's apps a catalog so requests can be tried at once.
+      const result = await upsertApps(database.db, parseAppsCsv(readFileSync(DEMO_APPS_CSV, 'utf8')));
+      logger.info({ apps: result.created }, 'demo app catalog imported');
+    }
+
+    const { mailer, devMailbox } = await connectMail(config);
+    cleanups.push(() => mailer.close());
+    if (devMailbox) cleanups.push(() => devMailbox.close());
+
+    let worker: Worker | undefined;
+    const ctx: AppContext = {
+      config,
+      db: database.db,
+      dialect: database.dialect,
+      logger,
+      okta,
+      mailer,
+      policy,
+      wakeWorker: () => worker?.wake(),
+    };
+    worker = createWorker({
+      db: database.db,
+      handlers: [triageRequestJob(ctx), sendEmailJob(ctx), oktaResetJob(ctx)],
+      logger,
+      concurrency: config.worker.concurrency,
+      pollMs: config.worker.pollMs,
+      ...opts.workerTuning,
+    });
+    const server = buildServer(ctx, { version: VERSION, ...(devMailbox ? { devMailbox } : {}) });
+    cleanups.push(() => server.close());
+
+    let url = '';
+    if (opts.listen !== false) {
+      url = await server.listen({ port: config.port, host: config.host });
+    }
+    if (opts.worker !== false) {
+      worker.start();
+      cleanups.push(() => worker!.stop());
+    }
+    const running = worker;
+    return { ctx, server, worker: running, url, sandbox, devMailbox, database, stop: stopAll };
+  } catch (err) {
+    await stopAll().catch(() => undefined);
+    throw err;
+  }
+}
+
+function loadPolicy(path: string | undefined): Policy {
+  if (!path) return DEFAULT_POLICY;
+  return parsePolicyYaml(readFileSync(path, 'utf8'));
+}
+
+async function connectOkta(
+  config: Config,
+  logger: Logger,
+  latencyMs: number | undefined,
+): Promise<{ okta: OktaConnector; sandbox: OktaSandbox | undefined }> {
+  const oktaLogger = logger.child({ connector: 'okta' });
+  if (config.okta.kind === 'org') {
+    return { okta: createOktaConnector({ orgUrl: config.okta.orgUrl, auth: config.okta.auth }, { logger: oktaLogger }), sandbox: undefined };
+  }
+  const fixture = loadFixtureFile(config.okta.fixturePath ?? DEMO_FIXTURE_PATH);
+  const sandbox = await startOktaSandbox({ fixture, port: config.okta.port, ...(latencyMs ? { latencyMs } : {}) });
+  logger.info({ url: sandbox.url }, 'embedded Okta sandbox started (no OKTA_ORG_URL configured)');
+  const okta = createOktaConnector({ orgUrl: sandbox.url, auth: { kind: 'ssws', token: sandbox.apiToken } }, { logger: oktaLogger });
+  return { okta, sandbox };
+}
+
+async function connectMail(config: Config): Promise<{ mailer: Mailer; devMailbox: DevMailbox | undefined }> {
+  if (config.smtpUrl) return { mailer: createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom }), devMailbox: undefined };
+  const devMailbox = await startDevMailbox();
+  return { mailer: createSmtpMailer({ url: devMailbox.url, from: config.mailFrom }), devMailbox };
+}

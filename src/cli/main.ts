@@ -1,0 +1,68 @@
+import { loadConfig } from '../config/config.js';
+import { AppError } from '../errors/error-codes.js';
+import { appsCommand } from './apps.command.js';
+import { migrateCommand } from './migrate.command.js';
+import { oktaSandboxCommand } from './okta-sandbox.command.js';
+import { serveCommand } from './serve.command.js';
+import { tokenCommand } from './token.command.js';
+import { VERSION } from '../version.js';
+
+export const USAGE = `resetdesk ${VERSION} — password-reset requests, resolved end to end
+
+Usage:
+  resetdesk serve                          start the API and background worker
+  resetdesk migrate                        apply database migrations
+  resetdesk apps import FILE.csv           import the app catalog (header App,URL,oktaID[,sensitive,approverGroup,resetMethod])
+  resetdesk apps list                      print the app catalog
+  resetdesk token create --email E --role requester|approver|admin|intake [--label L]
+                                           create an API token (printed alone on the last line)
+  resetdesk token revoke ID                revoke an API token
+  resetdesk okta-sandbox [--port N] [--host H] [--fixture FILE] [--latency MS]
+                                           run the built-in Okta sandbox alone
+
+Configuration comes from environment variables (see docs/configuration.md), e.g.
+  DATABASE_URL=sqlite:./data/resetdesk.db   PORT=3000   OKTA_ORG_URL=…   SMTP_URL=…`;
+
+/** Runs the CLI; returns the exit code. Errors become one clear line on stderr. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serveCommand(loadConfig(), rest);
+      case 'migrate':
+        return await migrateCommand(loadConfig(), rest);
+      case 'apps':
+        return await appsCommand(loadConfig(), rest);
+      case 'token':
+        return await tokenCommand(loadConfig(), rest);
+      case 'okta-sandbox':
+        return await oktaSandboxCommand(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return command === undefined ? 1 : 0;
+      case '--version':
+      case '-v':
+        console.log(VERSION);
+        return 0;
+      default:
+        console.error(`Unknown command "${command}".\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof AppError) {
+      console.error(err.message);
+      return err.code === 'CONFIG_INVALID' ? 78 : 1; // 78 = EX_CONFIG
+    }
+    const e = err as { code?: string; message?: string };
+    if (e.code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    console.error(e.message ?? String(err));
+    return 1;
+  }
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration schema. Keys are the environment variable names, so every message can
+ * name the variable a person has to fix. Values come from the environment, optionally layered
+ * over a config file (see config.ts).
+ */
+const optionalString = z
+  .string()
+  .transform((v) => v.trim())
+  .pipe(z.string())
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^https?:\/\/[^/\s]+/i.test(v), 'must be an http:// or https:// URL')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Every variable resetdesk reads, by name. */
+export const configShape = {
+    PORT: port(3000),
+    HOST: z.string().trim().min(1).default('127.0.0.1'),
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .default('sqlite:./data/resetdesk.db')
+      .refine(
+        (v) => v.startsWith('sqlite:') || /^postgres(ql)?:\/\//.test(v),
+        'must start with sqlite: (e.g. sqlite:./data/resetdesk.db) or postgres://',
+      ),
+    PUBLIC_URL: httpUrl.optional(),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+
+    OKTA_ORG_URL: httpUrl.optional(),
+    OKTA_API_TOKEN: optionalString,
+    OKTA_CLIENT_ID: optionalString,
+    OKTA_PRIVATE_KEY: optionalString,
+    OKTA_PRIVATE_KEY_FILE: optionalString,
+    OKTA_KEY_ID: optionalString,
+    OKTA_SCOPES: optionalString,
+    /** Fixture for the embedded Okta sandbox (used only when OKTA_ORG_URL is unset). */
+    OKTA_SANDBOX_FIXTURE: optionalString,
+    OKTA_SANDBOX_PORT: port(0),
+
+    SMTP_URL: z
+      .string()
+      .trim()
+      .refine((v) => /^smtps?:\/\//.test(v), 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@host:587')
+      .optional(),
+    MAIL_FROM: z.string().trim().min(3).default('resetdesk <it-support@example.com>'),
+
+    POLICY_FILE: optionalString,
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+    /** Largest accepted HTTP body, in bytes. */
+    BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+};
+
+export const configSchema = z
+  .object(configShape)
+  .superRefine((c, ctx) => {
+    if (!c.OKTA_ORG_URL) {
+      for (const key of ['OKTA_API_TOKEN', 'OKTA_CLIENT_ID'] as const) {
+        if (c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is set but OKTA_ORG_URL is not' });
+      }
+      return;
+    }
+    if (c.OKTA_API_TOKEN && c.OKTA_CLIENT_ID) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OKTA_API_TOKEN'],
+        message: 'set either OKTA_API_TOKEN (SSWS) or OKTA_CLIENT_ID (OAuth 2.0 service app), not both',
+      });
+    }
+    if (!c.OKTA_API_TOKEN && !c.OKTA_CLIENT_ID) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OKTA_API_TOKEN'],
+        message: 'OKTA_ORG_URL is set: also set OKTA_API_TOKEN, or OKTA_CLIENT_ID with OKTA_PRIVATE_KEY or OKTA_PRIVATE_KEY_FILE',
+      });
+    }
+    if (c.OKTA_CLIENT_ID && !c.OKTA_PRIVATE_KEY && !c.OKTA_PRIVATE_KEY_FILE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OKTA_PRIVATE_KEY'],
+        message: 'OKTA_CLIENT_ID is set: also set OKTA_PRIVATE_KEY (PEM) or OKTA_PRIVATE_KEY_FILE',
+      });
+    }
+  });
+
+export type RawConfig = z.infer<typeof configSchema>;

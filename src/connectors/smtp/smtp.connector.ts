@@ -1,0 +1,48 @@
+import nodemailer from 'nodemailer';
+import { AppError } from '../../errors/error-codes.js';
+import { smtpConfigGuard, type Mailer, type MailMessage, type SmtpConfig } from './types.js';
+
+/** A nodemailer transport behind the Mailer interface; errors never include the credentials. */
+export function createSmtpMailer(input: SmtpConfig): Mailer {
+  const config = smtpConfigGuard.parse(input);
+  const transport = nodemailer.createTransport(config.url, { from: config.from });
+  Object.assign(transport.options, {
+    connectionTimeout: config.timeoutMs,
+    greetingTimeout: config.timeoutMs,
+    socketTimeout: config.timeoutMs,
+  });
+
+  return {
+    async send(message: MailMessage) {
+      try {
+        const info = await transport.sendMail({
+          from: config.from,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          messageId: message.messageId,
+        });
+        return { messageId: info.messageId, accepted: info.accepted.map(String) };
+      } catch (err) {
+        throw new AppError('MAIL_FAILED', `Sending mail to ${message.to} failed: ${describe(err)}`);
+      }
+    },
+    async verify() {
+      try {
+        await transport.verify();
+      } catch (err) {
+        throw new AppError('MAIL_FAILED', `SMTP server not ready: ${describe(err)}`);
+      }
+    },
+    close() {
+      transport.close();
+    },
+  };
+}
+
+function describe(err: unknown): string {
+  const e = err as { code?: string; responseCode?: number; message?: string };
+  // nodemailer messages do not carry the URL's password, but strip any user:pass@ defensively.
+  const msg = String(e.message ?? err).replace(/\/\/[^@/\s]+@/g, '//***@');
+  return [e.code, e.responseCode, msg].filter(Boolean).join(' ');
+}

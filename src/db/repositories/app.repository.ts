@@ -1,0 +1,91 @@
+import { appNameKey } from '../../domain/policy.js';
+import type { CatalogApp, ResetMethod } from '../../domain/types.js';
+import type { Db } from '../database.js';
+import { newId, nowIso } from '../ids.js';
+import type { AppRow } from '../schema.js';
+
+export interface NewApp {
+  name: string;
+  oktaAppId: string | null;
+  resetUrl: string | null;
+  resetMethod: ResetMethod;
+  sensitive: boolean;
+  approverGroup: string | null;
+}
+
+export function toCatalogApp(row: AppRow): CatalogApp {
+  return {
+    id: row.id,
+    name: row.name,
+    oktaAppId: row.okta_app_id,
+    resetUrl: row.reset_url,
+    resetMethod: row.reset_method as ResetMethod,
+    sensitive: row.sensitive === 1,
+    approverGroup: row.approver_group,
+  };
+}
+
+export async function listApps(db: Db): Promise<CatalogApp[]> {
+  const rows = await db.selectFrom('apps').selectAll().orderBy('name_key').execute();
+  return rows.map(toCatalogApp);
+}
+
+/** Finds a catalog app by name, case-insensitively and ignoring surrounding spaces. */
+export async function findAppByName(db: Db, name: string): Promise<CatalogApp | null> {
+  const row = await db.selectFrom('apps').selectAll().where('name_key', '=', appNameKey(name)).executeTakeFirst();
+  return row ? toCatalogApp(row) : null;
+}
+
+export async function countApps(db: Db): Promise<number> {
+  const row = await db.selectFrom('apps').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function insertApp(db: Db, app: NewApp): Promise<CatalogApp> {
+  const now = nowIso();
+  const row: AppRow = {
+    id: newId('app'),
+    name: app.name.trim(),
+    name_key: appNameKey(app.name),
+    okta_app_id: app.oktaAppId,
+    reset_url: app.resetUrl,
+    reset_method: app.resetMethod,
+    sensitive: app.sensitive ? 1 : 0,
+    approver_group: app.approverGroup,
+    created_at: now,
+    updated_at: now,
+  };
+  await db.insertInto('apps').values(row).execute();
+  return toCatalogApp(row);
+}
+
+/** Inserts or replaces (by name) every app in one transaction: all or nothing. */
+export async function upsertApps(db: Db, apps: NewApp[]): Promise<{ created: number; updated: number }> {
+  return db.transaction().execute(async (trx) => {
+    let created = 0;
+    let updated = 0;
+    for (const app of apps) {
+      const key = appNameKey(app.name);
+      const result = await trx
+        .updateTable('apps')
+        .set({
+          name: app.name.trim(),
+          okta_app_id: app.oktaAppId,
+          reset_url: app.resetUrl,
+          reset_method: app.resetMethod,
+          sensitive: app.sensitive ? 1 : 0,
+          approver_group: app.approverGroup,
+          updated_at: nowIso(),
+        })
+        .where('name_key', '=', key)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) > 0) {
+        updated++;
+      } else {
+        await insertApp(trx, app);
+        created++;
+      }
+    }
+    return { created, updated };
+  });
+}

@@ -1,0 +1,138 @@
+import type { Db } from '../database.js';
+import { newId, nowIso } from '../ids.js';
+import type { JobRow } from '../schema.js';
+
+export type JobStatus = 'pending' | 'running' | 'done' | 'failed';
+
+export interface NewJob {
+  kind: string;
+  payload: Record<string, unknown>;
+  /** The side effect's identity: a second enqueue with the same key is ignored. */
+  idempotencyKey: string;
+  runAt?: Date;
+  maxAttempts?: number;
+}
+
+/** Enqueues a job unless one with the same idempotency key exists; returns whether it was new. */
+export async function enqueueJob(db: Db, job: NewJob): Promise<boolean> {
+  const now = nowIso();
+  const result = await db
+    .insertInto('jobs')
+    .values({
+      id: newId('job'),
+      kind: job.kind,
+      payload_json: JSON.stringify(job.payload),
+      idempotency_key: job.idempotencyKey,
+      status: 'pending',
+      max_attempts: job.maxAttempts ?? 10,
+      run_at: (job.runAt ?? new Date()).toISOString(),
+      locked_by: null,
+      locked_until: null,
+      last_error: null,
+      created_at: now,
+      updated_at: now,
+      finished_at: null,
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/**
+ * Claims up to `limit` due jobs for `workerId`. A job is due when pending and its run_at has
+ * passed, or when running but its lease expired (the worker that held it crashed). Each claim
+ * is a conditional update, so two instances never run the same job at once.
+ */
+export async function claimDueJobs(db: Db, workerId: string, opts: { limit: number; leaseMs: number }): Promise<JobRow[]> {
+  const now = new Date();
+  const nowText = now.toISOString();
+  const candidates = await db
+    .selectFrom('jobs')
+    .select(['id', 'status', 'locked_until'])
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', nowText)]),
+        eb.and([eb('status', '=', 'running'), eb('locked_until', '<', nowText)]),
+      ]),
+    )
+    .orderBy('run_at')
+    .limit(opts.limit * 2)
+    .execute();
+
+  const claimed: JobRow[] = [];
+  const lockedUntil = new Date(now.getTime() + opts.leaseMs).toISOString();
+  for (const c of candidates) {
+    if (claimed.length >= opts.limit) break;
+    let q = db
+      .updateTable('jobs')
+      .set((eb) => ({ status: 'running', locked_by: workerId, locked_until: lockedUntil, attempts: eb('attempts', '+', 1), updated_at: nowText }))
+      .where('id', '=', c.id)
+      .where('status', '=', c.status);
+    q = c.locked_until === null ? q.where('locked_until', 'is', null) : q.where('locked_until', '=', c.locked_until);
+    const result = await q.executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 1) {
+      const row = await db.selectFrom('jobs').selectAll().where('id', '=', c.id).executeTakeFirstOrThrow();
+      claimed.push(row);
+    }
+  }
+  return claimed;
+}
+
+/** Marks a job done; only the worker holding the lease may. */
+export async function completeJob(db: Db, id: string, workerId: string): Promise<void> {
+  const now = nowIso();
+  await db
+    .updateTable('jobs')
+    .set({ status: 'done', locked_by: null, locked_until: null, finished_at: now, updated_at: now, last_error: null })
+    .where('id', '=', id)
+    .where('locked_by', '=', workerId)
+    .execute();
+}
+
+/** Puts a job back for another attempt after `delayMs`, or fails it for good. */
+export async function releaseJob(
+  db: Db,
+  id: string,
+  workerId: string,
+  outcome: { error: string; retryInMs: number | null },
+): Promise<void> {
+  const now = new Date();
+  await db
+    .updateTable('jobs')
+    .set(
+      outcome.retryInMs === null
+        ? { status: 'failed', locked_by: null, locked_until: null, last_error: outcome.error, finished_at: now.toISOString(), updated_at: now.toISOString() }
+        : {
+            status: 'pending',
+            locked_by: null,
+            locked_until: null,
+            last_error: outcome.error,
+            run_at: new Date(now.getTime() + outcome.retryInMs).toISOString(),
+            updated_at: now.toISOString(),
+          },
+    )
+    .where('id', '=', id)
+    .where('locked_by', '=', workerId)
+    .execute();
+}
+
+export async function getJobByKey(db: Db, idempotencyKey: string): Promise<JobRow | null> {
+  return (await db.selectFrom('jobs').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirst()) ?? null;
+}
+
+export async function listJobs(db: Db, filter: { status?: JobStatus; kind?: string } = {}): Promise<JobRow[]> {
+  let q = db.selectFrom('jobs').selectAll();
+  if (filter.status) q = q.where('status', '=', filter.status);
+  if (filter.kind) q = q.where('kind', '=', filter.kind);
+  return q.orderBy('created_at').execute();
+}
+
+/** Whether any job is pending or running (tests and the scenario runner wait for quiet). */
+export async function countOpenJobs(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', 'in', ['pending', 'running'])
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,111 @@
+import type { Generated, Selectable } from 'kysely';
+
+/*
+ * Table types. Both dialects store timestamps as ISO-8601 UTC text and JSON as text, so the same
+ * repository code reads the same values from SQLite and PostgreSQL; booleans are 0/1 integers.
+ */
+
+export interface AppsTable {
+  id: string;
+  name: string;
+  /** appNameKey(name): the case- and space-insensitive match key (unique). */
+  name_key: string;
+  okta_app_id: string | null;
+  reset_url: string | null;
+  reset_method: string;
+  sensitive: number;
+  approver_group: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PasswordRequestsTable {
+  id: string;
+  requester: string;
+  app: string;
+  justification: string;
+  target_user: string | null;
+  channel: string;
+  /** Email of the principal that submitted it (an intake channel may submit for someone). */
+  submitted_by: string;
+  status: string;
+  /** The terminal status a Closed request ended in (Completed, Rejected, …). */
+  resolution: string | null;
+  priority: string;
+  decision: string | null;
+  rationale: string | null;
+  rule_id: string | null;
+  policy_version: string | null;
+  reset_method: string | null;
+  okta_user_id: string | null;
+  okta_app_id: string | null;
+  manual_decision: string | null;
+  decided_by: string | null;
+  decision_comment: string | null;
+  next_owner: string | null;
+  created_at: string;
+  updated_at: string;
+  decided_at: string | null;
+  closed_at: string | null;
+}
+
+export interface DecisionsTable {
+  id: string;
+  request_id: string;
+  date: string;
+  /** 'engine' for the policy's decision, 'human' for an approver's. */
+  source: string;
+  decision_json: string;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  request_id: string;
+  actor: string;
+  event_type: string;
+  details_json: string;
+  created_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  /** sha256 of the token; the token itself is never stored. */
+  token_hash: string;
+  email: string;
+  role: string;
+  label: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  payload_json: string;
+  /** One job per side effect: inserting the same key twice is a no-op. */
+  idempotency_key: string;
+  status: string;
+  attempts: Generated<number>;
+  max_attempts: number;
+  run_at: string;
+  locked_by: string | null;
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export interface Database {
+  apps: AppsTable;
+  password_requests: PasswordRequestsTable;
+  decisions: DecisionsTable;
+  audit_events: AuditEventsTable;
+  api_tokens: ApiTokensTable;
+  jobs: JobsTable;
+}
+
+export type AppRow = Selectable<AppsTable>;
+export type RequestRow = Selectable<PasswordRequestsTable>;
+export type JobRow = Selectable<JobsTable>;

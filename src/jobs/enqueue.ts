@@ -1,0 +1,28 @@
+import type { Db } from '../db/database.js';
+import { enqueueJob } from '../db/repositories/job.repository.js';
+import type { EmailTemplate } from '../domain/email-templates.js';
+import { JOB_KINDS, jobKeys, type EmailJobPayload } from './job-kinds.js';
+
+/** Outcomes that end a request: once the requester has read one, the request is closed. */
+const FINAL_TEMPLATES: ReadonlySet<EmailTemplate> = new Set(['reset_link', 'denied', 'okta_reset_sent', 'rejected_by_approver', 'reset_failed']);
+
+/**
+ * Enqueues background work inside the caller's transaction (a transactional outbox): the state
+ * change and the side effect it implies commit together or not at all.
+ */
+export async function enqueueEmail(
+  db: Db,
+  email: { requestId: string; to: string; template: EmailTemplate; resetUrl?: string | null; comment?: string | null },
+): Promise<void> {
+  const payload: EmailJobPayload = { ...email, closeAfter: FINAL_TEMPLATES.has(email.template) };
+  await enqueueJob(db, { kind: JOB_KINDS.email, payload, idempotencyKey: jobKeys.email(email.requestId, email.template), maxAttempts: 12 });
+}
+
+export async function enqueueTriage(db: Db, requestId: string): Promise<void> {
+  // Many attempts: an Okta outage should delay triage, not lose the request.
+  await enqueueJob(db, { kind: JOB_KINDS.triage, payload: { requestId }, idempotencyKey: jobKeys.triage(requestId), maxAttempts: 20 });
+}
+
+export async function enqueueOktaReset(db: Db, requestId: string): Promise<void> {
+  await enqueueJob(db, { kind: JOB_KINDS.oktaReset, payload: { requestId }, idempotencyKey: jobKeys.oktaReset(requestId), maxAttempts: 12 });
+}

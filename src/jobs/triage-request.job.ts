@@ -1,0 +1,152 @@
+import type { AppContext } from '../app-context.js';
+import type { OktaConnector } from '../connectors/okta/index.js';
+import { findAppByName } from '../db/repositories/app.repository.js';
+import { appendAuditEvent } from '../db/repositories/audit.repository.js';
+import { insertDecision } from '../db/repositories/decision.repository.js';
+import { getRequest, transitionRequest, type PasswordRequest } from '../db/repositories/request.repository.js';
+import { nowIso } from '../db/ids.js';
+import { decide, type Decision } from '../domain/decision-engine.js';
+import type { OktaDetails, OktaFacts, UserLookup } from '../domain/okta-facts.js';
+import { resolveResetMethod } from '../domain/sign-on-mode.js';
+import type { CatalogApp } from '../domain/types.js';
+import { AGENT_ACTOR, auditedCall } from './audited-call.js';
+import { enqueueEmail } from './enqueue.js';
+import { JOB_KINDS } from './job-kinds.js';
+import { PermanentJobError, type JobHandler } from './worker.js';
+
+/** Where escalations go when the catalog names no approver group. */
+export const DEFAULT_APPROVER_GROUP = 'it-approvers';
+
+/**
+ * Triage: gathers the facts the decision engine asks for (nothing, the Okta user, then the
+ * per-user checks in parallel), applies its decision, and enqueues the emails it implies.
+ */
+export function triageRequestJob(ctx: AppContext): JobHandler {
+  return {
+    kind: JOB_KINDS.triage,
+    async run(payload) {
+      const requestId = String(payload.requestId);
+      const request = await getRequest(ctx.db, requestId);
+      if (!request) throw new PermanentJobError(`request ${requestId} not found`);
+      if (request.status === 'New') {
+        await transitionRequest(ctx.db, requestId, 'New', 'Triaging');
+      } else if (request.status !== 'Triaging') {
+        return; // decided already: this is a retry after a crash that followed the commit
+      }
+      const catalogApp = await findAppByName(ctx.db, request.app);
+      const okta: OktaFacts = {};
+      const input = {
+        request: { id: request.id, requester: request.requester, app: request.app, targetUser: request.targetUser, justification: request.justification },
+        catalogApp,
+        okta,
+        policy: ctx.policy,
+      };
+      // At most three rounds: no facts, the user, the details.
+      for (let round = 0; round < 3; round++) {
+        const result = decide(input);
+        if (result.kind === 'decided') return applyDecision(ctx, request, catalogApp, okta, result.decision);
+        if (result.facts === 'user') okta.lookup = await lookupUser(ctx, request);
+        else okta.details = await fetchDetails(ctx.db, ctx.okta, request.id, catalogApp, okta.lookup);
+      }
+      throw new Error('the decision engine asked for facts three times without deciding');
+    },
+  };
+}
+
+function lookupUser(ctx: AppContext, request: PasswordRequest): Promise<UserLookup> {
+  return auditedCall(ctx.db, request.id, 'okta.findUser', { login: request.requester }, () => ctx.okta.findUser(request.requester), (r) =>
+    r.kind === 'found' ? { kind: r.kind, userId: r.user.id, status: r.user.status } : r,
+  );
+}
+
+/** The critical path's second step: everything that needs the user id, in parallel. */
+async function fetchDetails(
+  db: AppContext['db'],
+  okta: OktaConnector,
+  requestId: string,
+  catalogApp: CatalogApp | null,
+  lookup: UserLookup | undefined,
+): Promise<OktaDetails> {
+  if (!catalogApp?.oktaAppId || lookup?.kind !== 'found') throw new Error('details requested before the app and user are known');
+  const appId = catalogApp.oktaAppId;
+  const userId = lookup.user.id;
+  const [app, assigned, roles, groups, factors] = await Promise.all([
+    auditedCall(db, requestId, 'okta.getApp', { appId }, () => okta.getApp(appId), (a) => a && { id: a.id, label: a.label, signOnMode: a.signOnMode, status: a.status }),
+    auditedCall(db, requestId, 'okta.isAssigned', { appId, userId }, () => okta.isAssigned(appId, userId), (assigned) => ({ assigned })),
+    auditedCall(db, requestId, 'okta.listAdminRoles', { userId }, () => okta.listAdminRoles(userId), (r) => r.map((x) => x.type)),
+    auditedCall(db, requestId, 'okta.listGroups', { userId }, () => okta.listGroups(userId), (g) => g.map((x) => x.name)),
+    auditedCall(db, requestId, 'okta.listFactors', { userId }, () => okta.listFactors(userId), (f) => f.map((x) => ({ type: x.factorType, status: x.status }))),
+  ]);
+  return { app, assigned, roles, groups, factors };
+}
+
+async function applyDecision(
+  ctx: AppContext,
+  request: PasswordRequest,
+  catalogApp: CatalogApp | null,
+  okta: OktaFacts,
+  decision: Decision,
+): Promise<void> {
+  // Escalations fired before step 9 still need to know how an approval will reset.
+  const signOnMode = okta.details?.app?.signOnMode;
+  const resetMethod = decision.resetMethod ?? (catalogApp && signOnMode ? resolveResetMethod(catalogApp.resetMethod, signOnMode) : null);
+  const nextOwner = decision.outcome === 'Escalated' ? (catalogApp?.approverGroup ?? DEFAULT_APPROVER_GROUP) : null;
+  const date = nowIso();
+
+  await ctx.db.transaction().execute(async (trx) => {
+    const moved = await transitionRequest(trx, request.id, 'Triaging', decision.nextStatus, {
+      decision: decision.decision,
+      rationale: decision.rationale,
+      rule_id: decision.ruleId,
+      policy_version: decision.policyVersion,
+      priority: decision.priority,
+      reset_method: resetMethod === 'unknown' ? null : resetMethod,
+      okta_user_id: decision.oktaUserId,
+      okta_app_id: decision.oktaAppId,
+      next_owner: nextOwner,
+      decided_at: date,
+    });
+    if (!moved) return; // another worker decided it first; its commit carries the side effects
+
+    await insertDecision(trx, request.id, 'engine', {
+      request_id: request.id,
+      requestApp: request.app,
+      requestUser: request.requester,
+      date,
+      outcome: decision.outcome,
+      rationale: decision.rationale,
+      app: catalogApp?.name ?? request.app,
+      oktaAppId: decision.oktaAppId,
+      oktaUserId: decision.oktaUserId,
+      ruleId: decision.ruleId,
+      policyVersion: decision.policyVersion,
+      facts: decision.facts,
+    });
+    const audit = (eventType: 'Decision' | 'Escalation' | 'Rejection', details: Record<string, unknown>) =>
+      appendAuditEvent(trx, { requestId: request.id, actor: AGENT_ACTOR, eventType, details });
+    await audit('Decision', {
+      outcome: decision.outcome,
+      ruleId: decision.ruleId,
+      rationale: decision.rationale,
+      policyVersion: decision.policyVersion,
+      priority: decision.priority,
+      facts: decision.facts,
+      actions: decision.actions,
+    });
+    if (decision.outcome === 'Escalated') await audit('Escalation', { reason: decision.rationale, nextOwner, priority: decision.priority });
+    if (decision.outcome === 'Denied') await audit('Rejection', { reason: decision.rationale, ruleId: decision.ruleId });
+
+    const to = request.requester;
+    if (decision.nextStatus === 'Completed') {
+      const link = decision.actions.find((a) => a.type === 'send_reset_link');
+      await enqueueEmail(trx, { requestId: request.id, to, template: 'reset_link', resetUrl: link && 'url' in link ? link.url : catalogApp?.resetUrl });
+    } else if (decision.nextStatus === 'Escalated') {
+      await enqueueEmail(trx, { requestId: request.id, to, template: 'escalated' });
+    } else if (decision.nextStatus === 'Rejected') {
+      await enqueueEmail(trx, { requestId: request.id, to, template: 'denied' });
+    } else if (decision.nextStatus === 'PendingExternal') {
+      await enqueueEmail(trx, { requestId: request.id, to, template: 'pending_external' });
+    }
+  });
+  ctx.wakeWorker();
+}

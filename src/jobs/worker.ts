@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+import { claimDueJobs, completeJob, countOpenJobs, releaseJob } from '../db/repositories/job.repository.js';
+import type { JobRow } from '../db/schema.js';
+
+/** Thrown by a handler when retrying cannot help (bad data, a permanent refusal). */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+}
+
+export interface JobHandler {
+  kind: string;
+  run(payload: Record<string, unknown>, job: JobRow): Promise<void>;
+  /** Called once when the job has failed for good, to move its request to a sensible status. */
+  onPermanentFailure?(payload: Record<string, unknown>, error: Error, job: JobRow): Promise<void>;
+}
+
+export interface WorkerOptions {
+  db: Db;
+  handlers: JobHandler[];
+  logger: Logger;
+  concurrency: number;
+  pollMs: number;
+  /** How long a claim lasts; a crashed worker's jobs are picked up again after it. */
+  leaseMs?: number;
+  /** First retry delay; doubles per attempt, capped at maxBackoffMs. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface Worker {
+  readonly id: string;
+  start(): void;
+  /** Stops claiming, and waits for the jobs in hand to finish. */
+  stop(): Promise<void>;
+  /** Polls now instead of at the next tick (called after enqueueing). */
+  wake(): void;
+  /** Claims and runs due jobs once; returns how many ran. */
+  runOnce(): Promise<number>;
+  /** Resolves when no job is pending or running (tests, scenario runs, benchmarks). */
+  idle(timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * Background work, claimed from the jobs table by one instance at a time. Handlers must be
+ * idempotent per job: a job whose worker crashed mid-way runs again once its lease expires.
+ */
+export function createWorker(opts: WorkerOptions): Worker {
+  const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const handlers = new Map(opts.handlers.map((h) => [h.kind, h]));
+  const leaseMs = opts.leaseMs ?? 60_000;
+  const baseBackoff = opts.baseBackoffMs ?? 1_000;
+  const maxBackoff = opts.maxBackoffMs ?? 5 * 60_000;
+  const log = opts.logger.child({ worker: id });
+  let running = false;
+  let timer: NodeJS.Timeout | null = null;
+  let inFlight = 0;
+  let loop: Promise<void> | null = null;
+  let again = false;
+
+  async function execute(job: JobRow): Promise<void> {
+    const handler = handlers.get(job.kind);
+    const payload = JSON.parse(job.payload_json) as Record<string, unknown>;
+    try {
+      if (!handler) throw new PermanentJobError(`No handler for job kind "${job.kind}"`);
+      await handler.run(payload, job);
+      await completeJob(opts.db, job.id, id);
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      const permanent = error instanceof PermanentJobError || job.attempts >= job.max_attempts;
+      const retryInMs = permanent ? null : Math.min(maxBackoff, baseBackoff * 2 ** (job.attempts - 1));
+      log.warn({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: error.message, retryInMs }, 'job failed');
+      await releaseJob(opts.db, job.id, id, { error: error.message, retryInMs });
+      if (permanent && handler?.onPermanentFailure) {
+        await handler.onPermanentFailure(payload, error, job).catch((e: unknown) =>
+          log.error({ jobId: job.id, err: (e as Error).message }, 'permanent-failure handler failed'),
+        );
+      }
+    }
+  }
+
+  const active = new Set<Promise<void>>();
+
+  /** Claims as many due jobs as there are free slots and starts them; returns how many. */
+  async function fill(): Promise<Promise<void>[]> {
+    const free = opts.concurrency - inFlight;
+    if (free <= 0) return [];
+    inFlight += free; // reserve the slots while claiming, so a concurrent fill cannot overbook
+    let jobs: JobRow[] = [];
+    try {
+      jobs = await claimDueJobs(opts.db, id, { limit: free, leaseMs });
+    } finally {
+      inFlight -= free - jobs.length;
+    }
+    return jobs.map((job) => {
+      const p = execute(job).finally(() => {
+        inFlight--;
+        active.delete(p);
+        wake(); // a slot is free: look for more work now rather than at the next poll
+      });
+      active.add(p);
+      return p;
+    });
+  }
+
+  async function runOnce(): Promise<number> {
+    const started = await fill();
+    await Promise.all(started);
+    return started.length;
+  }
+
+  function schedule(delay: number): void {
+    if (!running) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(tick, delay);
+  }
+
+  function wake(): void {
+    if (!running) return;
+    if (loop) again = true;
+    else schedule(0);
+  }
+
+  function tick(): void {
+    timer = null;
+    if (!running) return;
+    if (loop) {
+      again = true;
+      return;
+    }
+    loop = (async () => {
+      try {
+        // Keep claiming while it finds work; then sleep until the next poll or a wake().
+        do again = false;
+        while (running && ((await fill()).length > 0 || again));
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'worker poll failed');
+      } finally {
+        loop = null;
+        schedule(opts.pollMs);
+      }
+    })();
+  }
+
+  return {
+    id,
+    start() {
+      if (running) return;
+      running = true;
+      log.debug('worker started');
+      schedule(0);
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (loop) await loop;
+      await Promise.allSettled([...active]);
+    },
+    wake,
+    runOnce,
+    async idle(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while ((await countOpenJobs(opts.db)) > 0) {
+        if (Date.now() > deadline) throw new Error(`jobs still open after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { parse } from 'csv-parse/sync';
+import type { NewApp } from '../db/repositories/app.repository.js';
+import { appNameKey } from '../domain/policy.js';
+import { RESET_METHODS, type ResetMethod } from '../domain/types.js';
+import { AppError } from '../errors/error-codes.js';
+
+/**
+ * Columns of an app-catalog CSV. The first three are the seed's header (`App,URL,oktaID`) and
+ * import as is; the rest are optional. Header names match case-insensitively.
+ */
+const COLUMNS = {
+  app: ['app', 'name'],
+  url: ['url'],
+  oktaId: ['oktaid'],
+  sensitive: ['sensitive'],
+  approverGroup: ['approvergroup', 'approver_group', 'owner'],
+  resetMethod: ['resetmethod', 'reset_method'],
+} as const;
+type Column = keyof typeof COLUMNS;
+
+export interface CsvLineError {
+  line: number;
+  message: string;
+}
+
+/**
+ * Parses and validates the whole file before anything is stored: every bad line is reported with
+ * its line number, and any error means nothing is imported.
+ */
+export function parseAppsCsv(text: string): NewApp[] {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text.replace(/^\uFEFF/, ''), { info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof records;
+  } catch (err) {
+    const e = err as { lines?: number; message: string };
+    throw csvError([{ line: e.lines ?? 1, message: `not valid CSV: ${e.message}` }]);
+  }
+  const [header, ...rows] = records;
+  if (!header) throw csvError([{ line: 1, message: 'the file is empty; expected a header such as App,URL,oktaID' }]);
+
+  const errors: CsvLineError[] = [];
+  const index = new Map<Column, number>();
+  header.record.forEach((name, i) => {
+    const col = (Object.keys(COLUMNS) as Column[]).find((c) => (COLUMNS[c] as readonly string[]).includes(name.toLowerCase()));
+    if (!col) errors.push({ line: header.info.lines, message: `unknown column "${name}" (known: App, URL, oktaID, sensitive, approverGroup, resetMethod)` });
+    else if (index.has(col)) errors.push({ line: header.info.lines, message: `column "${name}" appears twice` });
+    else index.set(col, i);
+  });
+  for (const required of ['app', 'url', 'oktaId'] as const) {
+    if (!index.has(required)) errors.push({ line: header.info.lines, message: `missing column "${required === 'oktaId' ? 'oktaID' : required === 'app' ? 'App' : 'URL'}"` });
+  }
+  if (errors.length) throw csvError(errors);
+
+  const seen = new Map<string, number>();
+  const apps: NewApp[] = [];
+  for (const { record, info } of rows) {
+    const line = info.lines;
+    const cell = (c: Column) => (index.has(c) ? (record[index.get(c)!] ?? '') : '');
+    const lineErrors: string[] = [];
+    if (record.length !== header.record.length) lineErrors.push(`has ${record.length} fields, the header has ${header.record.length}`);
+
+    const name = cell('app');
+    if (!name) lineErrors.push('App is empty');
+    else if (name.length > 200) lineErrors.push('App is longer than 200 characters');
+    const key = appNameKey(name);
+    if (name && seen.has(key)) lineErrors.push(`App "${name}" already appears on line ${seen.get(key)}`);
+
+    const url = cell('url');
+    if (url && !/^https?:\/\/\S+$/i.test(url)) lineErrors.push(`URL "${url}" is not an http:// or https:// URL`);
+    const oktaId = cell('oktaId');
+    if (oktaId && !/^[A-Za-z0-9_-]{1,64}$/.test(oktaId)) lineErrors.push(`oktaID "${oktaId}" is not an Okta app id`);
+
+    const sensitiveText = cell('sensitive').toLowerCase();
+    const sensitive = ['true', 'yes', 'y', '1'].includes(sensitiveText);
+    if (sensitiveText && !sensitive && !['false', 'no', 'n', '0'].includes(sensitiveText)) {
+      lineErrors.push(`sensitive "${cell('sensitive')}" must be true/false (or yes/no, 1/0)`);
+    }
+    const methodText = cell('resetMethod') || 'auto';
+    if (!(RESET_METHODS as readonly string[]).includes(methodText)) lineErrors.push(`resetMethod "${methodText}" must be one of ${RESET_METHODS.join(', ')}`);
+
+    if (lineErrors.length) {
+      errors.push(...lineErrors.map((message) => ({ line, message })));
+      continue;
+    }
+    seen.set(key, line);
+    apps.push({
+      name,
+      resetUrl: url || null,
+      oktaAppId: oktaId || null,
+      sensitive,
+      approverGroup: cell('approverGroup') || null,
+      resetMethod: methodText as ResetMethod,
+    });
+  }
+  if (errors.length) throw csvError(errors);
+  if (apps.length === 0) throw csvError([{ line: 2, message: 'no app rows after the header' }]);
+  return apps;
+}
+
+function csvError(errors: CsvLineError[]): AppError {
+  const lines = errors.map((e) => `line ${e.line}: ${e.message}`).join('\n');
+  return new AppError('CSV_INVALID', `The CSV file has ${errors.length} error(s); nothing was imported.\n${lines}`, { errors });
+}

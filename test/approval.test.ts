@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DIALECTS } from './helpers/databases.js';
+import { startTestContext, type TestContext } from './helpers/test-context.js';
+import { USERS } from './helpers/test-org.js';
+
+describe.each(DIALECTS)('human decisions on %s', (dialect) => {
+  let t: TestContext;
+  let alice: string;
+  let approver: string;
+  let admin: string;
+  let carolApprover: string;
+
+  const resets = () => t.sandbox.calls().filter((c) => c.path.endsWith('/lifecycle/reset_password'));
+
+  beforeAll(async () => {
+    t = await startTestContext(dialect);
+    alice = await t.token('alice@example.com');
+    approver = await t.token('irene@example.com', 'approver');
+    admin = await t.token('root@example.com', 'admin');
+    carolApprover = await t.token('carol@example.com', 'approver');
+  });
+  afterAll(async () => t?.close());
+  beforeEach(async () => {
+    await t.idle();
+    t.sandbox.clearCalls();
+    t.mailbox.clear();
+  });
+
+  async function escalated(app: string, token = alice) {
+    const res = await t.api('POST', '/api/v1/requests', { token, body: { app, justification: 'locked out' } });
+    expect(res.status).toBe(201);
+    await t.idle();
+    const r = (await t.api('GET', `/api/v1/requests/${res.body.request_id}`, { token })).body;
+    expect(r.status).toBe('Escalated');
+    expect(t.mailTo(r.requester).map((m) => m.subject)).toEqual([`${app} password reset: waiting for approval`]);
+    t.mailbox.clear();
+    return r.request_id as string;
+  }
+
+  it('approving an SSO request resets the Okta password exactly once and completes it', async () => {
+    const id = await escalated('Salesforce');
+    expect(resets()).toHaveLength(0); // never before approval
+
+    const res = await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: { comment: 'verified by phone' } });
+    expect(res.status).toBe(200);
+    expect(res.body.manualDecision).toBe('Approved');
+    await t.idle();
+
+    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
+    expect(r).toMatchObject({ status: 'Closed', resolution: 'Completed', decision: 'Approved', decidedBy: 'irene@example.com' });
+    expect(r.result).toMatchObject({ outcome: 'Approved', oktaUserId: USERS.alice });
+    expect(resets()).toHaveLength(1);
+    expect(resets()[0]).toMatchObject({ method: 'POST', path: `/api/v1/users/${USERS.alice}/lifecycle/reset_password`, query: { sendEmail: 'true' } });
+    expect(t.sandbox.state.users.get(USERS.alice)?.status).toBe('RECOVERY');
+    expect(t.mailTo('alice@example.com').map((m) => m.subject)).toEqual(['Salesforce password reset: approved']);
+
+    const events = (await t.api('GET', `/api/v1/requests/${id}/events`, { token: approver })).body.events;
+    const approval = events.find((e: any) => e.eventType === 'Approval');
+    expect(approval).toMatchObject({ actor: 'irene@example.com', details: { decision: 'Approved', comment: 'verified by phone' } });
+    expect(events.some((e: any) => e.eventType === 'Tool Call' && e.details.tool === 'okta.resetPassword' && e.details.ok)).toBe(true);
+
+    // Deciding again is a 409 and no second reset.
+    const again = await t.api('POST', `/api/v1/requests/${id}/approve`, { token: admin, body: {} });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('ALREADY_DECIDED');
+    const deny = await t.api('POST', `/api/v1/requests/${id}/deny`, { token: admin, body: {} });
+    expect(deny.status).toBe(409);
+    await t.idle();
+    expect(resets()).toHaveLength(1);
+  });
+
+  it('two concurrent approvals: one wins, one 409, one reset', async () => {
+    const id = await escalated('Salesforce');
+    const [a, b] = await Promise.all([
+      t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: {} }),
+      t.api('POST', `/api/v1/requests/${id}/approve`, { token: admin, body: {} }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    await t.idle();
+    expect(resets()).toHaveLength(1);
+  });
+
+  it('denying rejects, mails the requester and calls no reset', async () => {
+    const id = await escalated('AWS Console');
+    const res = await t.api('POST', `/api/v1/requests/${id}/deny`, { token: approver, body: { comment: 'Not during the freeze' } });
+    expect(res.status).toBe(200);
+    await t.idle();
+    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
+    expect(r).toMatchObject({ status: 'Closed', resolution: 'Rejected', decision: 'Rejected', manualDecision: 'Denied' });
+    expect(r.result.outcome).toBe('Denied');
+    const mail = t.mailTo('alice@example.com');
+    expect(mail.map((m) => m.subject)).toEqual(['AWS Console password reset: declined by an approver']);
+    expect(mail[0]!.text).toContain('Not during the freeze');
+    expect(resets()).toHaveLength(0);
+    const events = (await t.api('GET', `/api/v1/requests/${id}/events`, { token: approver })).body.events;
+    expect(events.filter((e: any) => e.eventType === 'Rejection')).toHaveLength(1);
+  });
+
+  it('approving an escalated SWA request (sensitive or no MFA) sends the reset link', async () => {
+    const id = await escalated('Payroll'); // BROWSER_PLUGIN app without a reset URL in the catalog
+    const res = await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: {} });
+    expect(res.status).toBe(200);
+    await t.idle();
+    expect((await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body).toMatchObject({ status: 'Closed', resolution: 'Completed' });
+    expect(resets()).toHaveLength(0);
+  });
+
+  it('nobody decides their own request', async () => {
+    const carol = await t.token('carol@example.com');
+    const id = await escalated('Expensify', carol); // carol is an Okta admin: escalated
+    const res = await t.api('POST', `/api/v1/requests/${id}/approve`, { token: carolApprover, body: {} });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('SELF_DECISION');
+    expect((await t.api('GET', `/api/v1/requests/${id}`, { token: carol })).body.status).toBe('Escalated');
+  });
+
+  it('requesters cannot decide; undecidable requests are 409; unknown ids 404', async () => {
+    const id = await escalated('Salesforce');
+    expect((await t.api('POST', `/api/v1/requests/${id}/approve`, { token: alice, body: {} })).status).toBe(403);
+
+    const denied = await t.api('POST', '/api/v1/requests', { token: alice, body: { app: 'Nope', justification: 'x' } });
+    await t.idle();
+    const res = await t.api('POST', `/api/v1/requests/${denied.body.request_id}/approve`, { token: approver, body: {} });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('ALREADY_DECIDED');
+
+    expect((await t.api('POST', '/api/v1/requests/req_nope/approve', { token: approver, body: {} })).status).toBe(404);
+    expect((await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: { comment: 5 } })).status).toBe(400);
+  });
+});

@@ -1,0 +1,116 @@
+import { startResetdesk, type Resetdesk } from '../../src/app.js';
+import { loadConfig } from '../../src/config/config.js';
+import { startDevMailbox, type DevMailbox, type ReceivedMail } from '../../src/connectors/smtp/index.js';
+import { upsertApps, type NewApp } from '../../src/db/repositories/app.repository.js';
+import { createApiToken } from '../../src/db/repositories/token.repository.js';
+import type { Role } from '../../src/domain/types.js';
+import { startOktaSandbox, type OktaSandbox, type SandboxFixture } from '../../src/okta-sandbox/index.js';
+import { createTestDatabase, type TestDatabase, type TestDialect } from './databases.js';
+import { TEST_CATALOG, testFixture } from './test-org.js';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface TestContext {
+  app: Resetdesk;
+  url: string;
+  sandbox: OktaSandbox;
+  mailbox: DevMailbox;
+  database: TestDatabase;
+  token(email: string, role?: Role): Promise<string>;
+  api<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  /** Polls GET /requests/{id} until its status is one of `statuses`. */
+  waitForStatus(id: string, token: string, statuses: string[], timeoutMs?: number): Promise<any>;
+  /** Waits until no background job is pending or running. */
+  idle(timeoutMs?: number): Promise<void>;
+  mailTo(address: string): ReceivedMail[];
+  close(): Promise<void>;
+}
+
+export interface TestContextOptions {
+  fixture?: SandboxFixture;
+  /** Extra environment variables for loadConfig (e.g. POLICY_FILE). */
+  env?: Record<string, string>;
+  /** App catalog to import; default the test org's (with the default fixture, the test org). */
+  catalog?: NewApp[];
+  sandboxRateLimit?: { limit: number; windowSeconds: number };
+}
+
+/**
+ * Starts resetdesk as production runs it — configured with URLs — on a fresh database, against
+ * the Okta sandbox over HTTP and a real SMTP listener on loopback.
+ */
+export async function startTestContext(dialect: TestDialect, opts: TestContextOptions = {}): Promise<TestContext> {
+  const database = await createTestDatabase(dialect);
+  const sandbox = await startOktaSandbox({
+    fixture: opts.fixture ?? testFixture(),
+    ...(opts.sandboxRateLimit ? { rateLimit: opts.sandboxRateLimit } : {}),
+  });
+  const mailbox = await startDevMailbox();
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    PORT: '0',
+    OKTA_ORG_URL: sandbox.url,
+    OKTA_API_TOKEN: sandbox.apiToken,
+    SMTP_URL: mailbox.url,
+    MAIL_FROM: 'IT Support <it-support@example.com>',
+    LOG_LEVEL: 'silent',
+    WORKER_POLL_MS: '50',
+    ...opts.env,
+  });
+  const app = await startResetdesk(config, { workerTuning: { baseBackoffMs: 50, maxBackoffMs: 500 } });
+  await upsertApps(app.ctx.db, opts.catalog ?? TEST_CATALOG);
+
+  const api: TestContext['api'] = async (method, path, o = {}) => {
+    const headers: Record<string, string> = { ...o.headers };
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    let body: string | undefined;
+    if (o.rawBody !== undefined) body = o.rawBody;
+    else if (o.body !== undefined) {
+      body = JSON.stringify(o.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(`${app.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, body: parsed as any, headers: res.headers };
+  };
+
+  return {
+    app,
+    url: app.url,
+    sandbox,
+    mailbox,
+    database,
+    async token(email, role = 'requester') {
+      return (await createApiToken(app.ctx.db, { email, role })).token;
+    },
+    api,
+    async waitForStatus(id, token, statuses, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: any;
+      while (Date.now() < deadline) {
+        last = (await api('GET', `/api/v1/requests/${id}`, { token })).body;
+        if (statuses.includes(last?.status)) return last;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`request ${id} did not reach ${statuses.join('|')} (last: ${JSON.stringify(last?.status)}, ${JSON.stringify(last?.error ?? '')})`);
+    },
+    idle: (timeoutMs) => app.worker.idle(timeoutMs),
+    mailTo: (address) => mailbox.messages().filter((m) => m.to.includes(address)),
+    async close() {
+      await app.stop();
+      await sandbox.close();
+      await mailbox.close();
+      await database.drop();
+    },
+  };
+}

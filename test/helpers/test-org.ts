@@ -1,0 +1,82 @@
+import type { NewApp } from '../../src/db/repositories/app.repository.js';
+import { parseFixture, type SandboxFixture } from '../../src/okta-sandbox/index.js';
+
+/** A 20-character Okta-style id: 3-character prefix + `n` padded to 17 characters. */
+const id = (prefix: string, n: number) => `${prefix}${'T'.repeat(17 - String(n).length)}${n}`;
+
+export const USERS = {
+  alice: id('00u', 1), // active, MFA, assigned to most apps
+  bob: id('00u', 2), // active, MFA, not assigned to Expensify
+  carol: id('00u', 3), // SUPER_ADMIN
+  dave: id('00u', 4), // member of the privileged "Administrators" group
+  erin: id('00u', 5), // SUSPENDED
+  frank: id('00u', 6), // no active MFA factor
+  grace: id('00u', 7), // LOCKED_OUT (may reset)
+  heidi: id('00u', 8), // DEPROVISIONED
+  dup1: id('00u', 9), // two users share the email dup@example.com
+  dup2: id('00u', 10),
+};
+
+export const APPS = {
+  expensify: id('0oa', 1), // AUTO_LOGIN (SWA)
+  salesforce: id('0oa', 2), // SAML_2_0
+  aws: id('0oa', 3), // SAML_2_0, sensitive in the catalog
+  intranet: id('0oa', 4), // BOOKMARK
+  payroll: id('0oa', 5), // BROWSER_PLUGIN, no reset URL in the catalog
+  mainframe: id('0oa', 6), // BOOKMARK, external store in the catalog
+  ghost: id('0oa', 7), // in the catalog, not in Okta
+};
+
+const mfa = (n: number, status = 'ACTIVE') => [{ id: id('opf', n).toLowerCase().replace(/^opf/, 'opf'), factorType: 'push' as const, provider: 'OKTA' as const, status: status as 'ACTIVE' }];
+const user = (key: keyof typeof USERS, n: number, extra: Record<string, unknown> = {}) => ({
+  id: USERS[key],
+  status: 'ACTIVE',
+  login: `${key}@example.com`,
+  email: `${key}@example.com`,
+  firstName: key[0]!.toUpperCase() + key.slice(1),
+  lastName: 'Tester',
+  factors: mfa(n),
+  ...extra,
+});
+
+/** The test org: one user per policy branch. */
+export function testFixture(overrides: { rateLimit?: { limit: number; windowSeconds: number } } = {}): SandboxFixture {
+  const everyone = Object.values(USERS);
+  return parseFixture({
+    apiToken: 'test-ssws-token-0123456789',
+    ...(overrides.rateLimit ? { rateLimit: overrides.rateLimit } : {}),
+    groups: [{ id: id('00g', 1), name: 'Administrators' }, { id: id('00g', 2), name: 'Everyone' }],
+    users: [
+      user('alice', 1, { groupIds: [id('00g', 2)] }),
+      user('bob', 2),
+      user('carol', 3, { roles: [{ type: 'SUPER_ADMIN' }] }),
+      user('dave', 4, { groupIds: [id('00g', 1)] }),
+      user('erin', 5, { status: 'SUSPENDED' }),
+      user('frank', 6, { factors: mfa(6, 'PENDING_ACTIVATION') }),
+      user('grace', 7, { status: 'LOCKED_OUT' }),
+      user('heidi', 8, { status: 'DEPROVISIONED' }),
+      user('dup1', 9, { email: 'dup@example.com' }),
+      user('dup2', 10, { email: 'dup@example.com' }),
+    ],
+    apps: [
+      { id: APPS.expensify, name: 'expensify', label: 'Expensify', signOnMode: 'AUTO_LOGIN', status: 'ACTIVE', assignedUserIds: everyone.filter((u) => u !== USERS.bob) },
+      { id: APPS.salesforce, name: 'salesforce', label: 'Salesforce', signOnMode: 'SAML_2_0', status: 'ACTIVE', assignedUserIds: everyone },
+      { id: APPS.aws, name: 'amazon_aws', label: 'AWS Console', signOnMode: 'SAML_2_0', status: 'ACTIVE', assignedUserIds: everyone },
+      { id: APPS.intranet, name: 'bookmark', label: 'Intranet', signOnMode: 'BOOKMARK', status: 'ACTIVE', assignedUserIds: everyone },
+      { id: APPS.payroll, name: 'template_swa', label: 'Payroll', signOnMode: 'BROWSER_PLUGIN', status: 'ACTIVE', assignedUserIds: everyone },
+      { id: APPS.mainframe, name: 'bookmark', label: 'Mainframe', signOnMode: 'BOOKMARK', status: 'ACTIVE', assignedUserIds: everyone },
+    ],
+  });
+}
+
+/** The catalog that goes with testFixture(). */
+export const TEST_CATALOG: NewApp[] = [
+  { name: 'Expensify', oktaAppId: APPS.expensify, resetUrl: 'https://expensify.example.com/reset', resetMethod: 'auto', sensitive: false, approverGroup: null },
+  { name: 'Salesforce', oktaAppId: APPS.salesforce, resetUrl: null, resetMethod: 'auto', sensitive: false, approverGroup: 'crm-owners' },
+  { name: 'AWS Console', oktaAppId: APPS.aws, resetUrl: null, resetMethod: 'auto', sensitive: true, approverGroup: 'cloud-owners' },
+  { name: 'Intranet', oktaAppId: APPS.intranet, resetUrl: null, resetMethod: 'auto', sensitive: false, approverGroup: null },
+  { name: 'Payroll', oktaAppId: APPS.payroll, resetUrl: null, resetMethod: 'auto', sensitive: false, approverGroup: null },
+  { name: 'Mainframe', oktaAppId: APPS.mainframe, resetUrl: null, resetMethod: 'external', sensitive: false, approverGroup: null },
+  { name: 'Ghost', oktaAppId: APPS.ghost, resetUrl: null, resetMethod: 'auto', sensitive: false, approverGroup: null },
+  { name: 'NoLink', oktaAppId: null, resetUrl: 'https://nolink.example.com/reset', resetMethod: 'auto', sensitive: false, approverGroup: null },
+];
