@@ -12,7 +12,7 @@ export async function serveCommand(config: Config, _args: string[]): Promise<num
     lines.push(
       '',
       'Try it (in another terminal):',
-      '  TOKEN=$(npx resetdesk token create --email alice@example.com --role requester | tail -n1)',
+      '  TOKEN=$(npx resetdesk token create --email alice.nguyen@example.com --role requester | tail -n1)',
       `  curl -s -X POST ${base}/api/v1/requests -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
       `       -d '{"app":"Expensify","justification":"Forgot my password"}'`,
       `  curl -s ${base}/dev/mailbox`,

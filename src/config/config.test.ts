@@ -1,0 +1,75 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+const fail = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected loadConfig to fail');
+};
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with an empty environment', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      databaseUrl: 'sqlite:./data/resetdesk.db',
+      okta: { kind: 'sandbox', fixturePath: undefined },
+      smtpUrl: undefined,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads an SSWS Okta org and SMTP', () => {
+    const c = loadConfig({ OKTA_ORG_URL: 'http://127.0.0.1:9999/', OKTA_API_TOKEN: 'abc', SMTP_URL: 'smtp://u:p@mail:587', PORT: '8080' });
+    expect(c.okta).toEqual({ kind: 'org', orgUrl: 'http://127.0.0.1:9999', auth: { kind: 'ssws', token: 'abc' } });
+    expect(c.smtpUrl).toBe('smtp://u:p@mail:587');
+    expect(c.port).toBe(8080);
+  });
+
+  it('reads an OAuth service app, with a PEM whose newlines are escaped', () => {
+    const c = loadConfig({ OKTA_ORG_URL: 'https://x.okta.com', OKTA_CLIENT_ID: '0oa1', OKTA_PRIVATE_KEY: 'a\\nb', OKTA_KEY_ID: 'k1', OKTA_SCOPES: 'okta.users.read, okta.apps.read' });
+    expect(c.okta).toEqual({
+      kind: 'org',
+      orgUrl: 'https://x.okta.com',
+      auth: { kind: 'private_key_jwt', clientId: '0oa1', privateKeyPem: 'a\nb', keyId: 'k1', scopes: ['okta.users.read', 'okta.apps.read'] },
+    });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ OKTA_ORG_URL: 'ftp://x' }, 'OKTA_ORG_URL'],
+    [{ OKTA_ORG_URL: 'https://x.okta.com' }, 'OKTA_API_TOKEN'],
+    [{ OKTA_ORG_URL: 'https://x.okta.com', OKTA_API_TOKEN: 't', OKTA_CLIENT_ID: 'c' }, 'OKTA_API_TOKEN'],
+    [{ OKTA_ORG_URL: 'https://x.okta.com', OKTA_CLIENT_ID: 'c' }, 'OKTA_PRIVATE_KEY'],
+    [{ OKTA_API_TOKEN: 't' }, 'OKTA_API_TOKEN'],
+    [{ SMTP_URL: 'mail.example.com' }, 'SMTP_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ])('names the variable in error %#', (env, name) => {
+    expect(fail(env as Record<string, string>)).toMatch(new RegExp(`^  ${name}: `, 'm'));
+  });
+
+  it('never echoes secrets back', () => {
+    const message = fail({ SMTP_URL: 'mail-with-secret-p4ss' });
+    expect(message).not.toContain('p4ss');
+    expect(fail({ PORT: 'eighty' })).toContain('"eighty"');
+  });
+
+  it('layers the environment over a config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rd-config-'));
+    const file = join(dir, 'resetdesk.yaml');
+    writeFileSync(file, 'PORT: 4000\nLOG_LEVEL: debug\n');
+    expect(loadConfig({ RESETDESK_CONFIG_FILE: file })).toMatchObject({ port: 4000, logLevel: 'debug' });
+    expect(loadConfig({ RESETDESK_CONFIG_FILE: file, PORT: '5000' }).port).toBe(5000);
+    writeFileSync(file, '- not a mapping\n');
+    expect(fail({ RESETDESK_CONFIG_FILE: file })).toContain('RESETDESK_CONFIG_FILE');
+    expect(fail({ RESETDESK_CONFIG_FILE: join(dir, 'missing.yaml') })).toContain('cannot read');
+  });
+});
