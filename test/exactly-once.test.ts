@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { enqueueEmail } from '../src/jobs/enqueue.js';
+import { jobKeys } from '../src/jobs/job-kinds.js';
+import { getJobByKey, listJobs } from '../src/db/repositories/job.repository.js';
+import { listDecisions } from '../src/db/repositories/decision.repository.js';
+import { DIALECTS } from './helpers/databases.js';
+import { startTestContext, type TestContext } from './helpers/test-context.js';
+import { USERS } from './helpers/test-org.js';
+
+/**
+ * A crash is simulated the way the database sees one: a job left 'running' by a worker that is
+ * gone, its lease expired, after that worker did (or did not) reach the outside system.
+ */
+describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
+  let t: TestContext;
+  let alice: string;
+  let approver: string;
+  const resets = () => t.sandbox.calls().filter((c) => c.path.endsWith('/lifecycle/reset_password') && c.status === 200);
+
+  beforeAll(async () => {
+    t = await startTestContext(dialect);
+    alice = await t.token('alice@example.com');
+    approver = await t.token('irene@example.com', 'approver');
+  });
+  afterAll(async () => t?.close());
+  beforeEach(async () => {
+    await t.idle();
+    t.app.worker.start();
+    t.sandbox.clearCalls();
+    t.mailbox.clear();
+  });
+
+  async function create(app: string) {
+    const res = await t.api('POST', '/api/v1/requests', { token: alice, body: { app, justification: 'x' } });
+    expect(res.status).toBe(201);
+    return res.body.request_id as string;
+  }
+
+  /** Marks a job as claimed by a worker that died `ms` ago with its lease expired. */
+  async function orphan(key: string, attempts = 1) {
+    const past = new Date(Date.now() - 1000).toISOString();
+    await t.app.ctx.db.updateTable('jobs').set({ status: 'running', attempts, locked_by: 'dead-worker', locked_until: past }).where('idempotency_key', '=', key).execute();
+  }
+
+  it('a worker that died after Okta reset the password does not reset it twice', async () => {
+    const id = await create('Salesforce');
+    await t.idle();
+    await t.app.worker.stop();
+    expect((await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: {} })).status).toBe(200);
+    // The dead worker's last act: Okta reset the password, then the process was killed.
+    await t.app.ctx.okta.resetPassword(USERS.alice);
+    await orphan(jobKeys.oktaReset(id));
+    t.app.worker.start();
+    await t.idle();
+    expect(resets()).toHaveLength(1);
+    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
+    expect(r).toMatchObject({ status: 'Closed', resolution: 'Completed' });
+    expect(t.mailTo('alice@example.com').filter((m) => m.subject.endsWith('approved'))).toHaveLength(1);
+    const job = await getJobByKey(t.app.ctx.db, jobKeys.oktaReset(id));
+    expect(job).toMatchObject({ status: 'done', attempts: 2 });
+  });
+
+  it('a worker that died before calling Okta: the retry resets once', async () => {
+    // Put the user back to ACTIVE so RECOVERY cannot be mistaken for this request's reset.
+    t.sandbox.state.users.get(USERS.alice)!.status = 'ACTIVE';
+    const id = await create('Salesforce');
+    await t.idle();
+    await t.app.worker.stop();
+    await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: {} });
+    await orphan(jobKeys.oktaReset(id));
+    t.app.worker.start();
+    await t.idle();
+    expect(resets()).toHaveLength(1);
+    expect((await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body.resolution).toBe('Completed');
+  });
+
+  it('a triage interrupted mid-way is resumed and decided once', async () => {
+    await t.app.worker.stop();
+    const id = await create('Expensify');
+    // The dead worker had moved it to Triaging and made some Okta calls.
+    await t.app.ctx.db.updateTable('password_requests').set({ status: 'Triaging' }).where('id', '=', id).execute();
+    await orphan(jobKeys.triage(id));
+    t.app.worker.start();
+    await t.idle();
+    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
+    expect(r).toMatchObject({ status: 'Closed', resolution: 'Completed', ruleId: 'swa_self_service' });
+    expect(await listDecisions(t.app.ctx.db, id)).toHaveLength(1);
+    expect(t.mailTo('alice@example.com')).toHaveLength(1);
+  });
+
+  it('enqueueing the same email twice sends it once', async () => {
+    const id = await create('Expensify');
+    await t.idle();
+    t.mailbox.clear();
+    await enqueueEmail(t.app.ctx.db, { requestId: id, to: 'alice@example.com', template: 'reset_link', resetUrl: 'https://x.example.com' });
+    await enqueueEmail(t.app.ctx.db, { requestId: id, to: 'alice@example.com', template: 'reset_link', resetUrl: 'https://x.example.com' });
+    t.app.worker.wake();
+    await t.idle();
+    expect(t.mailTo('alice@example.com')).toHaveLength(0); // the key was used by the original send
+    expect((await listJobs(t.app.ctx.db, { kind: 'send-email' })).filter((j) => j.idempotency_key === jobKeys.email(id, 'reset_link'))).toHaveLength(1);
+  });
+
+  it('an email job whose worker died before sending is sent once, with a stable Message-ID', async () => {
+    await t.app.worker.stop();
+    const id = await create('Expensify');
+    expect(await t.app.worker.runOnce()).toBe(1); // triage only; it enqueues the email
+    expect(t.mailTo('alice@example.com')).toHaveLength(0);
+    await orphan(jobKeys.email(id, 'reset_link'));
+    t.app.worker.start();
+    await t.idle();
+    const mail = t.mailTo('alice@example.com');
+    expect(mail).toHaveLength(1);
+    expect(mail[0]!.messageId).toMatch(/^<[0-9a-f]{32}@resetdesk\.local>$/);
+    expect(await getJobByKey(t.app.ctx.db, jobKeys.email(id, 'reset_link'))).toMatchObject({ status: 'done', attempts: 2 });
+  });
+});
+
+describe('Okta rate limits', () => {
+  let t: TestContext;
+  afterAll(async () => t?.close());
+
+  it('waits for X-Rate-Limit-Reset instead of failing: every request is decided', async () => {
+    t = await startTestContext('sqlite', { sandboxRateLimit: { limit: 4, windowSeconds: 1 } });
+    const token = await t.token('alice@example.com');
+    const ids = await Promise.all(
+      Array.from({ length: 12 }, async () => (await t.api('POST', '/api/v1/requests', { token, body: { app: 'Expensify', justification: 'x' } })).body.request_id as string),
+    );
+    await t.idle(60_000);
+    for (const id of ids) {
+      expect((await t.api('GET', `/api/v1/requests/${id}`, { token })).body).toMatchObject({ status: 'Closed', resolution: 'Completed' });
+    }
+    const calls = t.sandbox.calls();
+    const lookups = calls.filter((c) => c.path === '/api/v1/users' && c.status === 200);
+    expect(lookups).toHaveLength(12);
+    // The budget is only unknown before the first answer: at most the first burst can overshoot.
+    const limited = calls.filter((c) => c.status === 429);
+    expect(limited.length).toBeLessThanOrEqual(t.app.ctx.config.worker.concurrency);
+    // Spread over at least three 1-second windows (12 lookups, 4 per window).
+    const span = Date.parse(lookups.at(-1)!.at) - Date.parse(lookups[0]!.at);
+    expect(span).toBeGreaterThan(1500);
+  });
+});
