@@ -21,7 +21,12 @@ describe('SMTP connector', () => {
 
   it('fails with MAIL_FAILED and never shows the password', async () => {
     const mailer = createSmtpMailer({ url: 'smtp://user:s3cret@127.0.0.1:1', from: 'it@example.com', timeoutMs: 2000 });
-    const err = await mailer.send({ to: 'a@example.com', subject: 's', text: 't', messageId: '<x@y>' }).catch((e: unknown) => e as { code: string; message: string });
+    const err = await mailer.send({ to: 'a@example.com', subject: 's', text: 't', messageId: '<x@y>' }).then(
+      () => {
+        throw new Error('expected the send to fail');
+      },
+      (e: unknown) => e as { code: string; message: string },
+    );
     expect(err).toMatchObject({ code: 'MAIL_FAILED' });
     expect(err.message).not.toContain('s3cret');
     mailer.close();

@@ -1,0 +1,123 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { CallLog, type SandboxCall } from './call-log.js';
+import { loadFixtureFile, type SandboxFixture } from './fixture.js';
+import { OAuthServer } from './oauth.js';
+import { RateLimiter } from './rate-limiter.js';
+import { createSandboxHandler } from './sandbox-server.js';
+import { SandboxState } from './sandbox-state.js';
+
+/**
+ * The built-in Okta sandbox: a stateful HTTP server that speaks the Okta Management API's wire
+ * format (paths, JSON, errors, pagination, rate limits, SSWS and private_key_jwt OAuth), so
+ * resetdesk's real Okta client can run against it in tests, the demo and benchmarks.
+ */
+
+export { loadFixture, loadFixtureFile, parseFixture } from './fixture.js';
+export type { SandboxFixture, SandboxFixtureInput } from './fixture.js';
+export { SandboxState } from './sandbox-state.js';
+export type { ResetEmail, ResetToken, SandboxUser, SandboxApp, SandboxGroup } from './sandbox-state.js';
+export type { SandboxCall } from './call-log.js';
+
+/** Absolute path of `fixtures/demo-okta.json` (works from `src/okta-sandbox` and `dist/okta-sandbox`). */
+export const DEMO_FIXTURE_PATH: string = fileURLToPath(new URL('../../fixtures/demo-okta.json', import.meta.url));
+/** Absolute path of the demo OAuth client's private key (a published demo key, never a secret). */
+export const DEMO_OAUTH_KEY_PATH: string = fileURLToPath(new URL('../../fixtures/demo-okta-oauth-key.pem', import.meta.url));
+
+/** How to start a sandbox. */
+export interface SandboxOptions {
+  fixture: SandboxFixture;
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Port; 0 (default) picks a free one. */
+  port?: number;
+  /** Added to every response, for benchmarks. */
+  latencyMs?: number;
+  /** SSWS token accepted on /api/v1; default the fixture's. */
+  apiToken?: string;
+  /** Overrides the fixture's per-bucket rate limit. */
+  rateLimit?: { limit: number; windowSeconds: number };
+  /** Log one line per request (pino, to stdout). */
+  logger?: boolean;
+  /** Clock in epoch ms for rate-limit windows, token expiry and timestamps; for tests. */
+  now?: () => number;
+}
+
+/** A running sandbox. */
+export interface OktaSandbox {
+  /** Base URL, e.g. `http://127.0.0.1:PORT` (the "Okta org URL"). */
+  url: string;
+  /** The SSWS token it accepts. */
+  apiToken: string;
+  /** Every request so far, in arrival order. */
+  calls(): SandboxCall[];
+  clearCalls(): void;
+  /** The org's live state, e.g. a user's status after a reset, or `state.resetEmails`. */
+  state: SandboxState;
+  close(): Promise<void>;
+}
+
+/** Starts a sandbox on loopback (by default) and resolves once it is listening. */
+export async function startOktaSandbox(opts: SandboxOptions): Promise<OktaSandbox> {
+  const now = opts.now ?? Date.now;
+  const host = opts.host ?? '127.0.0.1';
+  const apiToken = opts.apiToken ?? opts.fixture.apiToken;
+  const state = new SandboxState(opts.fixture, now);
+  const calls = new CallLog();
+  let url = '';
+  const server = createServer(
+    createSandboxHandler({
+      state,
+      oauth: new OAuthServer(opts.fixture.oauthClients, now),
+      limiter: new RateLimiter(opts.rateLimit ?? opts.fixture.rateLimit, now),
+      calls,
+      apiToken,
+      url: () => url,
+      latencyMs: opts.latencyMs ?? 0,
+      now,
+      ...(opts.logger ? { logger: pino({ name: 'okta-sandbox' }) } : {}),
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  // A wildcard bind is reached through loopback; brackets make an IPv6 literal a valid URL host.
+  const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  url = `http://${urlHost}:${port}`;
+  return {
+    url,
+    apiToken,
+    calls: () => calls.list(),
+    clearCalls: () => calls.clear(),
+    state,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Keep-alive connections from fetch would otherwise hold close() open.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/**
+ * Entry point for the `resetdesk` CLI: starts a sandbox (demo fixture by default) and prints
+ * one line with its URL and SSWS token.
+ */
+export async function runSandboxCli(args: { port: number; host?: string; fixturePath?: string; latencyMs?: number }): Promise<OktaSandbox> {
+  const fixture = loadFixtureFile(args.fixturePath ?? DEMO_FIXTURE_PATH);
+  const sandbox = await startOktaSandbox({
+    fixture,
+    port: args.port,
+    ...(args.host !== undefined ? { host: args.host } : {}),
+    ...(args.latencyMs !== undefined ? { latencyMs: args.latencyMs } : {}),
+  });
+  process.stdout.write(`Okta sandbox listening on ${sandbox.url} (SSWS token: ${sandbox.apiToken})\n`);
+  return sandbox;
+}

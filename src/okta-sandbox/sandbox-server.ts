@@ -1,0 +1,141 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { authenticate, requireScope } from './api-auth.js';
+import type { CallLog } from './call-log.js';
+import type { OAuthServer } from './oauth.js';
+import { newErrorId, OktaApiError } from './okta-errors.js';
+import { RateLimiter, rateLimitHeaders } from './rate-limiter.js';
+import { Router } from './router.js';
+import { appRoutes } from './routes/app-routes.js';
+import { userRoutes } from './routes/user-routes.js';
+import type { SandboxState } from './sandbox-state.js';
+
+/**
+ * The sandbox's request handler: records the call, applies Okta's rate limits and
+ * authentication to `/api/v1`, serves the token endpoint, and answers everything else —
+ * including every failure — with Okta's status codes, headers and error bodies.
+ */
+
+/** Everything the handler needs; built by startOktaSandbox. */
+export interface SandboxHandlerDeps {
+  state: SandboxState;
+  oauth: OAuthServer;
+  limiter: RateLimiter;
+  calls: CallLog;
+  apiToken: string;
+  /** The sandbox's own URL (the token endpoint audience is derived from it). */
+  url: () => string;
+  latencyMs: number;
+  now: () => number;
+  logger?: Logger;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+  headers: Record<string, string | string[]>;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+const router = new Router([...userRoutes, ...appRoutes]);
+
+/** Okta sends these on API responses; clients must not cache identity data. */
+const BASE_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-cache, no-store', pragma: 'no-cache', expires: '0' };
+
+function decodePath(pathname: string): string[] {
+  return pathname.split('/').filter(Boolean).map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  });
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new OktaApiError('E0000001', 'Api validation failed: request body is too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function tokenEndpoint(req: IncomingMessage, deps: SandboxHandlerDeps, base: string): Promise<Reply> {
+  const headers = { 'cache-control': 'no-store', pragma: 'no-cache' };
+  if (req.method !== 'POST') throw new OktaApiError('E0000022');
+  const body = await readBody(req);
+  if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    return {
+      status: 400,
+      headers,
+      body: { error: 'invalid_request', error_description: 'The request body must be application/x-www-form-urlencoded.' },
+    };
+  }
+  const audiences = [`${deps.url()}/oauth2/v1/token`, `${base}/oauth2/v1/token`];
+  const result = deps.oauth.token(new URLSearchParams(body), audiences);
+  if ('status' in result) return { status: result.status, headers, body: result.body };
+  return { status: 200, headers, body: result };
+}
+
+async function managementApi(req: IncomingMessage, deps: SandboxHandlerDeps, segments: string[], query: URLSearchParams, base: string, headers: Reply['headers']): Promise<Reply> {
+  const method = req.method ?? 'GET';
+  const match = router.match(method, segments);
+  const bucket = match.route ? `${method} ${match.route.template}` : `${method} /api/v1/*`;
+  const decision = deps.limiter.consume(bucket);
+  Object.assign(headers, rateLimitHeaders(decision));
+  if (!decision.allowed) throw new OktaApiError('E0000047');
+
+  const principal = authenticate(req.headers.authorization, deps.apiToken, deps.oauth, base);
+  if (!match.route) {
+    if (match.pathExists) throw new OktaApiError('E0000022');
+    throw new OktaApiError('E0000007', `Not found: Resource not found: /${segments.join('/')} (Resource)`);
+  }
+  requireScope(principal, match.route.scope, base);
+  if (method === 'POST') await readBody(req);
+  const result = match.route.handle({ params: match.params, query, state: deps.state, base });
+  return { status: result.status ?? 200, body: result.body, headers: { ...headers, ...result.headers } };
+}
+
+/** Builds the node:http request listener. */
+export function createSandboxHandler(deps: SandboxHandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const startedAt = Date.now();
+    const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+    const segments = decodePath(url.pathname);
+    const path = '/' + segments.join('/');
+    const call = deps.calls.start(req.method ?? 'GET', path, url.searchParams, new Date(deps.now()));
+    const base = req.headers.host ? `http://${req.headers.host}` : deps.url();
+    const headers: Reply['headers'] = { 'x-okta-request-id': newErrorId() };
+
+    const answer = async (): Promise<Reply> => {
+      try {
+        if (path === '/oauth2/v1/token') {
+          const reply = await tokenEndpoint(req, deps, base);
+          return { ...reply, headers: { ...headers, ...reply.headers } };
+        }
+        if (segments[0] === 'api' && segments[1] === 'v1') {
+          return await managementApi(req, deps, segments, url.searchParams, base, headers);
+        }
+        throw new OktaApiError('E0000007', `Not found: Resource not found: ${path} (Resource)`);
+      } catch (err) {
+        const error = err instanceof OktaApiError ? err : new OktaApiError('E0000009');
+        if (!(err instanceof OktaApiError)) deps.logger?.error({ err }, 'okta sandbox handler failed');
+        return { status: error.status, body: error.toBody(), headers: { ...headers, ...error.headers } };
+      }
+    };
+
+    void answer().then(async (reply) => {
+      if (deps.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.latencyMs));
+      call.status = reply.status;
+      const payload = JSON.stringify(reply.body);
+      // The request body may be unread (GET with a body, early errors); drain it so keep-alive works.
+      req.resume();
+      res.writeHead(reply.status, { ...BASE_HEADERS, ...reply.headers, 'content-length': Buffer.byteLength(payload) });
+      res.end(payload);
+      deps.logger?.info({ method: req.method, path, status: reply.status, ms: Date.now() - startedAt }, 'okta sandbox');
+    });
+  };
+}
