@@ -4,14 +4,8 @@ import type { Db } from '../database.js';
 import { newId, nowIso } from '../ids.js';
 import type { AppRow } from '../schema.js';
 
-export interface NewApp {
-  name: string;
-  oktaAppId: string | null;
-  resetUrl: string | null;
-  resetMethod: ResetMethod;
-  sensitive: boolean;
-  approverGroup: string | null;
-}
+/** A catalog entry before it has an id. */
+export type NewApp = Omit<CatalogApp, 'id'>;
 
 export function toCatalogApp(row: AppRow): CatalogApp {
   return {

@@ -63,14 +63,7 @@ export function toRequest(r: RequestRow): PasswordRequest {
   };
 }
 
-export interface NewRequest {
-  requester: string;
-  app: string;
-  justification: string;
-  targetUser: string | null;
-  channel: string;
-  submittedBy: string;
-}
+export type NewRequest = Pick<PasswordRequest, 'requester' | 'app' | 'justification' | 'targetUser' | 'channel' | 'submittedBy'>;
 
 export async function insertRequest(db: Db, input: NewRequest): Promise<PasswordRequest> {
   const now = nowIso();
