@@ -19,7 +19,8 @@ declare module 'vitest' {
  * free loopback port (and stopped at the end). The suite never silently skips PostgreSQL.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const candidates = [process.env.TEST_DATABASE_URL, 'postgres://postgres@127.0.0.1:5432/test'].filter((u): u is string => !!u);
+  // TEST_POSTGRES=private forces the private cluster (to test that path on a machine that has 5432).
+  const candidates = process.env.TEST_POSTGRES === 'private' ? [] : [process.env.TEST_DATABASE_URL, 'postgres://postgres@127.0.0.1:5432/test'].filter((u): u is string => !!u);
   for (const url of candidates) {
     if (await canConnect(url)) {
       project.provide('postgresUrl', url);
