@@ -142,7 +142,12 @@ describe.each(DIALECTS)('triage pipeline on %s', (dialect) => {
 
   it('matches app names case-insensitively, ignoring surrounding spaces', async () => {
     const r = await decided('alice', '  expENSIFY ');
-    expect(r).toMatchObject({ ruleId: 'swa_self_service', result: { app: 'Expensify' } });
+    expect(r).toMatchObject({ ruleId: 'swa_self_service', result: { app: 'Expensify', requestApp: 'expENSIFY' } });
+    // Emails name the app as the catalog spells it.
+    expect(t.mailTo('alice@example.com').map((m) => m.subject)).toEqual(['Expensify password reset']);
+    // The list carries each request's decision result too.
+    const list = (await t.api('GET', '/api/v1/requests', { token: tokens.alice })).body.requests;
+    expect(list.find((x: { request_id: string }) => x.request_id === r.request_id).result).toEqual(r.result);
   });
 
   it('an external credential store goes to PendingExternal', async () => {

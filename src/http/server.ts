@@ -21,7 +21,6 @@ export function buildServer(ctx: AppContext, opts: ServerOptions): FastifyInstan
     bodyLimit: ctx.config.bodyLimit,
     // One line per request only when debugging; Fastify's request serializer never logs headers.
     logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
-    trustProxy: true,
   });
   registerErrorHandler(app);
   registerHealthRoutes(app, ctx);

@@ -1,4 +1,5 @@
 import type { AppContext } from '../app-context.js';
+import { findAppByName } from '../db/repositories/app.repository.js';
 import { appendAuditEvent } from '../db/repositories/audit.repository.js';
 import { getRequest, transitionRequest } from '../db/repositories/request.repository.js';
 import { renderEmail } from '../domain/email-templates.js';
@@ -19,10 +20,12 @@ export function sendEmailJob(ctx: AppContext): JobHandler {
       const payload = raw as EmailJobPayload;
       const request = await getRequest(ctx.db, payload.requestId);
       if (!request) throw new PermanentJobError(`request ${payload.requestId} not found`);
+      // Name the app as the catalog spells it, not as the requester typed it.
+      const catalogApp = await findAppByName(ctx.db, request.app);
       const statusUrl = ctx.config.publicUrl ? `${ctx.config.publicUrl}/api/v1/requests/${request.id}` : null;
       const email = renderEmail(payload.template, {
         requestId: request.id,
-        app: request.app,
+        app: catalogApp?.name ?? request.app,
         rationale: request.rationale,
         resetUrl: payload.resetUrl ?? null,
         comment: payload.comment ?? null,

@@ -35,12 +35,24 @@ export async function insertDecision(
 }
 
 export async function listDecisions(db: Db, requestId: string): Promise<StoredDecision[]> {
-  const rows = await db.selectFrom('decisions').selectAll().where('request_id', '=', requestId).orderBy('date').orderBy('id').execute();
-  return rows.map((r) => ({
+  return (await listDecisionsFor(db, [requestId])).get(requestId) ?? [];
+}
+
+/** Decisions of several requests in one query (a page of the request list), oldest first. */
+export async function listDecisionsFor(db: Db, requestIds: string[]): Promise<Map<string, StoredDecision[]>> {
+  const byRequest = new Map<string, StoredDecision[]>();
+  if (requestIds.length === 0) return byRequest;
+  const rows = await db.selectFrom('decisions').selectAll().where('request_id', 'in', requestIds).orderBy('date').orderBy('id').execute();
+  for (const d of rows.map(toStoredDecision)) byRequest.set(d.requestId, [...(byRequest.get(d.requestId) ?? []), d]);
+  return byRequest;
+}
+
+function toStoredDecision(r: { id: string; request_id: string; date: string; source: string; decision_json: string }): StoredDecision {
+  return {
     id: r.id,
     requestId: r.request_id,
     date: r.date,
     source: r.source as 'engine' | 'human',
     decision: JSON.parse(r.decision_json) as StoredDecision['decision'],
-  }));
+  };
 }

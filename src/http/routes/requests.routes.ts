@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app-context.js';
-import { listDecisions } from '../../db/repositories/decision.repository.js';
+import { listDecisions, listDecisionsFor } from '../../db/repositories/decision.repository.js';
 import { listRequests } from '../../db/repositories/request.repository.js';
 import { approveRequest, createRequest, denyRequest, getVisibleRequest, listVisibleEvents } from '../../services/request.service.js';
 import { createRequestBody, decisionBody, listRequestsQuery, requestIdParams } from '../api-schemas.js';
@@ -21,7 +21,8 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: AppContext): vo
     const query = parseWith(listRequestsQuery, req.query, 'query');
     const seesAll = principal.role === 'admin' || principal.role === 'approver';
     const rows = await listRequests(ctx.db, { ...query, ...(seesAll ? {} : { visibleTo: principal.email }) });
-    return { requests: rows.map((r) => toRequestView(r)), limit: query.limit, offset: query.offset };
+    const decisions = await listDecisionsFor(ctx.db, rows.map((r) => r.id));
+    return { requests: rows.map((r) => toRequestView(r, decisions.get(r.id))), limit: query.limit, offset: query.offset };
   });
 
   app.get('/api/v1/requests/:id', async (req) => {
