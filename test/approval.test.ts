@@ -96,13 +96,35 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
     expect(events.filter((e: any) => e.eventType === 'Rejection')).toHaveLength(1);
   });
 
-  it('approving an escalated SWA request (sensitive or no MFA) sends the reset link', async () => {
-    const id = await escalated('Payroll'); // BROWSER_PLUGIN app without a reset URL in the catalog
-    const res = await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: {} });
-    expect(res.status).toBe(200);
+  it('approving an escalated SWA request with a reset URL emails the link', async () => {
+    const frank = await t.token('frank@example.com');
+    const id = await escalated('Expensify', frank); // no active MFA factor: escalated
+    expect((await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: {} })).status).toBe(200);
     await t.idle();
-    expect((await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body).toMatchObject({ status: 'Closed', resolution: 'Completed' });
+    expect((await t.api('GET', `/api/v1/requests/${id}`, { token: frank })).body).toMatchObject({ status: 'Closed', resolution: 'Completed' });
+    const mail = t.mailTo('frank@example.com');
+    expect(mail.map((m) => m.subject)).toEqual(['Expensify password reset']);
+    expect(mail[0]!.text).toContain('https://expensify.example.com/reset');
     expect(resets()).toHaveLength(0);
+  });
+
+  it.each([
+    ['Payroll', 'a SWA app without a reset URL'],
+    ['Intranet', 'a bookmark app'],
+  ])('approving %s (%s) says IT resets it by hand, and claims nothing was sent', async (app) => {
+    const id = await escalated(app);
+    t.sandbox.clearCalls();
+    expect((await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: { comment: 'I will call you' } })).status).toBe(200);
+    await t.idle();
+    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
+    expect(r).toMatchObject({ status: 'Closed', resolution: 'Completed', manualDecision: 'Approved' });
+    expect(r.rationale).toContain('by hand');
+    const mail = t.mailTo('alice@example.com');
+    expect(mail.map((m) => m.subject)).toEqual([`${app} password reset: approved`]);
+    expect(mail[0]!.text).toContain('IT will reset it');
+    expect(mail[0]!.text).toContain('I will call you');
+    expect(mail[0]!.text).not.toMatch(/link|Okta has sent/);
+    expect(t.sandbox.calls()).toHaveLength(0);
   });
 
   it('nobody decides their own request', async () => {

@@ -8,6 +8,7 @@ export const EMAIL_TEMPLATES = [
   'escalated',
   'denied',
   'okta_reset_sent',
+  'approved_manual',
   'rejected_by_approver',
   'pending_external',
   'reset_failed',
@@ -57,6 +58,13 @@ export function renderEmail(template: EmailTemplate, c: EmailContext): RenderedE
       return {
         subject: `${c.app} password reset: approved`,
         text: `Hello,\n\nYour ${c.app} password reset was approved. Okta has sent you a separate email with a link to choose a new password.\n${FOOTER(c)}`,
+      };
+    case 'approved_manual':
+      // No automatic reset path (no reset link in the catalog, or a bookmark-style app): the
+      // approver owns the reset, so the email must not claim anything was sent.
+      return {
+        subject: `${c.app} password reset: approved`,
+        text: `Hello,\n\nYour ${c.app} password reset was approved. There is no self-service reset for ${c.app}, so IT will reset it and contact you with the next step.${c.comment ? `\nComment: ${c.comment}` : ''}\n${FOOTER(c)}`,
       };
     case 'rejected_by_approver':
       return {

@@ -4,7 +4,14 @@ import type { EmailTemplate } from '../domain/email-templates.js';
 import { JOB_KINDS, jobKeys, type EmailJobPayload } from './job-kinds.js';
 
 /** Outcomes that end a request: once the requester has read one, the request is closed. */
-const FINAL_TEMPLATES: ReadonlySet<EmailTemplate> = new Set(['reset_link', 'denied', 'okta_reset_sent', 'rejected_by_approver', 'reset_failed']);
+const FINAL_TEMPLATES: ReadonlySet<EmailTemplate> = new Set([
+  'reset_link',
+  'denied',
+  'okta_reset_sent',
+  'approved_manual',
+  'rejected_by_approver',
+  'reset_failed',
+]);
 
 /**
  * Enqueues background work inside the caller's transaction (a transactional outbox): the state

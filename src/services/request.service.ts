@@ -93,8 +93,12 @@ export async function approveRequest(ctx: AppContext, principal: Principal, id: 
         await enqueueOktaReset(trx, id);
         break;
       case 'swa_link':
-        await transitionRequest(trx, id, 'Escalated', 'Completed', { decision: 'Approved' });
-        await enqueueEmail(trx, { requestId: id, to, template: 'reset_link', resetUrl: catalogApp?.resetUrl ?? null });
+        if (catalogApp?.resetUrl) {
+          await transitionRequest(trx, id, 'Escalated', 'Completed', { decision: 'Approved' });
+          await enqueueEmail(trx, { requestId: id, to, template: 'reset_link', resetUrl: catalogApp.resetUrl });
+          break;
+        }
+        await completeByHand(trx, request, principal, comment);
         break;
       case 'external':
         await transitionRequest(trx, id, 'Escalated', 'PendingExternal', { decision: 'Approved' });
@@ -102,11 +106,7 @@ export async function approveRequest(ctx: AppContext, principal: Principal, id: 
         break;
       default:
         // No automatic reset path is known (e.g. a bookmark app): the approver resets by hand.
-        await transitionRequest(trx, id, 'Escalated', 'Completed', {
-          decision: 'Approved',
-          rationale: `${request.rationale ?? ''} Approved by ${principal.email}; the reset is carried out by IT by hand.`.trim(),
-        });
-        await enqueueEmail(trx, { requestId: id, to, template: 'okta_reset_sent' });
+        await completeByHand(trx, request, principal, comment);
     }
   });
   ctx.wakeWorker();
@@ -125,6 +125,15 @@ export async function denyRequest(ctx: AppContext, principal: Principal, id: str
   });
   ctx.wakeWorker();
   return (await getRequest(ctx.db, id)) as PasswordRequest;
+}
+
+/** Approved, but nothing can reset it automatically: the approver does it, and we say so. */
+async function completeByHand(trx: AppContext['db'], request: PasswordRequest, principal: Principal, comment: string | null): Promise<void> {
+  await transitionRequest(trx, request.id, 'Escalated', 'Completed', {
+    decision: 'Approved',
+    rationale: `${request.rationale ?? ''} Approved by ${principal.email}, who resets it by hand.`.trim(),
+  });
+  await enqueueEmail(trx, { requestId: request.id, to: request.requester, template: 'approved_manual', comment });
 }
 
 async function checkDecidable(ctx: AppContext, principal: Principal, id: string): Promise<PasswordRequest> {
