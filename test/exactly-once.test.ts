@@ -88,6 +88,27 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     expect(t.mailTo('alice@example.com')).toHaveLength(1);
   });
 
+  it('an Okta outage during triage: brief 5xx are retried inside the call; a long one fails the call, audited, and the job retries', async () => {
+    // Two 500s: absorbed by the connector's own retries, invisible to the request.
+    t.sandbox.failNext(2, { pathPrefix: `/api/v1/users/${USERS.alice}/factors` });
+    // Five 500s in a row (1 + maxRetries 4): listAdminRoles fails; the triage job runs again.
+    t.sandbox.failNext(5, { pathPrefix: `/api/v1/users/${USERS.alice}/roles` });
+    const id = await create('Expensify');
+    await t.idle();
+    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
+    expect(r).toMatchObject({ status: 'Closed', resolution: 'Completed', ruleId: 'swa_self_service' });
+    const calls = (await t.api('GET', `/api/v1/requests/${id}/events`, { token: alice })).body.events.filter((e: any) => e.eventType === 'Tool Call');
+    const failed = calls.filter((e: any) => !e.details.ok);
+    expect(failed.map((e: any) => [e.details.tool, e.details.error.code])).toEqual([['okta.listAdminRoles', 'OKTA_UNAVAILABLE']]);
+    // The second attempt walks the whole critical path again, all ok.
+    expect(calls.filter((e: any) => e.details.ok && e.details.tool === 'okta.findUser')).toHaveLength(2);
+    const roleCalls = t.sandbox.calls().filter((c) => c.path.endsWith('/roles'));
+    expect(roleCalls.map((c) => c.status)).toEqual([500, 500, 500, 500, 500, 200]);
+    expect(await listDecisions(t.app.ctx.db, id)).toHaveLength(1);
+    expect(t.mailTo('alice@example.com')).toHaveLength(1);
+    expect((await getJobByKey(t.app.ctx.db, jobKeys.triage(id)))?.attempts).toBe(2);
+  });
+
   it('enqueueing the same email twice sends it once', async () => {
     const id = await create('Expensify');
     await t.idle();

@@ -9,7 +9,7 @@ import { decide, type Decision } from '../domain/decision-engine.js';
 import type { OktaDetails, OktaFacts, UserLookup } from '../domain/okta-facts.js';
 import { resolveResetMethod } from '../domain/sign-on-mode.js';
 import type { CatalogApp } from '../domain/types.js';
-import { AGENT_ACTOR, auditedCall } from './audited-call.js';
+import { AGENT_ACTOR, toolCallLog, type ToolCallLog } from './audited-call.js';
 import { enqueueEmail } from './enqueue.js';
 import { JOB_KINDS } from './job-kinds.js';
 import { PermanentJobError, type JobHandler } from './worker.js';
@@ -26,14 +26,12 @@ export function triageRequestJob(ctx: AppContext): JobHandler {
     kind: JOB_KINDS.triage,
     async run(payload) {
       const requestId = String(payload.requestId);
-      const request = await getRequest(ctx.db, requestId);
+      // The usual case in one round trip: New → Triaging, returning the request.
+      const request = (await transitionRequest(ctx.db, requestId, 'New', 'Triaging')) ?? (await getRequest(ctx.db, requestId));
       if (!request) throw new PermanentJobError(`request ${requestId} not found`);
-      if (request.status === 'New') {
-        await transitionRequest(ctx.db, requestId, 'New', 'Triaging');
-      } else if (request.status !== 'Triaging') {
-        return; // decided already: this is a retry after a crash that followed the commit
-      }
+      if (request.status !== 'Triaging') return; // decided already: a retry after a crash that followed the commit
       const catalogApp = await findAppByName(ctx.db, request.app);
+      const log = toolCallLog(ctx.db, request.id);
       const okta: OktaFacts = {};
       const input = {
         request: { id: request.id, requester: request.requester, app: request.app, targetUser: request.targetUser, justification: request.justification },
@@ -44,40 +42,54 @@ export function triageRequestJob(ctx: AppContext): JobHandler {
       // At most three rounds: no facts, the user, the details.
       for (let round = 0; round < 3; round++) {
         const result = decide(input);
-        if (result.kind === 'decided') return applyDecision(ctx, request, catalogApp, okta, result.decision);
-        if (result.facts === 'user') okta.lookup = await lookupUser(ctx, request);
-        else okta.details = await fetchDetails(ctx.db, ctx.okta, request.id, catalogApp, okta.lookup);
+        if (result.kind === 'decided') {
+          await log.flush(); // every Tool Call is in the log before the decision commits
+          return applyDecision(ctx, request, catalogApp, okta, result.decision);
+        }
+        try {
+          if (result.facts === 'user') okta.lookup = await lookupUser(ctx.okta, log, request);
+          else okta.details = await fetchDetails(ctx.okta, log, catalogApp, okta.lookup);
+        } catch (err) {
+          await log.flush().catch(() => undefined); // record the failed call, then retry the job
+          throw err;
+        }
       }
       throw new Error('the decision engine asked for facts three times without deciding');
     },
   };
 }
 
-function lookupUser(ctx: AppContext, request: PasswordRequest): Promise<UserLookup> {
-  return auditedCall(ctx.db, request.id, 'okta.findUser', { login: request.requester }, () => ctx.okta.findUser(request.requester), (r) =>
+function lookupUser(okta: OktaConnector, log: ToolCallLog, request: PasswordRequest): Promise<UserLookup> {
+  return log.call('okta.findUser', { login: request.requester }, () => okta.findUser(request.requester), (r) =>
     r.kind === 'found' ? { kind: r.kind, userId: r.user.id, status: r.user.status } : r,
   );
 }
 
 /** The critical path's second step: everything that needs the user id, in parallel. */
 async function fetchDetails(
-  db: AppContext['db'],
   okta: OktaConnector,
-  requestId: string,
+  log: ToolCallLog,
   catalogApp: CatalogApp | null,
   lookup: UserLookup | undefined,
 ): Promise<OktaDetails> {
   if (!catalogApp?.oktaAppId || lookup?.kind !== 'found') throw new Error('details requested before the app and user are known');
   const appId = catalogApp.oktaAppId;
   const userId = lookup.user.id;
-  const [app, assigned, roles, groups, factors] = await Promise.all([
-    auditedCall(db, requestId, 'okta.getApp', { appId }, () => okta.getApp(appId), (a) => a && { id: a.id, label: a.label, signOnMode: a.signOnMode, status: a.status }),
-    auditedCall(db, requestId, 'okta.isAssigned', { appId, userId }, () => okta.isAssigned(appId, userId), (assigned) => ({ assigned })),
-    auditedCall(db, requestId, 'okta.listAdminRoles', { userId }, () => okta.listAdminRoles(userId), (r) => r.map((x) => x.type)),
-    auditedCall(db, requestId, 'okta.listGroups', { userId }, () => okta.listGroups(userId), (g) => g.map((x) => x.name)),
-    auditedCall(db, requestId, 'okta.listFactors', { userId }, () => okta.listFactors(userId), (f) => f.map((x) => ({ type: x.factorType, status: x.status }))),
+  // allSettled: when one call fails, the others still finish (and are logged) before we retry.
+  const settled = await Promise.allSettled([
+    log.call('okta.getApp', { appId }, () => okta.getApp(appId), (a) => a && { id: a.id, label: a.label, signOnMode: a.signOnMode, status: a.status }),
+    log.call('okta.isAssigned', { appId, userId }, () => okta.isAssigned(appId, userId), (assigned) => ({ assigned })),
+    log.call('okta.listAdminRoles', { userId }, () => okta.listAdminRoles(userId), (r) => r.map((x) => x.type)),
+    log.call('okta.listGroups', { userId }, () => okta.listGroups(userId), (g) => g.map((x) => x.name)),
+    log.call('okta.listFactors', { userId }, () => okta.listFactors(userId), (f) => f.map((x) => ({ type: x.factorType, status: x.status }))),
   ]);
-  return { app, assigned, roles, groups, factors };
+  const [app, assigned, roles, groups, factors] = settled;
+  return { app: valueOf(app), assigned: valueOf(assigned), roles: valueOf(roles), groups: valueOf(groups), factors: valueOf(factors) };
+}
+
+function valueOf<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
 }
 
 async function applyDecision(

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { CallLog, type SandboxCall } from './call-log.js';
+import { FaultQueue } from './faults.js';
 import { loadFixtureFile, type SandboxFixture } from './fixture.js';
 import { OAuthServer } from './oauth.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -54,6 +55,8 @@ export interface OktaSandbox {
   /** Every request so far, in arrival order. */
   calls(): SandboxCall[];
   clearCalls(): void;
+  /** Answers the next `count` matching /api/v1 requests with 500 E0000009 (an injected outage). */
+  failNext(count: number, match?: { pathPrefix?: string; method?: string }): void;
   /** The org's live state, e.g. a user's status after a reset, or `state.resetEmails`. */
   state: SandboxState;
   close(): Promise<void>;
@@ -66,6 +69,7 @@ export async function startOktaSandbox(opts: SandboxOptions): Promise<OktaSandbo
   const apiToken = opts.apiToken ?? opts.fixture.apiToken;
   const state = new SandboxState(opts.fixture, now);
   const calls = new CallLog();
+  const faults = new FaultQueue();
   let url = '';
   const server = createServer(
     createSandboxHandler({
@@ -77,6 +81,7 @@ export async function startOktaSandbox(opts: SandboxOptions): Promise<OktaSandbo
       url: () => url,
       latencyMs: opts.latencyMs ?? 0,
       now,
+      faults,
       ...(opts.logger ? { logger: pino({ name: 'okta-sandbox' }) } : {}),
     }),
   );
@@ -96,6 +101,7 @@ export async function startOktaSandbox(opts: SandboxOptions): Promise<OktaSandbo
     apiToken,
     calls: () => calls.list(),
     clearCalls: () => calls.clear(),
+    failNext: (count, match) => faults.failNext(count, match),
     state,
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { authenticate, requireScope } from './api-auth.js';
 import type { CallLog } from './call-log.js';
+import type { FaultQueue } from './faults.js';
 import type { OAuthServer } from './oauth.js';
 import { newErrorId, OktaApiError } from './okta-errors.js';
 import { RateLimiter, rateLimitHeaders } from './rate-limiter.js';
@@ -27,6 +28,7 @@ export interface SandboxHandlerDeps {
   url: () => string;
   latencyMs: number;
   now: () => number;
+  faults: FaultQueue;
   logger?: Logger;
 }
 
@@ -94,6 +96,7 @@ async function managementApi(req: IncomingMessage, deps: SandboxHandlerDeps, seg
     throw new OktaApiError('E0000007', `Not found: Resource not found: /${segments.join('/')} (Resource)`);
   }
   requireScope(principal, match.route.scope, base);
+  if (deps.faults.take(method, '/' + segments.join('/'))) throw new OktaApiError('E0000009');
   if (method === 'POST') await readBody(req);
   const result = match.route.handle({ params: match.params, query, state: deps.state, base });
   return { status: result.status ?? 200, body: result.body, headers: { ...headers, ...result.headers } };

@@ -69,11 +69,9 @@ export async function claimDueJobs(db: Db, workerId: string, opts: { limit: numb
       .where('id', '=', c.id)
       .where('status', '=', c.status);
     q = c.locked_until === null ? q.where('locked_until', 'is', null) : q.where('locked_until', '=', c.locked_until);
-    const result = await q.executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 1) {
-      const row = await db.selectFrom('jobs').selectAll().where('id', '=', c.id).executeTakeFirstOrThrow();
-      claimed.push(row);
-    }
+    // RETURNING (SQLite >= 3.35 and PostgreSQL) hands back the claimed row in the same round trip.
+    const row = await q.returningAll().executeTakeFirst();
+    if (row) claimed.push(row);
   }
   return claimed;
 }

@@ -126,8 +126,8 @@ type RequestPatch = Partial<Omit<PasswordRequestsTable, 'id' | 'status' | 'creat
 
 /**
  * Moves a request from `from` to `to` (checked against the lifecycle table) and applies `patch`,
- * but only if it is still in `from`: returns false when another worker or approver got there
- * first, so callers never act twice on one transition.
+ * but only if it is still in `from`. Returns the updated request, or null when another worker or
+ * approver got there first, so callers never act twice on one transition.
  */
 export async function transitionRequest(
   db: Db,
@@ -135,16 +135,17 @@ export async function transitionRequest(
   from: RequestStatus,
   to: RequestStatus,
   patch: RequestPatch = {},
-): Promise<boolean> {
+): Promise<PasswordRequest | null> {
   assertTransition(from, to);
   const now = nowIso();
-  const result = await db
+  const row = await db
     .updateTable('password_requests')
     .set({ ...patch, status: to, updated_at: now, ...(to === 'Closed' ? { resolution: from, closed_at: now } : {}) })
     .where('id', '=', id)
     .where('status', '=', from)
+    .returningAll()
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return row ? toRequest(row) : null;
 }
 
 /**
