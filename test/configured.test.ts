@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_APPS_CSV, startResetdesk } from '../src/app.js';
+import { loadConfig } from '../src/config/config.js';
+import { DEMO_FIXTURE_PATH, DEMO_OAUTH_KEY_PATH, loadFixtureFile } from '../src/okta-sandbox/index.js';
+import { parseAppsCsv } from '../src/services/app-csv.js';
+import { startTestContext, type TestContext } from './helpers/test-context.js';
+
+let t: TestContext | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+const tempFile = (name: string, text: string) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'rd-conf-')), name);
+  writeFileSync(file, text);
+  return file;
+};
+
+describe('configuration end to end', () => {
+  it('a POLICY_FILE changes decisions: third parties escalate, MFA not required', async () => {
+    const policy = tempFile('policy.yaml', 'version: "test-7"\nthirdParty: escalate\nmfa:\n  required: false\n');
+    t = await startTestContext('sqlite', { env: { POLICY_FILE: policy } });
+    const alice = await t.token('alice@example.com');
+    const frank = await t.token('frank@example.com');
+    const third = await t.api('POST', '/api/v1/requests', { token: alice, body: { app: 'Expensify', justification: 'x', targetUser: 'bob@example.com' } });
+    const noMfa = await t.api('POST', '/api/v1/requests', { token: frank, body: { app: 'Expensify', justification: 'x' } });
+    await t.idle();
+    const a = (await t.api('GET', `/api/v1/requests/${third.body.request_id}`, { token: alice })).body;
+    expect(a).toMatchObject({ status: 'Escalated', ruleId: 'third_party', priority: 'High', policyVersion: 'test-7' });
+    const f = (await t.api('GET', `/api/v1/requests/${noMfa.body.request_id}`, { token: frank })).body;
+    expect(f).toMatchObject({ status: 'Closed', resolution: 'Completed', ruleId: 'swa_self_service', policyVersion: 'test-7' });
+    // Still no Okta call for the third-party request: only frank's six.
+    expect(t.sandbox.calls()).toHaveLength(6);
+  });
+
+  it('a bad POLICY_FILE stops start-up with the line of the problem', async () => {
+    const policy = tempFile('policy.yaml', 'version: "x"\nmfa:\n  required: perhaps\n');
+    const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', POLICY_FILE: policy, LOG_LEVEL: 'silent', PORT: '0' });
+    await expect(startResetdesk(config)).rejects.toThrow(/line 3: mfa\.required/);
+  });
+
+  it('talks to Okta as an OAuth 2.0 service app (private_key_jwt), fetching one token', async () => {
+    t = await startTestContext('sqlite', {
+      fixture: loadFixtureFile(DEMO_FIXTURE_PATH),
+      catalog: parseAppsCsv(readFileSync(DEMO_APPS_CSV, 'utf8')),
+      env: {
+        OKTA_API_TOKEN: '',
+        OKTA_CLIENT_ID: '0oairbHiuHL2D59VBtqD',
+        OKTA_PRIVATE_KEY_FILE: DEMO_OAUTH_KEY_PATH,
+        OKTA_KEY_ID: 'resetdesk-demo-2025',
+      },
+    });
+    expect(t.app.ctx.config.okta).toMatchObject({ kind: 'org', auth: { kind: 'private_key_jwt' } });
+    const alice = await t.token('alice.nguyen@example.com');
+    const carol = await t.token('carol.smith@example.com');
+    const approver = await t.token('approver@example.com', 'approver');
+    const swa = await t.api('POST', '/api/v1/requests', { token: alice, body: { app: 'Expensify', justification: 'x' } });
+    const sso = await t.api('POST', '/api/v1/requests', { token: carol, body: { app: 'Slack', justification: 'x' } });
+    await t.idle();
+    expect((await t.api('GET', `/api/v1/requests/${swa.body.request_id}`, { token: alice })).body.resolution).toBe('Completed');
+    expect((await t.api('GET', `/api/v1/requests/${sso.body.request_id}`, { token: carol })).body.status).toBe('Escalated');
+    expect((await t.api('POST', `/api/v1/requests/${sso.body.request_id}/approve`, { token: approver, body: {} })).status).toBe(200);
+    await t.idle();
+    expect((await t.api('GET', `/api/v1/requests/${sso.body.request_id}`, { token: carol })).body.resolution).toBe('Completed');
+    const calls = t.sandbox.calls();
+    expect(calls.filter((c) => c.path === '/oauth2/v1/token').map((c) => c.status)).toEqual([200]);
+    expect(calls.filter((c) => c.path.endsWith('/lifecycle/reset_password')).map((c) => c.status)).toEqual([200]);
+    expect(calls.every((c) => c.status < 400)).toBe(true);
+  });
+});
