@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import { claimDueJobs, completeJob, countOpenJobs, releaseJob } from '../db/repositories/job.repository.js';
+import { claimDueJobs, completeJob, countOpenJobs, releaseJob, renewLease } from '../db/repositories/job.repository.js';
 import type { JobRow } from '../db/schema.js';
 
 /** Thrown by a handler when retrying cannot help (bad data, a permanent refusal). */
@@ -63,6 +63,14 @@ export function createWorker(opts: WorkerOptions): Worker {
   async function execute(job: JobRow): Promise<void> {
     const handler = handlers.get(job.kind);
     const payload = JSON.parse(job.payload_json) as Record<string, unknown>;
+    // A job may outlive its lease (e.g. waiting out an Okta rate limit); renewing it keeps
+    // another instance from claiming the job and repeating its side effect meanwhile.
+    const heartbeat = setInterval(() => {
+      renewLease(opts.db, job.id, id, leaseMs).then(
+        (held) => held || log.error({ jobId: job.id }, 'lost the lease of a running job'),
+        (err: Error) => log.warn({ jobId: job.id, err: err.message }, 'lease renewal failed'),
+      );
+    }, leaseMs / 3);
     try {
       if (!handler) throw new PermanentJobError(`No handler for job kind "${job.kind}"`);
       await handler.run(payload, job);
@@ -78,6 +86,8 @@ export function createWorker(opts: WorkerOptions): Worker {
           log.error({ jobId: job.id, err: (e as Error).message }, 'permanent-failure handler failed'),
         );
       }
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 

@@ -76,6 +76,21 @@ export async function claimDueJobs(db: Db, workerId: string, opts: { limit: numb
   return claimed;
 }
 
+/**
+ * Extends the lease of a running job; false when this worker no longer holds it (its lease
+ * expired and another instance claimed the job).
+ */
+export async function renewLease(db: Db, id: string, workerId: string, leaseMs: number): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ locked_until: new Date(Date.now() + leaseMs).toISOString() })
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .where('locked_by', '=', workerId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** Marks a job done; only the worker holding the lease may. */
 export async function completeJob(db: Db, id: string, workerId: string): Promise<void> {
   const now = nowIso();

@@ -1,0 +1,92 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../db/database.js';
+import { migrateToLatest } from '../db/migrator.js';
+import { enqueueJob, getJobByKey } from '../db/repositories/job.repository.js';
+import { createWorker, PermanentJobError, type JobHandler, type Worker } from './worker.js';
+
+/** The worker against a real SQLite file; handlers here are test jobs, the worker is the product. */
+describe('job worker', () => {
+  let database: DatabaseHandle;
+  let workers: Worker[];
+  const logger = pino({ level: 'silent' });
+
+  beforeEach(async () => {
+    database = openDatabase(`sqlite:${join(mkdtempSync(join(tmpdir(), 'rd-worker-')), 'w.db')}`);
+    await migrateToLatest(database.db);
+    workers = [];
+  });
+  afterEach(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await database.close();
+  });
+
+  const start = (handlers: JobHandler[], leaseMs = 300) => {
+    const w = createWorker({ db: database.db, handlers, logger, concurrency: 2, pollMs: 20, leaseMs, baseBackoffMs: 10, maxBackoffMs: 20 });
+    workers.push(w);
+    w.start();
+    return w;
+  };
+
+  it('renews the lease of a long job, so a second worker never runs it again', async () => {
+    let runs = 0;
+    const slow: JobHandler = {
+      kind: 'slow',
+      run: async () => {
+        runs++;
+        await new Promise((r) => setTimeout(r, 900)); // three leases long
+      },
+    };
+    await enqueueJob(database.db, { kind: 'slow', payload: {}, idempotencyKey: 'slow:1' });
+    const a = start([slow]);
+    await new Promise((r) => setTimeout(r, 50));
+    start([slow]); // a second instance polling the same table
+    await a.idle(5000);
+    expect(runs).toBe(1);
+    expect(await getJobByKey(database.db, 'slow:1')).toMatchObject({ status: 'done', attempts: 1 });
+  });
+
+  it('retries failures with backoff, then succeeds', async () => {
+    let runs = 0;
+    start([
+      {
+        kind: 'flaky',
+        run: async () => {
+          if (++runs < 3) throw new Error(`boom ${runs}`);
+        },
+      },
+    ]);
+    await enqueueJob(database.db, { kind: 'flaky', payload: {}, idempotencyKey: 'flaky:1' });
+    await workers[0]!.idle(5000);
+    expect(runs).toBe(3);
+    expect(await getJobByKey(database.db, 'flaky:1')).toMatchObject({ status: 'done', attempts: 3, last_error: null });
+  });
+
+  it('stops at max attempts or a permanent error, and calls onPermanentFailure once', async () => {
+    const failures: string[] = [];
+    const handler: JobHandler = {
+      kind: 'doomed',
+      run: async (payload) => {
+        throw payload.permanent ? new PermanentJobError('bad data') : new Error('still down');
+      },
+      onPermanentFailure: async (payload, err) => void failures.push(`${String(payload.n)}: ${err.message}`),
+    };
+    start([handler]);
+    await enqueueJob(database.db, { kind: 'doomed', payload: { n: 1 }, idempotencyKey: 'doomed:1', maxAttempts: 3 });
+    await enqueueJob(database.db, { kind: 'doomed', payload: { n: 2, permanent: true }, idempotencyKey: 'doomed:2', maxAttempts: 3 });
+    await workers[0]!.idle(5000);
+    expect(await getJobByKey(database.db, 'doomed:1')).toMatchObject({ status: 'failed', attempts: 3, last_error: 'still down' });
+    expect(await getJobByKey(database.db, 'doomed:2')).toMatchObject({ status: 'failed', attempts: 1, last_error: 'bad data' });
+    expect(failures.sort()).toEqual(['1: still down', '2: bad data']);
+  });
+
+  it('a job of an unknown kind fails for good instead of looping', async () => {
+    start([]);
+    await enqueueJob(database.db, { kind: 'mystery', payload: {}, idempotencyKey: 'mystery:1' });
+    await workers[0]!.idle(5000);
+    expect(await getJobByKey(database.db, 'mystery:1')).toMatchObject({ status: 'failed', last_error: 'No handler for job kind "mystery"' });
+  });
+});
