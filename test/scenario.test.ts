@@ -5,6 +5,7 @@ import type { SandboxCall } from '../src/okta-sandbox/index.js';
 import { DIALECTS } from './helpers/databases.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
 import { APPS, USERS } from './helpers/test-org.js';
+import { seededRandom } from '../src/bench/seeded-random.js';
 
 /**
  * A scenario run: 50 mixed requests, submitted concurrently over the HTTP API against the Okta
@@ -77,22 +78,11 @@ const CASES: Case[] = [
 const N = 50;
 const APPROVER = 'irene@example.com';
 
-/** mulberry32: a small seeded PRNG, so the submission order is mixed but the same every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 50 requests drawn round-robin from CASES, then shuffled with a fixed seed. */
 function scenario(): Case[] {
   const list = Array.from({ length: N }, (_, i) => CASES[i % CASES.length]!);
-  const rand = seeded(20261123);
+  const rand = seededRandom(20261123);
   for (let i = list.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [list[i], list[j]] = [list[j]!, list[i]!];

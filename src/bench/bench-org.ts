@@ -5,6 +5,7 @@
  */
 import type { NewApp } from '../db/repositories/app.repository.js';
 import { parseFixture, type SandboxFixture } from '../okta-sandbox/index.js';
+import { seededRandom } from './seeded-random.js';
 
 /** A 20-character Okta-style id: 3-character prefix + `n` padded to 17 characters. */
 const oktaId = (prefix: string, n: number) => `${prefix}${'B'.repeat(17 - String(n).length)}${n}`;
@@ -91,17 +92,6 @@ export interface BenchRequest {
   expectRule: string;
 }
 
-/** mulberry32: a small seeded PRNG, so every run submits the same requests in the same order. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Weighted request mix (percent): what a help desk sees on an ordinary day. */
 const MIX: { weight: number; kind: Kind; apps: string[]; rule: string }[] = [
@@ -118,7 +108,7 @@ const MIX: { weight: number; kind: Kind; apps: string[]; rule: string }[] = [
 
 /** `n` requests drawn from MIX with a fixed seed. */
 export function benchRequests(n: number, seed = 20261123): BenchRequest[] {
-  const rand = seeded(seed);
+  const rand = seededRandom(seed);
   const total = MIX.reduce((s, m) => s + m.weight, 0);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const out: BenchRequest[] = [];

@@ -17,12 +17,8 @@
  *            next (fewer in flight than worker slots): latency and overhead without queueing.
  * Every request's rule is checked against the one the bench org expects; a mismatch exits 1.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { arch, cpus, platform, release, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { arch, cpus, platform, release } from 'node:os';
 import { Worker as Thread } from 'node:worker_threads';
-import pg from 'pg';
 import { startResetdesk, type Resetdesk } from '../app.js';
 import { loadConfig } from '../config/config.js';
 import { upsertApps } from '../db/repositories/app.repository.js';
@@ -31,6 +27,7 @@ import { getRequest, type PasswordRequest } from '../db/repositories/request.rep
 import { createApiToken } from '../db/repositories/token.repository.js';
 import { BENCH_CATALOG, BENCH_USERS, benchFixture, benchRequests, type BenchRequest } from './bench-org.js';
 import type { SandboxThreadData, SandboxThreadReply, SandboxThreadRequest } from './sandbox-thread.js';
+import { createScratchDatabase } from '../db/scratch-database.js';
 
 /** open: `clients` HTTP clients submit everything at once; paced: `inFlight` clients each wait for their decision. */
 type Load = { kind: 'open'; clients: number } | { kind: 'paced'; inFlight: number };
@@ -143,29 +140,6 @@ async function startOutsideWorld(latencyMs: number, mailLimit: number): Promise<
   };
 }
 
-async function freshDatabase(dialect: Dialect, postgresUrl: string | undefined): Promise<{ url: string; drop(): Promise<void> }> {
-  if (dialect === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'resetdesk-bench-'));
-    return { url: `sqlite:${join(dir, 'resetdesk.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const adminUrl = postgresUrl!;
-  const name = `rd_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 async function post(app: Resetdesk, token: string, r: BenchRequest): Promise<string> {
   const res = await fetch(`${app.url}/api/v1/requests`, {
@@ -227,7 +201,7 @@ async function oktaCriticalPathMs(app: Resetdesk, requestId: string): Promise<nu
 
 async function runOnce(s: Settings, dialect: Dialect, latencyMs: number, load: Load): Promise<Row> {
   const started = Date.now();
-  const database = await freshDatabase(dialect, s.postgresUrl);
+  const database = await createScratchDatabase(dialect, s.postgresUrl);
   let sandbox: OutsideWorld | undefined;
   let app: Resetdesk | undefined;
   try {
