@@ -33,6 +33,8 @@ export interface StartOptions {
   workerTuning?: Pick<WorkerOptions, 'baseBackoffMs' | 'maxBackoffMs' | 'leaseMs'>;
   /** Added latency of the embedded sandbox, for benchmarks. */
   sandboxLatencyMs?: number;
+  /** How long /readyz reuses Okta's answer (tests set 0). */
+  readinessCacheMs?: number;
 }
 
 /** A running resetdesk: what `serve` starts and what tests and benchmarks drive. */
@@ -71,6 +73,9 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
     }
 
     const { mailer, devMailbox } = await connectMail(config);
+    if (devMailbox && !sandbox) {
+      logger.warn('SMTP_URL is not set: emails go to the built-in dev mailbox (admins: GET /dev/mailbox) and reach nobody');
+    }
     cleanups.push(() => mailer.close());
     if (devMailbox) cleanups.push(() => devMailbox.close());
 
@@ -93,7 +98,12 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       pollMs: config.worker.pollMs,
       ...opts.workerTuning,
     });
-    const server = buildServer(ctx, { version: VERSION, ...(devMailbox ? { devMailbox } : {}) });
+    const server = buildServer(ctx, {
+      version: VERSION,
+      demo: sandbox !== undefined,
+      ...(devMailbox ? { devMailbox } : {}),
+      ...(opts.readinessCacheMs !== undefined ? { readinessCacheMs: opts.readinessCacheMs } : {}),
+    });
     cleanups.push(() => server.close());
 
     let url = '';

@@ -163,16 +163,32 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
       expect(doc.components.schemas.CreateRequest.required).toEqual(['app', 'justification']);
     });
 
-    it('readiness reports Okta down', async () => {
-      const saved = t.app.ctx.okta;
-      t.app.ctx.okta = { ...saved, ping: async () => Promise.reject(new Error('connect ECONNREFUSED')) };
-      try {
-        const res = await t.api('GET', '/readyz');
-        expect(res.status).toBe(503);
-        expect(res.body.checks.okta).toContain('ECONNREFUSED');
-      } finally {
-        t.app.ctx.okta = saved;
-      }
+    it('readiness asks Okta at most once per 30 s (probes must not eat the rate limit)', async () => {
+      t.sandbox.clearCalls();
+      for (let i = 0; i < 3; i++) expect((await t.api('GET', '/readyz')).status).toBe(200);
+      expect(t.sandbox.calls().length).toBeLessThanOrEqual(1);
     });
+
+    it('the dev mailbox is not exposed when SMTP is configured', async () => {
+      expect((await t.api('GET', '/dev/mailbox')).status).toBe(404);
+    });
+  });
+});
+
+describe('readiness when Okta is down', () => {
+  it('answers 503 naming Okta, and ready again once Okta answers', async () => {
+    const t = await startTestContext('sqlite', { readinessCacheMs: 0 });
+    try {
+      expect((await t.api('GET', '/readyz')).status).toBe(200);
+      t.sandbox.failNext(1, { pathPrefix: '/api/v1/users' });
+      const started = Date.now();
+      const down = await t.api('GET', '/readyz');
+      expect(down.status).toBe(503);
+      expect(down.body).toMatchObject({ status: 'not ready', checks: { database: 'ok', okta: expect.stringContaining('error') } });
+      expect(Date.now() - started).toBeLessThan(1000); // one attempt: a probe must answer quickly
+      expect((await t.api('GET', '/readyz')).status).toBe(200);
+    } finally {
+      await t.close();
+    }
   });
 });

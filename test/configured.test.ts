@@ -37,6 +37,20 @@ describe('configuration end to end', () => {
     expect(t.sandbox.calls()).toHaveLength(6);
   });
 
+  it('with a real Okta org but no SMTP_URL, mail goes to the dev mailbox and only admins may read it', async () => {
+    t = await startTestContext('sqlite', { env: { SMTP_URL: '' } });
+    expect(t.app.devMailbox).toBeDefined();
+    const alice = await t.token('alice@example.com');
+    const admin = await t.token('root@example.com', 'admin');
+    await t.api('POST', '/api/v1/requests', { token: alice, body: { app: 'Expensify', justification: 'x' } });
+    await t.idle();
+    expect((await t.api('GET', '/dev/mailbox')).status).toBe(401);
+    expect((await t.api('GET', '/dev/mailbox', { token: alice })).status).toBe(403);
+    const res = await t.api('GET', '/dev/mailbox', { token: admin });
+    expect(res.status).toBe(200);
+    expect(res.body.messages.map((m: { subject: string }) => m.subject)).toEqual(['Expensify password reset']);
+  });
+
   it('a bad POLICY_FILE stops start-up with the line of the problem', async () => {
     const policy = tempFile('policy.yaml', 'version: "x"\nmfa:\n  required: perhaps\n');
     const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', POLICY_FILE: policy, LOG_LEVEL: 'silent', PORT: '0' });

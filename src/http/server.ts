@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import type { DevMailbox } from '../connectors/smtp/index.js';
+import { authenticate } from './auth.js';
 import { registerErrorHandler } from './error-handler.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { registerAppRoutes } from './routes/apps.routes.js';
@@ -11,6 +12,10 @@ export interface ServerOptions {
   version: string;
   /** When the built-in dev mailbox is in use, its messages are readable at /dev/mailbox. */
   devMailbox?: DevMailbox;
+  /** The demo (embedded Okta sandbox): /dev/mailbox needs no token. Otherwise admins only. */
+  demo?: boolean;
+  /** How long /readyz reuses Okta's answer (default OKTA_READINESS_TTL_MS). */
+  readinessCacheMs?: number;
 }
 
 /** Builds the Fastify server: JSON API, one error handler, no business logic here. */
@@ -23,7 +28,7 @@ export function buildServer(ctx: AppContext, opts: ServerOptions): FastifyInstan
     logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
   });
   registerErrorHandler(app);
-  registerHealthRoutes(app, ctx);
+  registerHealthRoutes(app, ctx, opts.readinessCacheMs);
   registerRequestRoutes(app, ctx);
   registerAppRoutes(app, ctx);
 
@@ -32,8 +37,12 @@ export function buildServer(ctx: AppContext, opts: ServerOptions): FastifyInstan
 
   const mailbox = opts.devMailbox;
   if (mailbox) {
-    // Demo only (no SMTP configured): shows what resetdesk "sent". Never enabled with real SMTP.
-    app.get('/dev/mailbox', async () => ({ messages: mailbox.messages() }));
+    // Only without SMTP: shows what resetdesk "sent". Open in the demo; with a real Okta org the
+    // messages are about real people, so only admins may read them.
+    app.get('/dev/mailbox', async (req) => {
+      if (!opts.demo) await authenticate(ctx.db, req, ['admin']);
+      return { messages: mailbox.messages() };
+    });
   }
   return app;
 }

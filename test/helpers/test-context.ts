@@ -37,6 +37,7 @@ export interface TestContextOptions {
   /** App catalog to import; default the test org's (with the default fixture, the test org). */
   catalog?: NewApp[];
   sandboxRateLimit?: { limit: number; windowSeconds: number };
+  readinessCacheMs?: number;
 }
 
 /**
@@ -61,7 +62,10 @@ export async function startTestContext(dialect: TestDialect, opts: TestContextOp
     WORKER_POLL_MS: '50',
     ...opts.env,
   });
-  const app = await startResetdesk(config, { workerTuning: { baseBackoffMs: 50, maxBackoffMs: 500 } });
+  const app = await startResetdesk(config, {
+    workerTuning: { baseBackoffMs: 50, maxBackoffMs: 500 },
+    ...(opts.readinessCacheMs !== undefined ? { readinessCacheMs: opts.readinessCacheMs } : {}),
+  });
   await upsertApps(app.ctx.db, opts.catalog ?? TEST_CATALOG);
 
   const api: TestContext['api'] = async (method, path, o = {}) => {

@@ -49,6 +49,8 @@ export interface OktaRequest {
   authenticated?: boolean;
   /** Statuses the caller handles (e.g. 404 → null), returned instead of thrown. */
   passStatuses?: readonly number[];
+  /** Overrides the connector's maxRetries for this request (a readiness probe wants 0). */
+  maxRetries?: number;
   /**
    * Whether sending the request twice is harmless. Non-idempotent requests are only retried
    * when Okta certainly did not act: 429, 503, or no connection was made.
@@ -149,7 +151,8 @@ export class OktaHttp {
   async request(req: OktaRequest): Promise<OktaResponse> {
     const url = this.buildUrl(req);
     const op = req.bucket;
-    const { maxRetries, logger } = this.deps;
+    const { logger } = this.deps;
+    const maxRetries = req.maxRetries ?? this.deps.maxRetries;
     let retries = 0;
     let sends = 0;
     let authRetried = false;

@@ -2,22 +2,35 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { AppContext } from '../../app-context.js';
 
-export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
+/**
+ * How long an Okta readiness result is reused. Load balancers probe every few seconds; each
+ * probe calling Okta would spend the same rate-limit bucket that user lookups need.
+ */
+export const OKTA_READINESS_TTL_MS = 30_000;
+
+export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext, oktaTtlMs = OKTA_READINESS_TTL_MS): void {
+  let okta: { at: number; result: Promise<string> } | undefined;
+  const oktaReadiness = (): Promise<string> => {
+    if (!okta || Date.now() - okta.at >= oktaTtlMs) okta = { at: Date.now(), result: check(() => ctx.okta.ping()) };
+    return okta.result;
+  };
+
   /** Liveness: the process answers. */
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  /** Readiness: the database answers and Okta is reachable with our credentials. */
+  /** Readiness: the database answers, and Okta accepted our credentials within the last 30 s. */
   app.get('/readyz', async (_req, reply) => {
-    const check = async (fn: () => Promise<unknown>) => {
-      try {
-        await fn();
-        return 'ok';
-      } catch (err) {
-        return `error: ${(err as Error).message}`;
-      }
-    };
-    const [database, okta] = await Promise.all([check(() => sql`select 1`.execute(ctx.db)), check(() => ctx.okta.ping())]);
-    const ready = database === 'ok' && okta === 'ok';
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: { database, okta } });
+    const [database, oktaStatus] = await Promise.all([check(() => sql`select 1`.execute(ctx.db)), oktaReadiness()]);
+    const ready = database === 'ok' && oktaStatus === 'ok';
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: { database, okta: oktaStatus } });
   });
+}
+
+async function check(fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn();
+    return 'ok';
+  } catch (err) {
+    return `error: ${(err as Error).message}`;
+  }
 }
