@@ -109,6 +109,26 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     expect((await getJobByKey(t.app.ctx.db, jobKeys.triage(id)))?.attempts).toBe(2);
   });
 
+  it('a triage that fails for good is escalated to a human, with the error, and the requester told', async () => {
+    await t.app.worker.stop();
+    const id = await create('Expensify');
+    // Production allows 20 attempts (about an hour); one is enough to see what happens after.
+    await t.app.ctx.db.updateTable('jobs').set({ max_attempts: 1 }).where('idempotency_key', '=', jobKeys.triage(id)).execute();
+    t.sandbox.failNext(5, { pathPrefix: '/api/v1/users' }); // the lookup fails through all connector retries
+    t.app.worker.start();
+    await t.idle();
+    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
+    expect(r).toMatchObject({ status: 'Escalated', decision: 'Escalated', ruleId: 'triage_failed', priority: 'High', next_owner: 'it-approvers' });
+    expect(r.rationale).toContain('could not be completed');
+    expect(r.result).toMatchObject({ outcome: 'Escalated', oktaUserId: null });
+    expect(t.mailTo('alice@example.com').map((m) => m.subject)).toEqual(['Expensify password reset: waiting for approval']);
+    expect(await getJobByKey(t.app.ctx.db, jobKeys.triage(id))).toMatchObject({ status: 'failed' });
+    // An approver can still finish it: no verified Okta account, so by hand.
+    expect((await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: {} })).status).toBe(200);
+    await t.idle();
+    expect(resets()).toHaveLength(0);
+  });
+
   it('enqueueing the same email twice sends it once', async () => {
     const id = await create('Expensify');
     await t.idle();

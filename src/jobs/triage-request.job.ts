@@ -17,6 +17,9 @@ import { PermanentJobError, type JobHandler } from './worker.js';
 /** Where escalations go when the catalog names no approver group. */
 export const DEFAULT_APPROVER_GROUP = 'it-approvers';
 
+/** Not a policy rule: the pipeline's own escalation when triage cannot finish. */
+export const TRIAGE_FAILED_RULE = 'triage_failed';
+
 /**
  * Triage: gathers the facts the decision engine asks for (nothing, the Okta user, then the
  * per-user checks in parallel), applies its decision, and enqueues the emails it implies.
@@ -56,7 +59,46 @@ export function triageRequestJob(ctx: AppContext): JobHandler {
       }
       throw new Error('the decision engine asked for facts three times without deciding');
     },
+    onPermanentFailure: (payload, error) => escalateUndecided(ctx, String(payload.requestId), error),
   };
+}
+
+/**
+ * Triage failed for good (Okta unreachable for about an hour of retries, or a persistent error):
+ * nothing is lost — a human gets the request, with the error, and the requester is told.
+ */
+async function escalateUndecided(ctx: AppContext, requestId: string, error: Error): Promise<void> {
+  const request = await getRequest(ctx.db, requestId);
+  if (!request) return;
+  const rationale = `The automatic checks could not be completed (${error.message}), so IT will review this request.`;
+  const nextOwner = (await findAppByName(ctx.db, request.app))?.approverGroup ?? DEFAULT_APPROVER_GROUP;
+  const date = nowIso();
+  await ctx.db.transaction().execute(async (trx) => {
+    const moved = await transitionRequest(trx, requestId, 'Triaging', 'Escalated', {
+      decision: 'Escalated',
+      rationale,
+      rule_id: TRIAGE_FAILED_RULE,
+      priority: 'High',
+      next_owner: nextOwner,
+      decided_at: date,
+    });
+    if (!moved) return;
+    await insertDecision(trx, requestId, 'engine', {
+      request_id: requestId,
+      requestApp: request.app,
+      requestUser: request.requester,
+      date,
+      outcome: 'Escalated',
+      rationale,
+      app: request.app,
+      oktaAppId: null,
+      oktaUserId: null,
+      ruleId: TRIAGE_FAILED_RULE,
+    });
+    await appendAuditEvent(trx, { requestId, actor: AGENT_ACTOR, eventType: 'Escalation', details: { reason: rationale, nextOwner, priority: 'High' } });
+    await enqueueEmail(trx, { requestId, to: request.requester, template: 'escalated' });
+  });
+  ctx.wakeWorker();
 }
 
 function lookupUser(okta: OktaConnector, log: ToolCallLog, request: PasswordRequest): Promise<UserLookup> {
