@@ -13,17 +13,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOktaConnector, OktaApiError, type OktaConnector } from '../src/connectors/okta/index.js';
 import { DEMO_FIXTURE_PATH, parseFixture, startOktaSandbox, type OktaSandbox, type SandboxCall } from '../src/okta-sandbox/index.js';
-import {
-  resolveOktaSpecPath,
-  startPrismProxy,
-  startTamperRelay,
-  TAMPER_HEADER,
-  type TamperRelay,
-  writePatchedOktaSpec,
-  type PatchedSpec,
-  type PrismProxy,
-  type PrismViolation,
-} from './helpers/prism.js';
+import { resolveOktaSpecPath, writePatchedOktaSpec, type PatchedSpec } from './helpers/okta-spec-patch.js';
+import { startPrismProxy, type PrismProxy, type PrismViolation } from './helpers/prism.js';
+import { startTamperRelay, TAMPER_HEADER, type TamperRelay } from './helpers/tamper-relay.js';
 
 // Demo org members used below (fixtures/demo-okta.json).
 const ALICE = '00uYlBhaBjP6F04MCQFq'; // ACTIVE, plain user, assigned to Expensify and Salesforce
