@@ -80,12 +80,14 @@ export function createWorker(opts: WorkerOptions): Worker {
       const permanent = error instanceof PermanentJobError || job.attempts >= job.max_attempts;
       const retryInMs = permanent ? null : Math.min(maxBackoff, baseBackoff * 2 ** (job.attempts - 1));
       log.warn({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: error.message, retryInMs }, 'job failed');
-      await releaseJob(opts.db, job.id, id, { error: error.message, retryInMs });
+      // While this worker still holds the job: the follow-up work it enqueues is visible before
+      // the job stops counting as open, and a crash here re-runs the job rather than losing it.
       if (permanent && handler?.onPermanentFailure) {
         await handler.onPermanentFailure(payload, error, job).catch((e: unknown) =>
           log.error({ jobId: job.id, err: (e as Error).message }, 'permanent-failure handler failed'),
         );
       }
+      await releaseJob(opts.db, job.id, id, { error: error.message, retryInMs });
     } finally {
       clearInterval(heartbeat);
     }
