@@ -1,13 +1,13 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { CallLog, type SandboxCall } from './call-log.js';
 import { FaultQueue } from './faults.js';
 import { loadFixtureFile, type SandboxFixture } from './fixture.js';
 import { OAuthServer } from './oauth.js';
 import { RateLimiter } from './rate-limiter.js';
-import { createSandboxHandler } from './sandbox-server.js';
+import { createSandboxHandler, loggableError } from './sandbox-server.js';
 import { SandboxState } from './sandbox-state.js';
 
 /**
@@ -42,6 +42,11 @@ export interface SandboxOptions {
   rateLimit?: { limit: number; windowSeconds: number };
   /** Log one line per request (pino, to stdout). */
   logger?: boolean;
+  /**
+   * Where listener and connection errors go (their code and message only). Default: the request
+   * logger when `logger` is set, else a warn-level pino on stdout.
+   */
+  errorLogger?: Logger;
   /** Clock in epoch ms for rate-limit windows, token expiry and timestamps; for tests. */
   now?: () => number;
 }
@@ -71,6 +76,8 @@ export async function startOktaSandbox(opts: SandboxOptions): Promise<OktaSandbo
   const calls = new CallLog();
   const faults = new FaultQueue();
   let url = '';
+  const requestLogger = opts.logger ? pino({ name: 'okta-sandbox' }) : undefined;
+  const errorLogger = opts.errorLogger ?? requestLogger ?? pino({ name: 'okta-sandbox', level: 'warn' });
   const server = createServer(
     createSandboxHandler({
       state,
@@ -82,9 +89,21 @@ export async function startOktaSandbox(opts: SandboxOptions): Promise<OktaSandbo
       latencyMs: opts.latencyMs ?? 0,
       now,
       faults,
-      ...(opts.logger ? { logger: pino({ name: 'okta-sandbox' }) } : {}),
+      errorLogger,
+      ...(requestLogger ? { logger: requestLogger } : {}),
     }),
   );
+  // Lasting handlers: an 'error' nobody listens to would end the process (and in `serve`, the API,
+  // worker and dev mailbox with it). Clients that vanish or send garbage cost their own socket only.
+  server.on('error', (err: NodeJS.ErrnoException) => errorLogger.error(loggableError(err), 'okta sandbox server error'));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    // err.rawPacket holds what the client sent (maybe credentials): never log it.
+    errorLogger.debug(loggableError(err), 'okta sandbox client connection error');
+    if (err.code !== 'ECONNRESET' && socket.writable && socket.bytesWritten === 0) {
+      socket.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    }
+    socket.destroy();
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {

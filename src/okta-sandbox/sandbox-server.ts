@@ -30,6 +30,8 @@ export interface SandboxHandlerDeps {
   now: () => number;
   faults: FaultQueue;
   logger?: Logger;
+  /** Connection and stream errors (code and message only). */
+  errorLogger?: Logger;
 }
 
 interface Reply {
@@ -53,6 +55,14 @@ function decodePath(pathname: string): string[] {
     }
   });
 }
+
+/** What may be logged of a connection error: its code and message, never the bytes involved. */
+export function loggableError(err: Error & { code?: unknown }): { code?: string; error: string } {
+  return { ...(typeof err.code === 'string' ? { code: err.code } : {}), error: err.message };
+}
+
+/** The client went away before sending its whole request: there is nobody to answer. */
+const clientGone = (req: IncomingMessage): boolean => req.destroyed && !req.complete;
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -106,39 +116,58 @@ async function managementApi(req: IncomingMessage, deps: SandboxHandlerDeps, seg
 export function createSandboxHandler(deps: SandboxHandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const startedAt = Date.now();
-    const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
-    const segments = decodePath(url.pathname);
-    const path = '/' + segments.join('/');
-    const call = deps.calls.start(req.method ?? 'GET', path, url.searchParams, new Date(deps.now()));
+    // A client that disconnects mid-body errors the request stream; reading the body turns that into
+    // a rejected read (answered below), and this lasting listener keeps any later one handled.
+    req.on('error', (err) => deps.errorLogger?.debug(loggableError(err), 'okta sandbox request stream failed'));
+    // A request target WHATWG URL rejects (e.g. `//[`) must not throw out of the listener.
+    let url: URL | undefined;
+    try {
+      url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+    } catch {
+      url = undefined;
+    }
+    const query = url?.searchParams ?? new URLSearchParams();
+    const segments = url ? decodePath(url.pathname) : [];
+    const path = url ? '/' + segments.join('/') : (req.url ?? '/');
+    const call = deps.calls.start(req.method ?? 'GET', path, query, new Date(deps.now()));
     const base = req.headers.host ? `http://${req.headers.host}` : deps.url();
     const headers: Reply['headers'] = { 'x-okta-request-id': newErrorId() };
 
     const answer = async (): Promise<Reply> => {
       try {
+        if (!url) throw new OktaApiError('E0000001', 'Api validation failed: malformed request URL');
         if (path === '/oauth2/v1/token') {
           const reply = await tokenEndpoint(req, deps, base);
           return { ...reply, headers: { ...headers, ...reply.headers } };
         }
         if (segments[0] === 'api' && segments[1] === 'v1') {
-          return await managementApi(req, deps, segments, url.searchParams, base, headers);
+          return await managementApi(req, deps, segments, query, base, headers);
         }
         throw new OktaApiError('E0000007', `Not found: Resource not found: ${path} (Resource)`);
       } catch (err) {
         const error = err instanceof OktaApiError ? err : new OktaApiError('E0000009');
-        if (!(err instanceof OktaApiError)) deps.logger?.error({ err }, 'okta sandbox handler failed');
+        if (clientGone(req)) deps.errorLogger?.debug({ method: req.method, path }, 'okta sandbox client went away mid-request');
+        else if (!(err instanceof OktaApiError)) deps.logger?.error({ err }, 'okta sandbox handler failed');
         return { status: error.status, body: error.toBody(), headers: { ...headers, ...error.headers } };
       }
     };
 
-    void answer().then(async (reply) => {
-      if (deps.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.latencyMs));
-      call.status = reply.status;
-      const payload = JSON.stringify(reply.body);
-      // The request body may be unread (GET with a body, early errors); drain it so keep-alive works.
-      req.resume();
-      res.writeHead(reply.status, { ...BASE_HEADERS, ...reply.headers, 'content-length': Buffer.byteLength(payload) });
-      res.end(payload);
-      deps.logger?.info({ method: req.method, path, status: reply.status, ms: Date.now() - startedAt }, 'okta sandbox');
-    });
+    answer()
+      .then(async (reply) => {
+        if (deps.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.latencyMs));
+        call.status = reply.status;
+        if (res.destroyed) return; // the client is gone; writing would only fail
+        const payload = JSON.stringify(reply.body);
+        // The request body may be unread (GET with a body, early errors); drain it so keep-alive works.
+        req.resume();
+        res.writeHead(reply.status, { ...BASE_HEADERS, ...reply.headers, 'content-length': Buffer.byteLength(payload) });
+        res.end(payload);
+        deps.logger?.info({ method: req.method, path, status: reply.status, ms: Date.now() - startedAt }, 'okta sandbox');
+      })
+      .catch((err: Error) => {
+        // Nothing may escape as an unhandled rejection: that would end the process.
+        deps.errorLogger?.error({ ...loggableError(err), method: req.method, path }, 'okta sandbox failed to answer');
+        res.destroy();
+      });
   };
 }
