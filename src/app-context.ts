@@ -4,6 +4,7 @@ import type { OktaConnector } from './connectors/okta/index.js';
 import type { Mailer } from './connectors/smtp/index.js';
 import type { Db, DialectName } from './db/database.js';
 import type { Policy } from './domain/policy.js';
+import type { IdentityResolver } from './services/separation-of-duties.js';
 
 /** What services and jobs need, built once by createApp and passed down explicitly. */
 export interface AppContext {
@@ -14,6 +15,8 @@ export interface AppContext {
   okta: OktaConnector;
   mailer: Mailer;
   policy: Policy;
+  /** Okta identities of the people acting (approvers), briefly cached. */
+  identities: IdentityResolver;
   /** Nudges the in-process worker after enqueueing, so work starts without waiting for a poll. */
   wakeWorker(): void;
 }

@@ -19,6 +19,7 @@ import { createWorker, type Worker, type WorkerOptions } from './jobs/worker.js'
 import { createLogger } from './logger.js';
 import { DEMO_FIXTURE_PATH, loadFixtureFile, startOktaSandbox, type OktaSandbox } from './okta-sandbox/index.js';
 import { parseAppsCsv } from './services/app-csv.js';
+import { createIdentityResolver } from './services/separation-of-duties.js';
 import { PROJECT_ROOT, VERSION } from './version.js';
 
 export const DEMO_APPS_CSV = join(PROJECT_ROOT, 'fixtures', 'demo-apps.csv');
@@ -72,7 +73,7 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       logger.info({ apps: result.created }, 'demo app catalog imported');
     }
 
-    const { mailer, devMailbox } = await connectMail(config);
+    const { mailer, devMailbox } = await connectMail(config, logger);
     if (devMailbox && !sandbox) {
       logger.warn('SMTP_URL is not set: emails go to the built-in dev mailbox (admins: GET /dev/mailbox) and reach nobody');
     }
@@ -88,6 +89,7 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       okta,
       mailer,
       policy,
+      identities: createIdentityResolver(okta),
       wakeWorker: () => worker?.wake(),
     };
     worker = createWorker({
@@ -98,13 +100,15 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       pollMs: config.worker.pollMs,
       ...opts.workerTuning,
     });
-    const server = buildServer(ctx, {
+    const server = await buildServer(ctx, {
       version: VERSION,
       demo: sandbox !== undefined,
       ...(devMailbox ? { devMailbox } : {}),
       ...(opts.readinessCacheMs !== undefined ? { readinessCacheMs: opts.readinessCacheMs } : {}),
     });
     cleanups.push(() => server.close());
+    // Lasting: a listener 'error' (e.g. accept failing with EMFILE) is logged, never fatal to the process.
+    server.server.on('error', (err: NodeJS.ErrnoException) => logger.error({ code: err.code, error: err.message }, 'HTTP server error'));
 
     let url = '';
     if (opts.listen !== false) {
@@ -137,14 +141,19 @@ async function connectOkta(
     return { okta: createOktaConnector({ orgUrl: config.okta.orgUrl, auth: config.okta.auth }, { logger: oktaLogger }), sandbox: undefined };
   }
   const fixture = loadFixtureFile(config.okta.fixturePath ?? DEMO_FIXTURE_PATH);
-  const sandbox = await startOktaSandbox({ fixture, port: config.okta.port, ...(latencyMs ? { latencyMs } : {}) });
+  const sandbox = await startOktaSandbox({
+    fixture,
+    port: config.okta.port,
+    errorLogger: logger.child({ component: 'okta-sandbox' }),
+    ...(latencyMs ? { latencyMs } : {}),
+  });
   logger.info({ url: sandbox.url }, 'embedded Okta sandbox started (no OKTA_ORG_URL configured)');
   const okta = createOktaConnector({ orgUrl: sandbox.url, auth: { kind: 'ssws', token: sandbox.apiToken } }, { logger: oktaLogger });
   return { okta, sandbox };
 }
 
-async function connectMail(config: Config): Promise<{ mailer: Mailer; devMailbox: DevMailbox | undefined }> {
+async function connectMail(config: Config, logger: Logger): Promise<{ mailer: Mailer; devMailbox: DevMailbox | undefined }> {
   if (config.smtpUrl) return { mailer: createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom }), devMailbox: undefined };
-  const devMailbox = await startDevMailbox();
+  const devMailbox = await startDevMailbox({ logger: logger.child({ component: 'dev-mailbox' }) });
   return { mailer: createSmtpMailer({ url: devMailbox.url, from: config.mailFrom }), devMailbox };
 }

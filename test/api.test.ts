@@ -156,7 +156,9 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
       expect((await t.api('GET', '/healthz')).body).toEqual({ status: 'ok' });
       const ready = await t.api('GET', '/readyz');
       expect(ready.status).toBe(200);
-      expect(ready.body.checks).toEqual({ database: 'ok', okta: 'ok' });
+      expect(ready.body).toEqual({ status: 'ready' }); // which check failed, and why, is for admins
+      expect((await t.api('GET', '/readyz', { token: alice })).body).toEqual({ status: 'ready' });
+      expect((await t.api('GET', '/readyz', { token: admin })).body.checks).toEqual({ database: 'ok', okta: 'ok' });
       const doc = (await t.api('GET', '/api/openapi.json')).body;
       expect(doc.openapi).toBe('3.1.0');
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/requests', '/api/v1/requests/{id}/approve', '/api/v1/apps']));
@@ -182,7 +184,8 @@ describe('readiness when Okta is down', () => {
       expect((await t.api('GET', '/readyz')).status).toBe(200);
       t.sandbox.failNext(1, { pathPrefix: '/api/v1/users' });
       const started = Date.now();
-      const down = await t.api('GET', '/readyz');
+      const admin = await t.token('root@example.com', 'admin');
+      const down = await t.api('GET', '/readyz', { token: admin });
       expect(down.status).toBe(503);
       expect(down.body).toMatchObject({ status: 'not ready', checks: { database: 'ok', okta: expect.stringContaining('error') } });
       expect(Date.now() - started).toBeLessThan(1000); // one attempt: a probe must answer quickly

@@ -71,7 +71,7 @@ describe('configuration end to end', () => {
     expect(t.app.ctx.config.okta).toMatchObject({ kind: 'org', auth: { kind: 'private_key_jwt' } });
     const alice = await t.token('alice.nguyen@example.com');
     const carol = await t.token('carol.smith@example.com');
-    const approver = await t.token('approver@example.com', 'approver');
+    const approver = await t.token('henry.adams@example.com', 'approver'); // approvers must be Okta users
     const swa = await t.api('POST', '/api/v1/requests', { token: alice, body: { app: 'Expensify', justification: 'x' } });
     const sso = await t.api('POST', '/api/v1/requests', { token: carol, body: { app: 'Slack', justification: 'x' } });
     await t.idle();

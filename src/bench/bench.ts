@@ -29,6 +29,14 @@ import { BENCH_CATALOG, BENCH_USERS, benchFixture, benchRequests, type BenchRequ
 import type { SandboxThreadData, SandboxThreadReply, SandboxThreadRequest } from './sandbox-thread.js';
 import { createScratchDatabase } from '../db/scratch-database.js';
 
+const UNLIMITED = {
+  RATE_LIMIT_PER_IP: '0',
+  RATE_LIMIT_PER_TOKEN: '0',
+  RATE_LIMIT_PER_INTAKE_TOKEN: '0',
+  REQUESTS_PER_PERSON_PER_HOUR: '0',
+  OPEN_REQUESTS_PER_PERSON: '0',
+};
+
 /** open: `clients` HTTP clients submit everything at once; paced: `inFlight` clients each wait for their decision. */
 type Load = { kind: 'open'; clients: number } | { kind: 'paced'; inFlight: number };
 type Dialect = 'sqlite' | 'postgres';
@@ -215,6 +223,8 @@ async function runOnce(s: Settings, dialect: Dialect, latencyMs: number, load: L
       MAIL_FROM: 'IT Support <it-support@example.com>',
       LOG_LEVEL: 'silent',
       WORKER_CONCURRENCY: String(s.concurrency),
+      // The benchmark measures decisions, not the abuse limits: a few bench users file thousands.
+      ...UNLIMITED,
     });
     app = await startResetdesk(config);
     const running = app;

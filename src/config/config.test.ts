@@ -25,6 +25,26 @@ describe('loadConfig', () => {
     });
   });
 
+  it('refuses a non-loopback HOST without SMTP_URL: the dev mailbox never faces a network', () => {
+    expect(fail({ HOST: '0.0.0.0' })).toMatch(/SMTP_URL: is required when HOST \(0\.0\.0\.0\) is not a loopback address/);
+    expect(loadConfig({ HOST: '0.0.0.0', SMTP_URL: 'smtp://mail:25' }).host).toBe('0.0.0.0');
+    for (const host of ['127.0.0.1', 'localhost', '::1', '127.0.0.2']) expect(loadConfig({ HOST: host }).host).toBe(host);
+  });
+
+  it('reads the abuse limits, where 0 switches one off, and names a bad one', () => {
+    expect(loadConfig({}).limits).toEqual({
+      perIpPerMinute: 3000,
+      perTokenPerMinute: 600,
+      perIntakeTokenPerMinute: 6000,
+      requestsPerPersonPerHour: 30,
+      openRequestsPerPerson: 10,
+    });
+    expect(loadConfig({ OPEN_REQUESTS_PER_PERSON: '0' }).limits.openRequestsPerPerson).toBe(0);
+    expect(fail({ RATE_LIMIT_PER_TOKEN: '-1' })).toMatch(/RATE_LIMIT_PER_TOKEN/);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(fail({ TRUST_PROXY: 'yes please' })).toMatch(/TRUST_PROXY/);
+  });
+
   it('reads an SSWS Okta org and SMTP', () => {
     const c = loadConfig({ OKTA_ORG_URL: 'http://127.0.0.1:9999/', OKTA_API_TOKEN: 'abc', SMTP_URL: 'smtp://u:p@mail:587', PORT: '8080' });
     expect(c.okta).toEqual({ kind: 'org', orgUrl: 'http://127.0.0.1:9999', auth: { kind: 'ssws', token: 'abc' } });

@@ -28,6 +28,18 @@ export interface Config {
   policyFile: string | undefined;
   worker: { concurrency: number; pollMs: number };
   bodyLimit: number;
+  requestTimeoutMs: number;
+  trustProxy: boolean | string[];
+  limits: Limits;
+}
+
+/** Abuse limits; 0 switches one off. See docs/operations.md, "Security model". */
+export interface Limits {
+  perIpPerMinute: number;
+  perTokenPerMinute: number;
+  perIntakeTokenPerMinute: number;
+  requestsPerPersonPerHour: number;
+  openRequestsPerPerson: number;
 }
 
 /** Variables that hold secrets; never echoed back in messages. */
@@ -88,6 +100,15 @@ function toConfig(c: RawConfig): Config {
     policyFile: c.POLICY_FILE,
     worker: { concurrency: c.WORKER_CONCURRENCY, pollMs: c.WORKER_POLL_MS },
     bodyLimit: c.BODY_LIMIT,
+    requestTimeoutMs: c.REQUEST_TIMEOUT_MS,
+    trustProxy: c.TRUST_PROXY === 'true' ? true : c.TRUST_PROXY === 'false' ? false : c.TRUST_PROXY.split(/\s*,\s*/),
+    limits: {
+      perIpPerMinute: c.RATE_LIMIT_PER_IP,
+      perTokenPerMinute: c.RATE_LIMIT_PER_TOKEN,
+      perIntakeTokenPerMinute: c.RATE_LIMIT_PER_INTAKE_TOKEN,
+      requestsPerPersonPerHour: c.REQUESTS_PER_PERSON_PER_HOUR,
+      openRequestsPerPerson: c.OPEN_REQUESTS_PER_PERSON,
+    },
   };
 }
 

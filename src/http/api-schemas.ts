@@ -3,12 +3,40 @@ import { REQUEST_STATUSES, RESET_METHODS } from '../domain/types.js';
 
 /** Request bodies and queries of the HTTP API; the OpenAPI document is generated from these. */
 
-const email = z.string().trim().toLowerCase().max(320).pipe(z.email({ error: 'must be an email address' }));
+/*
+ * Control characters no field needs are refused here, at the edge, so both databases see the
+ * same text (PostgreSQL rejects NUL in text; SQLite would store it). Free text may keep tabs
+ * and line breaks; names, groups and ids may not.
+ */
+const CONTROL_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/** One line of text: a name, a group, an app. */
+const line = (max: number, required = 'is required') =>
+  z
+    .string({ error: required })
+    .refine((v) => !CONTROL_IN_LINE.test(v), 'must not contain control characters')
+    .transform((v) => v.trim())
+    .pipe(z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`));
+
+/** Free text shown to humans (justification, comment): line breaks and tabs allowed. */
+const text = (max: number, required = 'is required') =>
+  z
+    .string({ error: required })
+    .refine((v) => !CONTROL_IN_TEXT.test(v), 'must not contain control characters (other than tabs and line breaks)')
+    .transform((v) => v.trim())
+    .pipe(z.string().max(max, `must be at most ${max} characters`));
+
+const email = z
+  .string()
+  .refine((v) => !CONTROL_IN_LINE.test(v), 'must not contain control characters')
+  .transform((v) => v.trim().toLowerCase())
+  .pipe(z.string().max(320).pipe(z.email({ error: 'must be an email address' })));
 
 export const createRequestBody = z
   .object({
-    app: z.string({ error: 'is required (the application name)' }).trim().min(1, 'must not be empty').max(200),
-    justification: z.string({ error: 'is required (why you need the reset)' }).trim().min(1, 'must not be empty').max(2000),
+    app: line(200, 'is required (the application name)'),
+    justification: text(2000, 'is required (why you need the reset)').pipe(z.string().min(1, 'must not be empty')),
     /** The account to reset; omit for your own. Anyone else's account is denied. */
     targetUser: email.optional(),
     /** Only for intake tokens: the person the channel authenticated. */
@@ -16,7 +44,7 @@ export const createRequestBody = z
   })
   .strict();
 
-export const decisionBody = z.object({ comment: z.string().trim().max(2000).optional() }).strict();
+export const decisionBody = z.object({ comment: text(2000).optional() }).strict();
 
 export const listRequestsQuery = z
   .object({
@@ -28,18 +56,19 @@ export const listRequestsQuery = z
 
 export const createAppBody = z
   .object({
-    name: z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(200),
+    name: line(200),
     url: z
       .string()
       .trim()
       .max(2000)
-      .refine((v) => /^https?:\/\/\S+$/i.test(v), 'must be an http:// or https:// URL')
+      .refine((v) => /^https?:\/\/[\x21-\x7e]+$/i.test(v), 'must be an http:// or https:// URL')
       .optional(),
     oktaAppId: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Okta app id such as 0oa1b2c3d4E5f6G7h8i9').optional(),
     sensitive: z.boolean().default(false),
-    approverGroup: z.string().trim().min(1).max(200).optional(),
+    approverGroup: line(200).optional(),
     resetMethod: z.enum(RESET_METHODS).default('auto'),
   })
   .strict();
 
-export const requestIdParams = z.object({ id: z.string().min(1).max(100) });
+/** Ids are made by resetdesk (see db/ids.ts): anything else names no request, so it is a 404. */
+export const REQUEST_ID_PATTERN = /^[a-z]{2,8}_[a-z0-9]{10,40}$/;

@@ -1,23 +1,35 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors/error-codes.js';
+
+/** The body of every error response. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
 
 /** The one place error codes become HTTP statuses and JSON bodies: `{ error: { code, message, details? } }`. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | ZodError | Error, request, reply) => {
     const appError = toAppError(err);
     if (appError.status >= 500) request.log.error({ err }, 'request failed');
-    else request.log.info({ code: appError.code, msg: appError.message }, 'request rejected');
-    const body: { error: { code: string; message: string; details?: unknown } } = {
-      error: { code: appError.code, message: appError.message },
-    };
-    if (appError.details !== undefined) body.error.details = appError.details;
-    void reply.status(appError.status).send(body);
+    else request.log.info({ code: appError.code, status: appError.status, reason: appError.message }, 'request rejected');
+    sendError(reply, appError);
   });
 
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` } });
+    sendError(reply, new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`));
   });
+}
+
+export function sendError(reply: FastifyReply, appError: AppError): void {
+  const body: ErrorBody = { error: { code: appError.code, message: appError.message } };
+  if (appError.details !== undefined) body.error.details = appError.details;
+  const retryAfter = (appError.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+  void reply.status(appError.status).send(body);
 }
 
 /** Zod issues become one message naming each field, plus a field list for programs. */
@@ -31,12 +43,16 @@ export function zodToAppError(err: ZodError, where = 'body'): AppError {
   return new AppError('VALIDATION_FAILED', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields });
 }
 
+/** Fastify's own errors, by their code (never by their message text). */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_BAD_URL: 'INVALID_URL',
+  FST_ERR_INVALID_URL: 'INVALID_URL',
+  FST_ERR_ASYNC_CONSTRAINT: 'INVALID_URL',
 };
 
 function toAppError(err: unknown): AppError {
@@ -44,12 +60,40 @@ function toAppError(err: unknown): AppError {
   if (err instanceof ZodError) return zodToAppError(err);
   const e = err as FastifyError & { statusCode?: number };
   const mapped = e.code ? FASTIFY_CODES[e.code] : undefined;
-  if (mapped) return new AppError(mapped, mapped === 'INVALID_JSON' ? `The request body is not valid JSON: ${e.message}` : ERROR_CODES[mapped].message);
-  if (err instanceof SyntaxError || (e.statusCode === 400 && /JSON/i.test(e.message))) {
-    return new AppError('INVALID_JSON', `The request body is not valid JSON: ${e.message}`);
-  }
+  if (mapped === 'INVALID_JSON') return new AppError(mapped, `The request body is not valid JSON: ${e.message}`);
+  if (mapped) return new AppError(mapped);
+  // The JSON parser (secure-json-parse) throws SyntaxError, also for __proto__ / constructor keys.
+  if (err instanceof SyntaxError) return new AppError('INVALID_JSON', `The request body is not valid JSON: ${err.message}`);
+  // Anything else Fastify or Node marks as the client's fault (an aborted body, a bad header).
   if (e.statusCode === 413) return new AppError('BODY_TOO_LARGE');
   if (e.statusCode === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE');
-  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new AppError('VALIDATION_FAILED', e.message);
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new AppError('VALIDATION_FAILED');
   return new AppError('INTERNAL');
+}
+
+/** Errors Fastify raises before routing (a malformed URL): the same body shape as everything else. */
+export function frameworkErrorHandler(err: FastifyError, _req: unknown, reply: FastifyReply): void {
+  sendError(reply, toAppError(err));
+}
+
+/**
+ * Errors Node raises before Fastify sees a request (a body that arrives too slowly, headers
+ * that are too large, a malformed request line) get the same JSON shape, then the socket closes.
+ */
+export function clientErrorHandler(logger: Logger) {
+  return (err: Error & { code?: string }, socket: Socket): void => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const code: ErrorCode =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : err.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : 'VALIDATION_FAILED';
+    const { status } = ERROR_CODES[code];
+    const message = code === 'VALIDATION_FAILED' ? 'The HTTP request is malformed.' : ERROR_CODES[code].message;
+    const body = JSON.stringify({ error: { code, message } } satisfies ErrorBody);
+    logger.debug({ code, reason: err.code }, 'client connection error');
+    if (socket.writable) {
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+  };
 }

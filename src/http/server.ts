@@ -1,9 +1,13 @@
+import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
+import { isLoopbackHost } from '../config/config.schema.js';
 import type { DevMailbox } from '../connectors/smtp/index.js';
-import { authenticate } from './auth.js';
-import { registerErrorHandler } from './error-handler.js';
+import { AppError } from '../errors/error-codes.js';
+import { authenticateRequest, type RouteAuth } from './auth.js';
+import { clientErrorHandler, frameworkErrorHandler, registerErrorHandler } from './error-handler.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { registerRateLimits } from './rate-limits.js';
 import { registerAppRoutes } from './routes/apps.routes.js';
 import { registerHealthRoutes } from './routes/health.routes.js';
 import { registerRequestRoutes } from './routes/requests.routes.js';
@@ -12,37 +16,106 @@ export interface ServerOptions {
   version: string;
   /** When the built-in dev mailbox is in use, its messages are readable at /dev/mailbox. */
   devMailbox?: DevMailbox;
-  /** The demo (embedded Okta sandbox): /dev/mailbox needs no token. Otherwise admins only. */
+  /** The demo (embedded Okta sandbox) on a loopback HOST: /dev/mailbox needs no token. Otherwise admins only. */
   demo?: boolean;
   /** How long /readyz reuses Okta's answer (default OKTA_READINESS_TTL_MS). */
   readinessCacheMs?: number;
 }
 
+/** A route as registered, with who may call it; the security suite walks this list. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  auth: RouteAuth;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with its declared auth, in registration order. */
+    routeList: RegisteredRoute[];
+  }
+}
+
 /** Builds the Fastify server: JSON API, one error handler, no business logic here. */
-export function buildServer(ctx: AppContext, opts: ServerOptions): FastifyInstance {
+export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise<FastifyInstance> {
+  const { config } = ctx;
   const app = Fastify({
     // pino's Logger and Fastify's logger type differ only in generics.
     loggerInstance: ctx.logger as unknown as FastifyBaseLogger,
-    bodyLimit: ctx.config.bodyLimit,
-    // One line per request only when debugging; Fastify's request serializer never logs headers.
-    logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
+    bodyLimit: config.bodyLimit,
+    // A whole request must arrive in time; Node checks every second instead of every 30 s, so a
+    // body trickled in a byte at a time cannot hold a connection much past the limit.
+    requestTimeout: config.requestTimeoutMs,
+    http: { connectionsCheckingInterval: 1000, headersTimeout: Math.min(config.requestTimeoutMs, 60_000) },
+    trustProxy: config.trustProxy,
+    clientErrorHandler: clientErrorHandler(ctx.logger),
+    frameworkErrors: frameworkErrorHandler,
+    // Our own request log line (below) leaves query strings out: a token pasted into a URL must
+    // never reach the logs.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   registerErrorHandler(app);
+
+  const routeList: RegisteredRoute[] = [];
+  app.decorate('routeList', routeList);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      routeList.push({ method, url: route.url, auth: route.config?.auth ?? {} });
+    }
+  });
+
+  await app.register(helmet, {
+    // JSON only (the web app will bring its own policy): nothing may be framed or scripted.
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    hsts: config.publicUrl?.startsWith('https://') ? { maxAge: 31_536_000 } : false,
+  });
+  const limits = await registerRateLimits(app, config.limits);
+
+  // Authentication runs before the body is read: an anonymous 5 MB body is a 401, not a 413.
+  app.addHook('onRequest', async (request) => {
+    await limits.byIp(request);
+    if (request.is404) return;
+    await authenticateRequest(ctx.db, request, request.routeOptions.config.auth ?? {});
+    await limits.byToken(request);
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    // API answers describe people and accounts: no cache may keep them.
+    void reply.header('cache-control', 'no-store');
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+  registerJsonParser(app);
+
   registerHealthRoutes(app, ctx, opts.readinessCacheMs);
   registerRequestRoutes(app, ctx);
   registerAppRoutes(app, ctx);
 
   const openapi = buildOpenApiDocument(opts.version);
-  app.get('/api/openapi.json', async () => openapi);
+  app.get('/api/openapi.json', { config: { auth: 'public' } }, async () => openapi);
 
   const mailbox = opts.devMailbox;
   if (mailbox) {
-    // Only without SMTP: shows what resetdesk "sent". Open in the demo; with a real Okta org the
-    // messages are about real people, so only admins may read them.
-    app.get('/dev/mailbox', async (req) => {
-      if (!opts.demo) await authenticate(ctx.db, req, ['admin']);
-      return { messages: mailbox.messages() };
-    });
+    // Only without SMTP: shows what resetdesk "sent". Open in the demo, which config only allows
+    // on a loopback HOST; with a real Okta org the messages are about real people: admins only.
+    const open = opts.demo === true && isLoopbackHost(config.host);
+    app.get('/dev/mailbox', { config: { auth: open ? 'public' : { roles: ['admin'] } } }, async () => ({ messages: mailbox.messages() }));
   }
   return app;
+}
+
+/** JSON bodies in UTF-8 only; other charsets are refused rather than guessed. */
+function registerJsonParser(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(request.headers['content-type'] ?? '')?.[1];
+    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      done(new AppError('UNSUPPORTED_MEDIA_TYPE', `Send JSON in UTF-8 (got charset "${charset.slice(0, 40)}").`), undefined);
+      return;
+    }
+    parseJson(request, body.toString(), done);
+  });
 }

@@ -1,13 +1,23 @@
 import type { AppContext } from '../app-context.js';
 import { findAppByName } from '../db/repositories/app.repository.js';
 import { appendAuditEvent, listAuditEvents } from '../db/repositories/audit.repository.js';
-import { insertDecision } from '../db/repositories/decision.repository.js';
-import { claimManualDecision, getRequest, insertRequest, transitionRequest, type PasswordRequest } from '../db/repositories/request.repository.js';
+import { insertDecision, listDecisions, listDecisionsFor, type StoredDecision } from '../db/repositories/decision.repository.js';
+import {
+  claimManualDecision,
+  getRequest,
+  insertRequest,
+  listRequests,
+  transitionRequest,
+  type PasswordRequest,
+  type RequestFilter,
+} from '../db/repositories/request.repository.js';
 import type { Principal } from '../db/repositories/token.repository.js';
 import { nowIso } from '../db/ids.js';
 import { isTerminal } from '../domain/lifecycle.js';
 import { AppError } from '../errors/error-codes.js';
 import { enqueueEmail, enqueueOktaReset, enqueueTriage } from '../jobs/enqueue.js';
+import { assertWithinPersonLimits } from './request-limits.js';
+import { assertNotOwnRequest } from './separation-of-duties.js';
 
 export interface CreateRequestInput {
   app: string;
@@ -33,6 +43,9 @@ export async function createRequest(ctx: AppContext, principal: Principal, input
   }
   const requester = (input.requester ?? principal.email).trim().toLowerCase();
   const request = await ctx.db.transaction().execute(async (trx) => {
+    // Counted against the person, whichever channel files for them; inside the transaction so
+    // concurrent creates for one person cannot all slip under the limit.
+    await assertWithinPersonLimits(trx, ctx, requester);
     const created = await insertRequest(trx, {
       requester,
       app: input.app.trim(),
@@ -67,9 +80,40 @@ export async function getVisibleRequest(ctx: AppContext, principal: Principal, i
   return request;
 }
 
+/** Requests the principal may see, newest first, each with its decisions. */
+export async function listVisibleRequests(
+  ctx: AppContext,
+  principal: Principal,
+  filter: Omit<RequestFilter, 'visibleTo'>,
+): Promise<{ request: PasswordRequest; decisions: StoredDecision[] }[]> {
+  const seesAll = principal.role === 'admin' || principal.role === 'approver';
+  const rows = await listRequests(ctx.db, { ...filter, ...(seesAll ? {} : { visibleTo: principal.email }) });
+  const decisions = await listDecisionsFor(ctx.db, rows.map((r) => r.id));
+  return rows.map((request) => ({ request, decisions: decisions.get(request.id) ?? [] }));
+}
+
+/** One request the principal may see, with its decisions and audit timeline. */
+export async function getVisibleRequestWithHistory(ctx: AppContext, principal: Principal, id: string) {
+  const request = await getVisibleRequest(ctx, principal, id);
+  const [decisions, events] = await Promise.all([listDecisions(ctx.db, id), listAuditEvents(ctx.db, id)]);
+  return { request, decisions, events };
+}
+
 export function canSee(principal: Principal, request: PasswordRequest): boolean {
   if (principal.role === 'admin' || principal.role === 'approver') return true;
   return request.requester === principal.email || request.submittedBy === principal.email;
+}
+
+/** A request just decided by a human, with its decisions (for the API's answer). */
+export interface DecidedRequest {
+  request: PasswordRequest;
+  decisions: StoredDecision[];
+}
+
+async function decidedRequest(ctx: AppContext, id: string): Promise<DecidedRequest> {
+  const [request, decisions] = await Promise.all([getRequest(ctx.db, id), listDecisions(ctx.db, id)]);
+  if (!request) throw new AppError('REQUEST_NOT_FOUND', `No request with id "${id}".`);
+  return { request, decisions };
 }
 
 export interface HumanDecisionInput {
@@ -80,7 +124,7 @@ export interface HumanDecisionInput {
  * An approver approves an escalated request. The conditional claim makes it exactly once: a
  * second approval (or a concurrent one) is ALREADY_DECIDED, never a second reset.
  */
-export async function approveRequest(ctx: AppContext, principal: Principal, id: string, input: HumanDecisionInput): Promise<PasswordRequest> {
+export async function approveRequest(ctx: AppContext, principal: Principal, id: string, input: HumanDecisionInput): Promise<DecidedRequest> {
   const request = await checkDecidable(ctx, principal, id);
   const comment = input.comment?.trim() || null;
   const catalogApp = await findAppByName(ctx.db, request.app);
@@ -110,11 +154,11 @@ export async function approveRequest(ctx: AppContext, principal: Principal, id: 
     }
   });
   ctx.wakeWorker();
-  return (await getRequest(ctx.db, id)) as PasswordRequest;
+  return decidedRequest(ctx, id);
 }
 
 /** An approver denies an escalated request: Rejected, audited, and the requester is told. */
-export async function denyRequest(ctx: AppContext, principal: Principal, id: string, input: HumanDecisionInput): Promise<PasswordRequest> {
+export async function denyRequest(ctx: AppContext, principal: Principal, id: string, input: HumanDecisionInput): Promise<DecidedRequest> {
   const request = await checkDecidable(ctx, principal, id);
   const comment = input.comment?.trim() || null;
   await ctx.db.transaction().execute(async (trx) => {
@@ -124,7 +168,7 @@ export async function denyRequest(ctx: AppContext, principal: Principal, id: str
     await enqueueEmail(trx, { requestId: id, to: request.requester, template: 'rejected_by_approver', comment });
   });
   ctx.wakeWorker();
-  return (await getRequest(ctx.db, id)) as PasswordRequest;
+  return decidedRequest(ctx, id);
 }
 
 /** Approved, but nothing can reset it automatically: the approver does it, and we say so. */
@@ -147,6 +191,7 @@ async function checkDecidable(ctx: AppContext, principal: Principal, id: string)
   if (request.status !== 'Escalated') {
     throw new AppError('NOT_AWAITING_DECISION', `This request is ${request.status}; only Escalated requests wait for a human decision.`);
   }
+  await assertNotOwnRequest(ctx, principal, request);
   return request;
 }
 

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { startResetdesk, type Resetdesk } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { startDevMailbox, type DevMailbox, type ReceivedMail } from '../../src/connectors/smtp/index.js';
@@ -38,6 +39,8 @@ export interface TestContextOptions {
   catalog?: NewApp[];
   sandboxRateLimit?: { limit: number; windowSeconds: number };
   readinessCacheMs?: number;
+  /** The server's logger (default: silent); tests that read the logs pass their own. */
+  logger?: Logger;
 }
 
 /**
@@ -63,6 +66,7 @@ export async function startTestContext(dialect: TestDialect, opts: TestContextOp
     ...opts.env,
   });
   const app = await startResetdesk(config, {
+    ...(opts.logger ? { logger: opts.logger } : {}),
     workerTuning: { baseBackoffMs: 50, maxBackoffMs: 500 },
     ...(opts.readinessCacheMs !== undefined ? { readinessCacheMs: opts.readinessCacheMs } : {}),
   });

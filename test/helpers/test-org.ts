@@ -15,7 +15,13 @@ export const USERS = {
   heidi: id('00u', 8), // DEPROVISIONED
   dup1: id('00u', 9), // two users share the email dup@example.com
   dup2: id('00u', 10),
+  irene: id('00u', 11), // an approver (resetdesk checks approvers are Okta users)
+  root: id('00u', 12), // an admin of resetdesk
+  lena: id('00u', 13), // an approver whose Okta login and email differ
 };
+
+/** lena's two addresses: one person, one Okta user. */
+export const LENA = { login: 'lena@example.com', email: 'lena.mail@example.com' };
 
 export const APPS = {
   expensify: id('0oa', 1), // AUTO_LOGIN (SWA)
@@ -57,6 +63,9 @@ export function testFixture(overrides: { rateLimit?: { limit: number; windowSeco
       user('heidi', 8, { status: 'DEPROVISIONED' }),
       user('dup1', 9, { email: 'dup@example.com' }),
       user('dup2', 10, { email: 'dup@example.com' }),
+      user('irene', 11),
+      user('root', 12),
+      user('lena', 13, { login: LENA.login, email: LENA.email }),
     ],
     apps: [
       { id: APPS.expensify, name: 'expensify', label: 'Expensify', signOnMode: 'AUTO_LOGIN', status: 'ACTIVE', assignedUserIds: everyone.filter((u) => u !== USERS.bob) },

@@ -1,4 +1,4 @@
-import { assertTransition } from '../../domain/lifecycle.js';
+import { assertTransition, OPEN_STATUSES } from '../../domain/lifecycle.js';
 import type { Priority, RequestStatus } from '../../domain/types.js';
 import type { Db } from '../database.js';
 import { newId, nowIso } from '../ids.js';
@@ -120,6 +120,29 @@ export async function listRequests(db: Db, filter: RequestFilter): Promise<Passw
   }
   const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).offset(filter.offset).execute();
   return rows.map(toRequest);
+}
+
+/**
+ * What one person has asked for lately: how many of their requests are open, and the creation
+ * times of those filed since `since` (oldest first), for the per-person limits.
+ */
+export async function requesterActivity(db: Db, requester: string, since: Date): Promise<{ open: number; recent: string[] }> {
+  const [open, recent] = await Promise.all([
+    db
+      .selectFrom('password_requests')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('requester', '=', requester)
+      .where('status', 'in', [...OPEN_STATUSES])
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('password_requests')
+      .select('created_at')
+      .where('requester', '=', requester)
+      .where('created_at', '>=', since.toISOString())
+      .orderBy('created_at')
+      .execute(),
+  ]);
+  return { open: Number(open.n), recent: recent.map((r) => r.created_at) };
 }
 
 type RequestPatch = Partial<Omit<PasswordRequestsTable, 'id' | 'status' | 'created_at'>>;

@@ -16,13 +16,18 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext, okta
   };
 
   /** Liveness: the process answers. */
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { auth: 'public' } }, async () => ({ status: 'ok' }));
 
-  /** Readiness: the database answers, and Okta accepted our credentials within the last 30 s. */
-  app.get('/readyz', async (_req, reply) => {
+  /**
+   * Readiness: the database answers, and Okta accepted our credentials within the last 30 s.
+   * Which check failed, and why, is for admins: error texts can name hosts and accounts.
+   */
+  app.get('/readyz', { config: { auth: 'optional' } }, async (req, reply) => {
     const [database, oktaStatus] = await Promise.all([check(() => sql`select 1`.execute(ctx.db)), oktaReadiness()]);
     const ready = database === 'ok' && oktaStatus === 'ok';
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: { database, okta: oktaStatus } });
+    const status = ready ? 'ready' : 'not ready';
+    const body = req.principal?.role === 'admin' ? { status, checks: { database, okta: oktaStatus } } : { status };
+    return reply.status(ready ? 200 : 503).send(body);
   });
 }
 

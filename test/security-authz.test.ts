@@ -1,0 +1,184 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken, revokeApiToken } from '../src/db/repositories/token.repository.js';
+import type { RegisteredRoute } from '../src/http/server.js';
+import { DIALECTS } from './helpers/databases.js';
+import { startTestContext, type TestContext } from './helpers/test-context.js';
+import { LENA, USERS } from './helpers/test-org.js';
+
+/**
+ * The authorization matrix: every registered route × every kind of caller, with the status
+ * each must get. The route list comes from the server itself, so a new route without a row
+ * here fails the suite until someone decides who may call it.
+ */
+const CALLERS = ['none', 'bad', 'revoked', 'requester', 'otherRequester', 'approver', 'admin', 'intake'] as const;
+type Caller = (typeof CALLERS)[number];
+type Row = { [K in Caller]: number };
+
+const row = (anonymous: number, requester: number, other: number, approver: number, admin: number, intake: number): Row => ({
+  none: anonymous,
+  bad: anonymous,
+  revoked: anonymous,
+  requester,
+  otherRequester: other,
+  approver,
+  admin,
+  intake,
+});
+const PUBLIC = row(200, 200, 200, 200, 200, 200);
+
+/**
+ * Expected statuses by route. The request the :id routes use belongs to the requester and waits
+ * for a decision. Others' requests are a 404 (not 403) to requesters, so ids cannot be probed.
+ * An intake token must name the person it files for, so its bare create is a 400.
+ */
+const MATRIX: Record<string, Row> = {
+  'GET /healthz': PUBLIC,
+  'GET /readyz': PUBLIC,
+  'GET /api/openapi.json': PUBLIC,
+  'GET /api/v1/requests': row(401, 200, 200, 200, 200, 200),
+  'POST /api/v1/requests': row(401, 201, 201, 201, 201, 400),
+  'GET /api/v1/requests/:id': row(401, 200, 404, 200, 200, 404),
+  'GET /api/v1/requests/:id/events': row(401, 200, 404, 200, 200, 404),
+  'POST /api/v1/requests/:id/approve': row(401, 403, 403, 200, 200, 403),
+  'POST /api/v1/requests/:id/deny': row(401, 403, 403, 200, 200, 403),
+  'GET /api/v1/apps': row(401, 200, 200, 200, 200, 200),
+  'POST /api/v1/apps': row(401, 403, 403, 403, 201, 403),
+};
+
+describe.each(DIALECTS)('authorization on %s', (dialect) => {
+  let t: TestContext;
+  const tokens = {} as Record<Caller, string | undefined>;
+  let routes: RegisteredRoute[];
+
+  beforeAll(async () => {
+    // The matrix files many requests for one person: the per-person limits are tested elsewhere.
+    t = await startTestContext(dialect, { env: { OPEN_REQUESTS_PER_PERSON: '0', REQUESTS_PER_PERSON_PER_HOUR: '0' } });
+    const revoked = await createApiToken(t.app.ctx.db, { email: 'alice@example.com', role: 'requester' });
+    await revokeApiToken(t.app.ctx.db, revoked.id);
+    Object.assign(tokens, {
+      none: undefined,
+      bad: 'rd_not-a-token',
+      revoked: revoked.token,
+      requester: await t.token('alice@example.com'),
+      otherRequester: await t.token('bob@example.com'),
+      approver: await t.token('irene@example.com', 'approver'),
+      admin: await t.token('root@example.com', 'admin'),
+      intake: await t.token('slack-intake@example.com', 'intake'),
+    });
+    routes = t.app.server.routeList;
+  });
+  afterAll(async () => t?.close());
+
+  /** A fresh request of alice's that waits for an approver (Salesforce is federated SSO). */
+  async function escalatedRequest(): Promise<string> {
+    const res = await t.api('POST', '/api/v1/requests', { token: tokens.requester, body: { app: 'Salesforce', justification: 'matrix' } });
+    expect(res.status).toBe(201);
+    await t.waitForStatus(res.body.request_id, tokens.requester!, ['Escalated']);
+    return res.body.request_id as string;
+  }
+
+  it('every route has a row in the matrix, and every row a route', () => {
+    const keys = routes.map((r) => `${r.method} ${r.url}`);
+    expect(keys.filter((k) => !(k in MATRIX)), 'routes nobody decided who may call').toEqual([]);
+    expect(Object.keys(MATRIX).filter((k) => !keys.includes(k)), 'rows for routes that do not exist').toEqual([]);
+  });
+
+  it('every route answers every caller as the matrix says', async () => {
+    const failures: string[] = [];
+    let appCounter = 0;
+    for (const route of routes) {
+      const expected = MATRIX[`${route.method} ${route.url}`];
+      if (!expected) continue;
+      for (const caller of CALLERS) {
+        const id = route.url.includes(':id') ? await escalatedRequest() : '';
+        const path = route.url.replace(':id', id);
+        const body =
+          route.method !== 'POST'
+            ? undefined
+            : route.url === '/api/v1/apps'
+              ? { name: `Matrix App ${dialect} ${++appCounter}` }
+              : route.url === '/api/v1/requests'
+                ? { app: 'Expensify', justification: 'matrix' }
+                : {};
+        const res = await t.api(route.method, path, { ...(tokens[caller] ? { token: tokens[caller] } : {}), ...(body ? { body } : {}) });
+        if (res.status !== expected[caller]) failures.push(`${route.method} ${route.url} as ${caller}: ${res.status} (expected ${expected[caller]}) ${JSON.stringify(res.body).slice(0, 200)}`);
+        if (res.status >= 400 && typeof res.body?.error?.code !== 'string') failures.push(`${route.method} ${route.url} as ${caller}: error body not in the { error: { code, message } } shape`);
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+
+  describe('separation of duties compares Okta users, not addresses', () => {
+    it("an approver cannot approve their own request filed under their email while signed in with their login", async () => {
+      // lena's Okta login and email differ: one person, one Okta user, two addresses.
+      const asEmail = await t.token(LENA.email);
+      const asLoginApprover = await t.token(LENA.login, 'approver');
+      const created = await t.api('POST', '/api/v1/requests', { token: asEmail, body: { app: 'Salesforce', justification: 'mine' } });
+      const r = await t.waitForStatus(created.body.request_id, asEmail, ['Escalated']);
+      expect(r.oktaUserId).toBe(USERS.lena);
+      t.sandbox.clearCalls();
+      for (const action of ['approve', 'deny']) {
+        const res = await t.api('POST', `/api/v1/requests/${r.request_id}/${action}`, { token: asLoginApprover, body: {} });
+        expect(res.status, action).toBe(403);
+        expect(res.body.error.code).toBe('SELF_DECISION');
+      }
+      expect(t.sandbox.calls().filter((c) => c.path.endsWith('/reset_password'))).toEqual([]);
+      expect((await t.api('GET', `/api/v1/requests/${r.request_id}`, { token: asEmail })).body).toMatchObject({ status: 'Escalated', manualDecision: null });
+    });
+
+    it('nor the reverse: filed under the login, decided with a token carrying the email', async () => {
+      const asLogin = await t.token(LENA.login);
+      const asEmailAdmin = await t.token(LENA.email, 'admin');
+      const created = await t.api('POST', '/api/v1/requests', { token: asLogin, body: { app: 'Salesforce', justification: 'mine' } });
+      const r = await t.waitForStatus(created.body.request_id, asLogin, ['Escalated']);
+      const res = await t.api('POST', `/api/v1/requests/${r.request_id}/approve`, { token: asEmailAdmin, body: {} });
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('SELF_DECISION');
+    });
+
+    it('another approver may decide it', async () => {
+      const asEmail = await t.token(LENA.email);
+      const created = await t.api('POST', '/api/v1/requests', { token: asEmail, body: { app: 'Salesforce', justification: 'mine' } });
+      const r = await t.waitForStatus(created.body.request_id, asEmail, ['Escalated']);
+      expect((await t.api('POST', `/api/v1/requests/${r.request_id}/approve`, { token: tokens.approver, body: {} })).status).toBe(200);
+    });
+
+    it('an approver who is no Okta user may not decide at all', async () => {
+      const id = await escalatedRequest();
+      const stranger = await t.token('not-in-okta@example.com', 'approver');
+      const res = await t.api('POST', `/api/v1/requests/${id}/approve`, { token: stranger, body: {} });
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('APPROVER_UNVERIFIED');
+    });
+  });
+});
+
+describe.each(DIALECTS)('an approver who is the target of an escalated request on %s', (dialect) => {
+  let t: TestContext;
+  beforeAll(async () => {
+    // A policy that escalates requests for someone else's account instead of denying them.
+    const policy = join(tmpdir(), `resetdesk-third-party-${process.pid}-${dialect}.yaml`);
+    writeFileSync(policy, 'version: "test-third-party"\nthirdParty: escalate\n');
+    t = await startTestContext(dialect, { env: { POLICY_FILE: policy } });
+  });
+  afterAll(async () => t?.close());
+
+  it('cannot decide it, under either of their addresses', async () => {
+    const alice = await t.token('alice@example.com');
+    const created = await t.api('POST', '/api/v1/requests', {
+      token: alice,
+      body: { app: 'Salesforce', justification: 'for lena', targetUser: LENA.email },
+    });
+    const r = await t.waitForStatus(created.body.request_id, alice, ['Escalated']);
+    expect(r.ruleId).toBe('third_party');
+    for (const address of [LENA.login, LENA.email]) {
+      const res = await t.api('POST', `/api/v1/requests/${r.request_id}/approve`, { token: await t.token(address, 'approver'), body: {} });
+      expect(res.status, address).toBe(403);
+      expect(res.body.error.code).toBe('SELF_DECISION');
+    }
+    expect((await t.api('POST', `/api/v1/requests/${r.request_id}/deny`, { token: await t.token('irene@example.com', 'approver'), body: {} })).status).toBe(200);
+  });
+});
