@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { auditedCall } from '../src/jobs/audited-call.js';
 import { enqueueEmail } from '../src/jobs/enqueue.js';
 import { jobKeys } from '../src/jobs/job-kinds.js';
 import { getJobByKey, listJobs } from '../src/db/repositories/job.repository.js';
@@ -24,8 +25,9 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
   });
   afterAll(async () => t?.close());
   beforeEach(async () => {
-    await t.idle();
+    // Started first, so a job a failed test left behind is finished rather than waited on.
     t.app.worker.start();
+    await t.idle();
     t.sandbox.clearCalls();
     t.mailbox.clear();
   });
@@ -42,36 +44,107 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     await t.app.ctx.db.updateTable('jobs').set({ status: 'running', attempts, locked_by: 'dead-worker', locked_until: past }).where('idempotency_key', '=', key).execute();
   }
 
-  it('a worker that died after Okta reset the password does not reset it twice', async () => {
-    const id = await create('Salesforce');
+  /** Puts alice in `status` as Okta would show it, the status having changed at `since`. */
+  function aliceStatus(status: 'ACTIVE' | 'RECOVERY', since: string) {
+    const user = t.sandbox.state.users.get(USERS.alice)!;
+    user.status = status;
+    user.statusChanged = since;
+    user.lastUpdated = since;
+  }
+
+  /** An SSO request by alice, triaged (Escalated) and approved while no worker runs. */
+  async function approvedWithWorkerStopped(app = 'Salesforce') {
+    const id = await create(app);
     await t.idle();
     await t.app.worker.stop();
     expect((await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: {} })).status).toBe(200);
-    // The dead worker's last act: Okta reset the password, then the process was killed.
+    return id;
+  }
+
+  async function toolCalls(id: string, tool: string) {
+    const events = (await t.api('GET', `/api/v1/requests/${id}/events`, { token: alice })).body.events;
+    return events.filter((e: any) => e.eventType === 'Tool Call' && e.details.tool === tool);
+  }
+
+  async function expectCompletedOnce(id: string) {
+    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
+    expect(r).toMatchObject({ status: 'Closed', resolution: 'Completed' });
+    expect(t.mailTo('alice@example.com').filter((m) => m.subject.endsWith('approved'))).toHaveLength(1);
+    expect(await getJobByKey(t.app.ctx.db, jobKeys.oktaReset(id))).toMatchObject({ status: 'done', attempts: 2 });
+  }
+
+  const LONG_AGO = '2024-01-02T03:04:05.000Z';
+
+  it('a worker that died after Okta reset the password does not reset it twice, and the log shows the reset', async () => {
+    aliceStatus('ACTIVE', LONG_AGO);
+    const id = await approvedWithWorkerStopped();
+    // The dead worker's last act: Okta reset the password, then the process was killed before
+    // anything was written.
     await t.app.ctx.okta.resetPassword(USERS.alice);
     await orphan(jobKeys.oktaReset(id));
     t.app.worker.start();
     await t.idle();
     expect(resets()).toHaveLength(1);
-    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
-    expect(r).toMatchObject({ status: 'Closed', resolution: 'Completed' });
-    expect(t.mailTo('alice@example.com').filter((m) => m.subject.endsWith('approved'))).toHaveLength(1);
-    const job = await getJobByKey(t.app.ctx.db, jobKeys.oktaReset(id));
-    expect(job).toMatchObject({ status: 'done', attempts: 2 });
+    expect(t.sandbox.state.users.get(USERS.alice)?.status).toBe('RECOVERY');
+    await expectCompletedOnce(id);
+    // Okta's statusChanged is after the job was created: the retry records the reset it found.
+    const [reset, ...more] = await toolCalls(id, 'okta.resetPassword');
+    expect(more).toHaveLength(0);
+    expect(reset?.details).toMatchObject({ ok: true, recovered: true, args: { userId: USERS.alice, sendEmail: true } });
+    expect(Date.parse(reset.details.result.statusChanged)).toBeGreaterThanOrEqual(Date.parse((await getJobByKey(t.app.ctx.db, jobKeys.oktaReset(id)))!.created_at));
   });
 
   it('a worker that died before calling Okta: the retry resets once', async () => {
-    // Put the user back to ACTIVE so RECOVERY cannot be mistaken for this request's reset.
-    t.sandbox.state.users.get(USERS.alice)!.status = 'ACTIVE';
-    const id = await create('Salesforce');
-    await t.idle();
-    await t.app.worker.stop();
-    await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: {} });
+    aliceStatus('ACTIVE', LONG_AGO);
+    const id = await approvedWithWorkerStopped();
     await orphan(jobKeys.oktaReset(id));
     t.app.worker.start();
     await t.idle();
     expect(resets()).toHaveLength(1);
-    expect((await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body.resolution).toBe('Completed');
+    await expectCompletedOnce(id);
+  });
+
+  it('a user already in RECOVERY from before the approval: a worker that died before calling Okta is not taken for a reset', async () => {
+    aliceStatus('RECOVERY', LONG_AGO);
+    const emailsBefore = t.sandbox.state.resetEmails.length;
+    const id = await approvedWithWorkerStopped();
+    await orphan(jobKeys.oktaReset(id)); // attempt 1 claimed the job and died; Okta never heard of it
+    t.app.worker.start();
+    await t.idle();
+    expect(resets()).toHaveLength(1);
+    expect(t.sandbox.state.resetEmails.slice(emailsBefore)).toEqual([{ userId: USERS.alice, at: expect.any(String) }]);
+    await expectCompletedOnce(id);
+    const [reset, ...more] = await toolCalls(id, 'okta.resetPassword');
+    expect(more).toHaveLength(0);
+    expect(reset?.details).toMatchObject({ ok: true });
+    expect(reset?.details.recovered).toBeUndefined();
+  });
+
+  it('a user already in RECOVERY: a reset the dead worker had logged is not made again', async () => {
+    aliceStatus('RECOVERY', LONG_AGO);
+    const id = await approvedWithWorkerStopped();
+    // The dead worker reset the password and logged the call, then died before the commit.
+    await auditedCall(t.app.ctx.db, id, 'okta.resetPassword', { userId: USERS.alice, sendEmail: true }, () => t.app.ctx.okta.resetPassword(USERS.alice), () => ({ sendEmail: true }));
+    await orphan(jobKeys.oktaReset(id));
+    t.app.worker.start();
+    await t.idle();
+    expect(resets()).toHaveLength(1);
+    await expectCompletedOnce(id);
+    expect(await toolCalls(id, 'okta.resetPassword')).toHaveLength(1);
+  });
+
+  it('a user already in RECOVERY: a reset the dead worker made but never logged is made again (a second email, never none)', async () => {
+    aliceStatus('RECOVERY', LONG_AGO);
+    const id = await approvedWithWorkerStopped();
+    // RECOVERY → RECOVERY is no status change: Okta's statusChanged stays where it was, so
+    // nothing in Okta's user record tells this reset from the one before the approval.
+    await t.app.ctx.okta.resetPassword(USERS.alice);
+    expect(t.sandbox.state.users.get(USERS.alice)?.statusChanged).toBe(LONG_AGO);
+    await orphan(jobKeys.oktaReset(id));
+    t.app.worker.start();
+    await t.idle();
+    expect(resets()).toHaveLength(2);
+    await expectCompletedOnce(id);
   });
 
   it('a triage interrupted mid-way is resumed and decided once', async () => {
@@ -161,7 +234,8 @@ describe('Okta rate limits', () => {
   afterAll(async () => t?.close());
 
   it('waits for X-Rate-Limit-Reset instead of failing: every request is decided', async () => {
-    t = await startTestContext('sqlite', { sandboxRateLimit: { limit: 4, windowSeconds: 1 } });
+    // One person files 12 at once to outrun Okta's budget: past resetdesk's own per-person cap.
+    t = await startTestContext('sqlite', { sandboxRateLimit: { limit: 4, windowSeconds: 1 }, env: { OPEN_REQUESTS_PER_PERSON: '0' } });
     const token = await t.token('alice@example.com');
     const ids = await Promise.all(
       Array.from({ length: 12 }, async () => (await t.api('POST', '/api/v1/requests', { token, body: { app: 'Expensify', justification: 'x' } })).body.request_id as string),

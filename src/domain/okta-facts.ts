@@ -21,6 +21,13 @@ export interface OktaUser {
   email: string;
   firstName?: string;
   lastName?: string;
+  /**
+   * When the status last changed, by Okta's clock (ISO 8601, UTC). Absent when Okta gave none
+   * (a STAGED user) or nothing readable: readers must treat absent as "unknown".
+   */
+  statusChanged?: string;
+  /** Only while Okta is completing an asynchronous status change (ACTIVE, DEPROVISIONED, PROVISIONED). */
+  transitioningToStatus?: string;
 }
 
 /** Result of looking a person up by login, then by email. */

@@ -1,5 +1,6 @@
 import type { AppContext } from '../app-context.js';
-import { appendAuditEvent } from '../db/repositories/audit.repository.js';
+import type { OktaUser } from '../domain/okta-facts.js';
+import { appendAuditEvent, listAuditEvents } from '../db/repositories/audit.repository.js';
 import { getRequest, transitionRequest } from '../db/repositories/request.repository.js';
 import { AGENT_ACTOR, auditedCall } from './audited-call.js';
 import { enqueueEmail } from './enqueue.js';
@@ -10,9 +11,19 @@ import { PermanentJobError, type JobHandler } from './worker.js';
  * After an approver approves a federated-SSO request: Okta `reset_password?sendEmail=true` for
  * the Okta user id stored at triage, then Completed and a mail to the requester.
  *
- * Exactly once: the job exists once per request (idempotency key), and a retry — a crash after
- * Okta answered but before the commit — first asks Okta whether the user is already in
- * RECOVERY, and if so records the reset as done instead of calling it again.
+ * Exactly once. The job exists once per request (idempotency key). Its first attempt calls
+ * Okta. A retry (an earlier attempt may have reached Okta, then crashed or got an answer of
+ * unknown outcome) calls reset_password again unless the reset is shown to have happened:
+ *  1. resetdesk's own record: an ok `okta.resetPassword` Tool Call of this request; or
+ *  2. Okta's record: the user is in RECOVERY, no status transition is in progress, and Okta's
+ *     `statusChanged` is at or after the job's `created_at`. That row is written with the
+ *     approval, before any attempt, so every reset this job made is later; a RECOVERY from
+ *     before the approval is earlier and is not taken for this reset. The retry then writes the
+ *     reset's Tool Call event (`recovered: true`), so the log shows the reset that happened.
+ * In doubt it resets again, as a second email is better than none: there is no tolerance for
+ * clock skew, a missing or unreadable `statusChanged` counts as earlier, and a reset of a user
+ * who was already in RECOVERY leaves `statusChanged` where it was (the status did not change),
+ * so if it was not logged before the crash it is made again.
  */
 export function oktaResetJob(ctx: AppContext): JobHandler {
   return {
@@ -24,23 +35,51 @@ export function oktaResetJob(ctx: AppContext): JobHandler {
       if (request.status !== 'Escalated' || request.manualDecision !== 'Approved') return;
       const userId = request.oktaUserId;
       if (!userId) throw new PermanentJobError('the request has no verified Okta user id');
+      const resetArgs = { userId, sendEmail: true };
 
-      let alreadyReset = false;
+      // 'logged': an earlier attempt's reset is in the Audit Log; 'found': Okta shows it (to be logged).
+      let earlier: 'logged' | 'found' | null = null;
+      let statusChanged: string | undefined;
       if (job.attempts > 1) {
-        const user = await auditedCall(ctx.db, requestId, 'okta.getUser', { userId }, () => ctx.okta.getUser(userId), (u) => u && { status: u.status });
-        alreadyReset = user?.status === 'RECOVERY';
+        const events = await listAuditEvents(ctx.db, requestId);
+        if (events.some((e) => e.eventType === 'Tool Call' && e.details.tool === 'okta.resetPassword' && e.details.ok === true)) {
+          earlier = 'logged';
+        } else {
+          const user = await auditedCall(ctx.db, requestId, 'okta.getUser', { userId }, () => ctx.okta.getUser(userId), (u) =>
+            u && { status: u.status, statusChanged: u.statusChanged ?? null, ...(u.transitioningToStatus ? { transitioningToStatus: u.transitioningToStatus } : {}) },
+          );
+          if (user && oktaShowsResetSince(user, job.created_at)) {
+            earlier = 'found';
+            statusChanged = user.statusChanged;
+          }
+        }
       }
-      if (!alreadyReset) {
-        await auditedCall(ctx.db, requestId, 'okta.resetPassword', { userId, sendEmail: true }, () => ctx.okta.resetPassword(userId), () => ({ sendEmail: true }));
+      if (!earlier) {
+        await auditedCall(ctx.db, requestId, 'okta.resetPassword', resetArgs, () => ctx.okta.resetPassword(userId), () => ({ sendEmail: true }));
       }
 
       await ctx.db.transaction().execute(async (trx) => {
         if (!(await transitionRequest(trx, requestId, 'Escalated', 'Completed', { decision: 'Approved' }))) return;
+        if (earlier === 'found') {
+          // The earlier attempt's own event was lost with it: record the reset Okta confirms.
+          await appendAuditEvent(trx, {
+            requestId,
+            actor: AGENT_ACTOR,
+            eventType: 'Tool Call',
+            details: {
+              tool: 'okta.resetPassword',
+              args: resetArgs,
+              ok: true,
+              recovered: true,
+              result: { sendEmail: true, confirmedBy: 'okta.getUser', status: 'RECOVERY', statusChanged, jobCreatedAt: job.created_at },
+            },
+          });
+        }
         await appendAuditEvent(trx, {
           requestId,
           actor: AGENT_ACTOR,
           eventType: 'Message',
-          details: { channel: 'okta', note: 'Okta emailed the user a password reset link', userId, skippedRepeat: alreadyReset },
+          details: { channel: 'okta', note: 'Okta emailed the user a password reset link', userId, skippedRepeat: earlier !== null },
         });
         await enqueueEmail(trx, { requestId, to: request.requester, template: 'okta_reset_sent' });
       });
@@ -60,4 +99,15 @@ export function oktaResetJob(ctx: AppContext): JobHandler {
       ctx.wakeWorker();
     },
   };
+}
+
+/**
+ * Whether Okta's record shows a reset made by this job: RECOVERY that began (by Okta's
+ * `statusChanged`) at or after `since`, the job's creation. Unknown or unreadable → false.
+ */
+export function oktaShowsResetSince(user: OktaUser, since: string): boolean {
+  if (user.status !== 'RECOVERY' || user.transitioningToStatus) return false;
+  const changed = user.statusChanged ? Date.parse(user.statusChanged) : NaN;
+  const start = Date.parse(since);
+  return Number.isFinite(changed) && Number.isFinite(start) && changed >= start;
 }

@@ -201,13 +201,15 @@ export class SandboxState {
 
   /**
    * Okta's admin password reset: the user moves to RECOVERY and either gets an email
-   * (recorded in `resetEmails`) or the one-time link is returned to the caller.
+   * (recorded in `resetEmails`) or the one-time link is returned to the caller. A user already
+   * in RECOVERY can be reset again (a new link); `statusChanged` is, as Okta defines it, when
+   * the status last changed, so it stays put then — only `lastUpdated` moves.
    */
   resetPassword(user: SandboxUser, sendEmail: boolean, baseUrl: string): ResetToken | ResetEmail {
     if (!RESETTABLE.has(user.status)) throw new OktaApiError('E0000038');
     const at = iso(this.now());
+    if (user.status !== 'RECOVERY') user.statusChanged = at;
     user.status = 'RECOVERY';
-    user.statusChanged = at;
     user.lastUpdated = at;
     if (sendEmail) {
       const email = { userId: user.id, at };

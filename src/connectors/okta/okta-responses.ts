@@ -8,9 +8,23 @@ import type { OktaAppInfo, OktaFactor, OktaGroup, OktaRole, OktaUser } from '../
 
 const optionalString = z.string().nullish().transform((v) => v ?? undefined);
 
+/**
+ * An ISO 8601 date-time, normalised to UTC. Lenient on purpose: a missing or unreadable value
+ * becomes undefined ("unknown") instead of failing the whole user, since its only reader (the
+ * Okta reset retry) takes unknown as "not shown to have happened".
+ */
+const optionalTimestamp = z.iso
+  .datetime({ offset: true })
+  .nullish()
+  .catch(undefined)
+  .transform((v) => (v == null ? undefined : new Date(v).toISOString()));
+
 const userSchema = z.object({
   id: z.string().min(1),
   status: z.string(),
+  statusChanged: optionalTimestamp,
+  // Strict: an unreadable value must not pass for "no transition in progress".
+  transitioningToStatus: optionalString,
   profile: z.object({
     login: z.string(),
     email: optionalString,
@@ -53,6 +67,8 @@ export function toOktaUser(value: unknown): OktaUser {
   const out: OktaUser = { id: user.id, status: user.status, login: user.profile.login, email: user.profile.email ?? '' };
   if (user.profile.firstName !== undefined) out.firstName = user.profile.firstName;
   if (user.profile.lastName !== undefined) out.lastName = user.profile.lastName;
+  if (user.statusChanged !== undefined) out.statusChanged = user.statusChanged;
+  if (user.transitioningToStatus !== undefined) out.transitioningToStatus = user.transitioningToStatus;
   return out;
 }
 

@@ -14,7 +14,8 @@
  * previous one), so a blind retry after a timeout could send a second email. It is retried only
  * on 429, 503 and connection failures (Okta certainly did nothing). Other failures throw
  * OKTA_UNAVAILABLE with `details.outcomeUnknown = true`; the caller's job, which owns the
- * idempotency key, then reads the user's status (RECOVERY = done) before deciding to resend.
+ * idempotency key, then decides on a retry whether the reset happened: RECOVERY counts only when
+ * Okta's statusChanged is later than the job (see jobs/okta-reset.job.ts).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppError } from '../../errors/error-codes.js';
