@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -47,7 +47,8 @@ describe('resetdesk CLI', () => {
 
   it('migrate applies the migrations once', () => {
     const DATABASE_URL = tempDb();
-    expect(run(['migrate'], { DATABASE_URL }).stdout).toContain('Applied 1 migration(s)');
+    const files = readdirSync(new URL('../src/db/migrations/', import.meta.url)).filter((f) => f.endsWith('.ts'));
+    expect(run(['migrate'], { DATABASE_URL }).stdout).toContain(`Applied ${files.length} migration(s): ${files.map((f) => f.replace(/\.ts$/, '')).sort().join(', ')}`);
     expect(run(['migrate'], { DATABASE_URL }).stdout).toContain('up to date');
   });
 

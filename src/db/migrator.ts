@@ -1,6 +1,7 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database.js';
 import * as initial from './migrations/2026-11-23T00-00-00-initial.js';
+import * as jobFairKey from './migrations/2026-11-23T12-00-00-job-fair-key.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the same from src/
@@ -8,6 +9,7 @@ import * as initial from './migrations/2026-11-23T00-00-00-initial.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-23T00-00-00-initial': initial,
+  '2026-11-23T12-00-00-job-fair-key': jobFairKey,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

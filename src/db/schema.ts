@@ -95,6 +95,11 @@ export interface JobsTable {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+  /**
+   * Whose work this is (a request's requester): the worker shares its slots between fair keys,
+   * so one requester's backlog cannot delay everyone else's. NULL = a lane of its own.
+   */
+  fair_key: string | null;
 }
 
 export interface Database {

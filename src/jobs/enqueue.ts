@@ -1,3 +1,4 @@
+import type { Expression } from 'kysely';
 import type { Db } from '../db/database.js';
 import { enqueueJob } from '../db/repositories/job.repository.js';
 import type { EmailTemplate } from '../domain/email-templates.js';
@@ -14,6 +15,14 @@ const FINAL_TEMPLATES: ReadonlySet<EmailTemplate> = new Set([
 ]);
 
 /**
+ * A job's fair key is its request's requester, read in the insert itself (callers pass only the
+ * request id), so the worker can share its slots between requesters. See claimDueJobs.
+ */
+function requesterOf(db: Db, requestId: string): Expression<string | null> {
+  return db.selectFrom('password_requests').select('requester').where('id', '=', requestId).$asScalar();
+}
+
+/**
  * Enqueues background work inside the caller's transaction (a transactional outbox): the state
  * change and the side effect it implies commit together or not at all.
  */
@@ -22,14 +31,32 @@ export async function enqueueEmail(
   email: { requestId: string; to: string; template: EmailTemplate; resetUrl?: string | null; comment?: string | null },
 ): Promise<void> {
   const payload: EmailJobPayload = { ...email, closeAfter: FINAL_TEMPLATES.has(email.template) };
-  await enqueueJob(db, { kind: JOB_KINDS.email, payload, idempotencyKey: jobKeys.email(email.requestId, email.template), maxAttempts: 12 });
+  await enqueueJob(db, {
+    kind: JOB_KINDS.email,
+    payload,
+    idempotencyKey: jobKeys.email(email.requestId, email.template),
+    maxAttempts: 12,
+    fairKey: requesterOf(db, email.requestId),
+  });
 }
 
 export async function enqueueTriage(db: Db, requestId: string): Promise<void> {
   // Many attempts: an Okta outage should delay triage, not lose the request.
-  await enqueueJob(db, { kind: JOB_KINDS.triage, payload: { requestId }, idempotencyKey: jobKeys.triage(requestId), maxAttempts: 20 });
+  await enqueueJob(db, {
+    kind: JOB_KINDS.triage,
+    payload: { requestId },
+    idempotencyKey: jobKeys.triage(requestId),
+    maxAttempts: 20,
+    fairKey: requesterOf(db, requestId),
+  });
 }
 
 export async function enqueueOktaReset(db: Db, requestId: string): Promise<void> {
-  await enqueueJob(db, { kind: JOB_KINDS.oktaReset, payload: { requestId }, idempotencyKey: jobKeys.oktaReset(requestId), maxAttempts: 12 });
+  await enqueueJob(db, {
+    kind: JOB_KINDS.oktaReset,
+    payload: { requestId },
+    idempotencyKey: jobKeys.oktaReset(requestId),
+    maxAttempts: 12,
+    fairKey: requesterOf(db, requestId),
+  });
 }

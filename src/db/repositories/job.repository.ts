@@ -1,3 +1,4 @@
+import { sql, type Expression } from 'kysely';
 import type { Db } from '../database.js';
 import { newId, nowIso } from '../ids.js';
 import type { JobRow } from '../schema.js';
@@ -11,6 +12,11 @@ export interface NewJob {
   idempotencyKey: string;
   runAt?: Date;
   maxAttempts?: number;
+  /**
+   * Whose work this is, for fair claiming (see claimDueJobs): a value, or an expression the
+   * insert evaluates (e.g. a subquery reading a request's requester). Default: none.
+   */
+  fairKey?: string | Expression<string | null> | null;
 }
 
 /** Enqueues a job unless one with the same idempotency key exists; returns whether it was new. */
@@ -32,6 +38,7 @@ export async function enqueueJob(db: Db, job: NewJob): Promise<boolean> {
       created_at: now,
       updated_at: now,
       finished_at: null,
+      fair_key: job.fairKey ?? null,
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .executeTakeFirst();
@@ -42,21 +49,49 @@ export async function enqueueJob(db: Db, job: NewJob): Promise<boolean> {
  * Claims up to `limit` due jobs for `workerId`. A job is due when pending and its run_at has
  * passed, or when running but its lease expired (the worker that held it crashed). Each claim
  * is a conditional update, so two instances never run the same job at once.
+ *
+ * Fair: due jobs are taken round-robin across fair keys (requesters), so one requester's backlog
+ * cannot delay everyone else. A job's turn is its rank among its key's due jobs (oldest run_at
+ * first) plus the number of that key's jobs already running on any instance; ties go to the
+ * older run_at. So a requester with nothing in flight goes ahead of one whose jobs hold the
+ * slots, even when a single slot frees up at a time, and a lone backlog still gets every slot.
  */
 export async function claimDueJobs(db: Db, workerId: string, opts: { limit: number; leaseMs: number }): Promise<JobRow[]> {
   const now = new Date();
   const nowText = now.toISOString();
+  // Extra candidates make up for claims lost to another instance.
+  const wanted = opts.limit * 2;
   const candidates = await db
-    .selectFrom('jobs')
-    .select(['id', 'status', 'locked_until'])
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', nowText)]),
-        eb.and([eb('status', '=', 'running'), eb('locked_until', '<', nowText)]),
-      ]),
+    .with('due', (qc) =>
+      qc
+        .selectFrom('jobs')
+        .select(['id', 'status', 'locked_until', 'run_at', 'fair_key'])
+        // A job without a fair key is a lane of its own.
+        .select(sql<number>`row_number() over (partition by coalesce(fair_key, id) order by run_at, id)`.as('rn'))
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', nowText)]),
+            eb.and([eb('status', '=', 'running'), eb('locked_until', '<', nowText)]),
+          ]),
+        ),
     )
-    .orderBy('run_at')
-    .limit(opts.limit * 2)
+    .with('busy', (qc) =>
+      qc
+        .selectFrom('jobs')
+        .select((eb) => ['fair_key', eb.fn.countAll<number>().as('n')])
+        .where('status', '=', 'running')
+        .where('locked_until', '>=', nowText)
+        .where('fair_key', 'is not', null)
+        .groupBy('fair_key'),
+    )
+    .selectFrom('due')
+    .leftJoin('busy', 'busy.fair_key', 'due.fair_key')
+    .select(['due.id', 'due.status', 'due.locked_until'])
+    .where('due.rn', '<=', wanted)
+    .orderBy(sql`due.rn + coalesce(busy.n, 0)`)
+    .orderBy('due.run_at')
+    .orderBy('due.id')
+    .limit(wanted)
     .execute();
 
   const claimed: JobRow[] = [];
