@@ -82,6 +82,14 @@ export const DEFAULT_POLICY: Policy = deepFreeze(policySchema.parse({ version: D
  * The one definition of how app names match (catalog lookups, `sensitiveApps`): trimmed,
  * inner whitespace runs collapsed to one space, lower-cased. "  Sales  Force " ≡ "sales force".
  */
+/** Longest app name, and longest match key (the key is stored in a column of this size). */
+export const APP_NAME_MAX = 200;
+
+/** Whether a name and its match key fit: lower-casing can lengthen a name (e.g. "İ" → "i̇"). */
+export function appNameFits(name: string): boolean {
+  return name.length <= APP_NAME_MAX && appNameKey(name).length <= APP_NAME_MAX;
+}
+
 export function appNameKey(name: string): string {
   return name.trim().replace(/\s+/g, ' ').toLowerCase();
 }

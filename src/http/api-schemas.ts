@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { APP_NAME_MAX, appNameFits } from '../domain/policy.js';
 import { REQUEST_STATUSES, RESET_METHODS } from '../domain/types.js';
 
 /** Request bodies and queries of the HTTP API; the OpenAPI document is generated from these. */
@@ -56,7 +57,7 @@ export const listRequestsQuery = z
 
 export const createAppBody = z
   .object({
-    name: line(200),
+    name: line(APP_NAME_MAX).refine(appNameFits, `must be at most ${APP_NAME_MAX} characters (counted in lower case)`),
     url: z
       .string()
       .trim()

@@ -71,9 +71,21 @@ function toAppError(err: unknown): AppError {
   return new AppError('INTERNAL');
 }
 
-/** Errors Fastify raises before routing (a malformed URL): the same body shape as everything else. */
+/**
+ * Headers for answers sent where no hook runs (errors before routing, client errors): what
+ * helmet and the no-store hook add everywhere else.
+ */
+const RAW_ERROR_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+} as const;
+
+/** Errors Fastify raises before routing (a malformed URL, an over-long path segment): our body shape. */
 export function frameworkErrorHandler(err: FastifyError, _req: unknown, reply: FastifyReply): void {
-  sendError(reply, toAppError(err));
+  void reply.headers(RAW_ERROR_HEADERS);
+  // An id longer than the router accepts names nothing: a 404, like any other unknown id.
+  sendError(reply, err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new AppError('NOT_FOUND', 'No such resource.') : toAppError(err));
 }
 
 /**
@@ -91,7 +103,10 @@ export function clientErrorHandler(logger: Logger) {
     logger.debug({ code, reason: err.code }, 'client connection error');
     if (socket.writable) {
       socket.write(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+          'Content-Type: application/json; charset=utf-8\r\n' +
+          Object.entries(RAW_ERROR_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
+          `Connection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
     }
     socket.destroy();

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import type { NewApp } from '../db/repositories/app.repository.js';
-import { appNameKey } from '../domain/policy.js';
+import { APP_NAME_MAX, appNameFits, appNameKey } from '../domain/policy.js';
 import { RESET_METHODS, type ResetMethod } from '../domain/types.js';
 import { AppError } from '../errors/error-codes.js';
 
@@ -61,7 +61,7 @@ export function parseAppsCsv(text: string): NewApp[] {
 
     const name = cell('app');
     if (!name) lineErrors.push('App is empty');
-    else if (name.length > 200) lineErrors.push('App is longer than 200 characters');
+    else if (!appNameFits(name)) lineErrors.push(`App is longer than ${APP_NAME_MAX} characters (counted in lower case)`);
     const key = appNameKey(name);
     if (name && seen.has(key)) lineErrors.push(`App "${name}" already appears on line ${seen.get(key)}`);
 
