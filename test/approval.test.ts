@@ -26,27 +26,35 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
     t.mailbox.clear();
   });
 
+  /** Approve or deny through the typed client; `response.status` and `data` or `error`. */
+  async function decide(id: string, token: string, action: 'approve' | 'deny', body: { comment?: string } = {}) {
+    const as = t.client(token);
+    const options = { params: { path: { id } }, body };
+    const res = action === 'approve' ? await as.POST('/api/v1/requests/{id}/approve', options) : await as.POST('/api/v1/requests/{id}/deny', options);
+    return { status: res.response.status, data: res.data, error: res.error };
+  }
+
   async function escalated(app: string, token = alice) {
-    const res = await t.api('POST', '/api/v1/requests', { token, body: { app, justification: 'locked out' } });
-    expect(res.status).toBe(201);
+    const { data: created, response } = await t.client(token).POST('/api/v1/requests', { body: { app, justification: 'locked out' } });
+    expect(response.status).toBe(201);
     await t.idle();
-    const r = (await t.api('GET', `/api/v1/requests/${res.body.request_id}`, { token })).body;
+    const r = await t.request(created!.request_id, token);
     expect(r.status).toBe('Escalated');
     expect(t.mailTo(r.requester).map((m) => m.subject)).toEqual([`${app} password reset: waiting for approval`]);
     t.mailbox.clear();
-    return r.request_id as string;
+    return r.request_id;
   }
 
   it('approving an SSO request resets the Okta password exactly once and completes it', async () => {
     const id = await escalated('Salesforce');
     expect(resets()).toHaveLength(0); // never before approval
 
-    const res = await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: { comment: 'verified by phone' } });
+    const res = await decide(id, approver, 'approve', { comment: 'verified by phone' });
     expect(res.status).toBe(200);
-    expect(res.body.manualDecision).toBe('Approved');
+    expect(res.data?.manualDecision).toBe('Approved');
     await t.idle();
 
-    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
+    const r = await t.request(id, alice);
     expect(r).toMatchObject({ status: 'Closed', resolution: 'Completed', decision: 'Approved', decidedBy: 'irene@example.com' });
     expect(r.result).toMatchObject({ outcome: 'Approved', oktaUserId: USERS.alice });
     expect(resets()).toHaveLength(1);
@@ -54,16 +62,16 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
     expect(t.sandbox.state.users.get(USERS.alice)?.status).toBe('RECOVERY');
     expect(t.mailTo('alice@example.com').map((m) => m.subject)).toEqual(['Salesforce password reset: approved']);
 
-    const events = (await t.api('GET', `/api/v1/requests/${id}/events`, { token: approver })).body.events;
-    const approval = events.find((e: any) => e.eventType === 'Approval');
+    const events = await t.events(id, approver);
+    const approval = events.find((e) => e.eventType === 'Approval');
     expect(approval).toMatchObject({ actor: 'irene@example.com', details: { decision: 'Approved', comment: 'verified by phone' } });
-    expect(events.some((e: any) => e.eventType === 'Tool Call' && e.details.tool === 'okta.resetPassword' && e.details.ok)).toBe(true);
+    expect(events.some((e) => e.eventType === 'Tool Call' && e.details.tool === 'okta.resetPassword' && e.details.ok)).toBe(true);
 
     // Deciding again is a 409 and no second reset.
-    const again = await t.api('POST', `/api/v1/requests/${id}/approve`, { token: admin, body: {} });
+    const again = await decide(id, admin, 'approve');
     expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('ALREADY_DECIDED');
-    const deny = await t.api('POST', `/api/v1/requests/${id}/deny`, { token: admin, body: {} });
+    expect(again.error?.error.code).toBe('ALREADY_DECIDED');
+    const deny = await decide(id, admin, 'deny');
     expect(deny.status).toBe(409);
     await t.idle();
     expect(resets()).toHaveLength(1);
@@ -72,8 +80,8 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
   it('two concurrent approvals: one wins, one 409, one reset', async () => {
     const id = await escalated('Salesforce');
     const [a, b] = await Promise.all([
-      t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: {} }),
-      t.api('POST', `/api/v1/requests/${id}/approve`, { token: admin, body: {} }),
+      decide(id, approver, 'approve'),
+      decide(id, admin, 'approve'),
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     await t.idle();
@@ -82,26 +90,26 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
 
   it('denying rejects, mails the requester and calls no reset', async () => {
     const id = await escalated('AWS Console');
-    const res = await t.api('POST', `/api/v1/requests/${id}/deny`, { token: approver, body: { comment: 'Not during the freeze' } });
+    const res = await decide(id, approver, 'deny', { comment: 'Not during the freeze' });
     expect(res.status).toBe(200);
     await t.idle();
-    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
+    const r = await t.request(id, alice);
     expect(r).toMatchObject({ status: 'Closed', resolution: 'Rejected', decision: 'Rejected', manualDecision: 'Denied' });
-    expect(r.result.outcome).toBe('Denied');
+    expect(r.result?.outcome).toBe('Denied');
     const mail = t.mailTo('alice@example.com');
     expect(mail.map((m) => m.subject)).toEqual(['AWS Console password reset: declined by an approver']);
     expect(mail[0]!.text).toContain('Not during the freeze');
     expect(resets()).toHaveLength(0);
-    const events = (await t.api('GET', `/api/v1/requests/${id}/events`, { token: approver })).body.events;
-    expect(events.filter((e: any) => e.eventType === 'Rejection')).toHaveLength(1);
+    const events = await t.events(id, approver);
+    expect(events.filter((e) => e.eventType === 'Rejection')).toHaveLength(1);
   });
 
   it('approving an escalated SWA request with a reset URL emails the link', async () => {
     const frank = await t.token('frank@example.com');
     const id = await escalated('Expensify', frank); // no active MFA factor: escalated
-    expect((await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: {} })).status).toBe(200);
+    expect((await decide(id, approver, 'approve')).status).toBe(200);
     await t.idle();
-    expect((await t.api('GET', `/api/v1/requests/${id}`, { token: frank })).body).toMatchObject({ status: 'Closed', resolution: 'Completed' });
+    expect((await t.request(id, frank))).toMatchObject({ status: 'Closed', resolution: 'Completed' });
     const mail = t.mailTo('frank@example.com');
     expect(mail.map((m) => m.subject)).toEqual(['Expensify password reset']);
     expect(mail[0]!.text).toContain('https://expensify.example.com/reset');
@@ -114,9 +122,9 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
   ])('approving %s (%s) says IT resets it by hand, and claims nothing was sent', async (app) => {
     const id = await escalated(app);
     t.sandbox.clearCalls();
-    expect((await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: { comment: 'I will call you' } })).status).toBe(200);
+    expect((await decide(id, approver, 'approve', { comment: 'I will call you' })).status).toBe(200);
     await t.idle();
-    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
+    const r = await t.request(id, alice);
     expect(r).toMatchObject({ status: 'Closed', resolution: 'Completed', manualDecision: 'Approved' });
     expect(r.rationale).toContain('by hand');
     const mail = t.mailTo('alice@example.com');
@@ -130,23 +138,24 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
   it('nobody decides their own request', async () => {
     const carol = await t.token('carol@example.com');
     const id = await escalated('Expensify', carol); // carol is an Okta admin: escalated
-    const res = await t.api('POST', `/api/v1/requests/${id}/approve`, { token: carolApprover, body: {} });
+    const res = await decide(id, carolApprover, 'approve');
     expect(res.status).toBe(403);
-    expect(res.body.error.code).toBe('SELF_DECISION');
-    expect((await t.api('GET', `/api/v1/requests/${id}`, { token: carol })).body.status).toBe('Escalated');
+    expect(res.error?.error.code).toBe('SELF_DECISION');
+    expect((await t.request(id, carol)).status).toBe('Escalated');
   });
 
   it('requesters cannot decide; undecidable requests are 409; unknown ids 404', async () => {
     const id = await escalated('Salesforce');
-    expect((await t.api('POST', `/api/v1/requests/${id}/approve`, { token: alice, body: {} })).status).toBe(403);
+    expect((await decide(id, alice, 'approve')).status).toBe(403);
 
-    const denied = await t.api('POST', '/api/v1/requests', { token: alice, body: { app: 'Nope', justification: 'x' } });
+    const denied = await t.client(alice).POST('/api/v1/requests', { body: { app: 'Nope', justification: 'x' } });
     await t.idle();
-    const res = await t.api('POST', `/api/v1/requests/${denied.body.request_id}/approve`, { token: approver, body: {} });
+    const res = await decide(denied.data!.request_id, approver, 'approve');
     expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('ALREADY_DECIDED');
+    expect(res.error?.error.code).toBe('ALREADY_DECIDED');
 
-    expect((await t.api('POST', '/api/v1/requests/req_nope/approve', { token: approver, body: {} })).status).toBe(404);
+    expect((await decide('req_nope', approver, 'approve')).status).toBe(404);
+    // Input the typed client cannot send goes through the raw helper.
     expect((await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: { comment: 5 } })).status).toBe(400);
   });
 });

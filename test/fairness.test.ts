@@ -67,7 +67,7 @@ describe.each(DIALECTS)('fair scheduling on %s', (dialect) => {
     await t.app.worker.stop();
     // First come, first served decides all of alice's first; fair claiming takes bob's in the
     // worker's first claim, next to alice's oldest.
-    expect(await decidedBefore(alices, bobsRequest.decidedAt)).toBeLessThanOrEqual(3);
+    expect(await decidedBefore(alices, bobsRequest.decidedAt!)).toBeLessThanOrEqual(3);
   }, 120_000);
 
   it("a request filed while the worker is busy with another requester's backlog takes the next free slot", async () => {
@@ -86,6 +86,6 @@ describe.each(DIALECTS)('fair scheduling on %s', (dialect) => {
     // The backlog was still there when bob filed: otherwise this would prove nothing.
     expect(BACKLOG - decidedWhenBobFiled).toBeGreaterThan(BACKLOG / 2);
     // Bob waited for the jobs already running (one per slot), not for alice's queue.
-    expect((await decidedBefore(alices, bobsRequest.decidedAt)) - decidedWhenBobFiled).toBeLessThanOrEqual(3);
+    expect((await decidedBefore(alices, bobsRequest.decidedAt!)) - decidedWhenBobFiled).toBeLessThanOrEqual(3);
   }, 120_000);
 });

@@ -3,6 +3,7 @@ import { AppError } from '../errors/error-codes.js';
 import { appsCommand } from './apps.command.js';
 import { migrateCommand } from './migrate.command.js';
 import { oktaSandboxCommand } from './okta-sandbox.command.js';
+import { openapiCommand } from './openapi.command.js';
 import { serveCommand } from './serve.command.js';
 import { tokenCommand } from './token.command.js';
 import { VERSION } from '../version.js';
@@ -19,6 +20,7 @@ Usage:
   resetdesk token revoke ID                revoke an API token
   resetdesk okta-sandbox [--port N] [--host H] [--fixture FILE] [--latency MS]
                                            run the built-in Okta sandbox alone
+  resetdesk openapi                        print the OpenAPI document of the HTTP API
 
 Configuration comes from environment variables (see docs/configuration.md), e.g.
   DATABASE_URL=sqlite:./data/resetdesk.db   PORT=3000   OKTA_ORG_URL=…   SMTP_URL=…`;
@@ -38,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
         return await tokenCommand(loadConfig(), rest);
       case 'okta-sandbox':
         return await oktaSandboxCommand(rest);
+      case 'openapi':
+        return await openapiCommand();
       case undefined:
       case 'help':
       case '--help':

@@ -43,9 +43,15 @@ export const createRequestBody = z
     /** Only for intake tokens: the person the channel authenticated. */
     requester: email.optional(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'CreateRequest' });
 
-export const decisionBody = z.object({ comment: text(2000).optional() }).strict();
+/** An approver's decision; the body is optional. */
+export const decisionBody = z
+  .object({ comment: text(2000).optional() })
+  .strict()
+  .meta({ id: 'DecisionComment' })
+  .optional();
 
 export const listRequestsQuery = z
   .object({
@@ -69,7 +75,10 @@ export const createAppBody = z
     approverGroup: line(200).optional(),
     resetMethod: z.enum(RESET_METHODS).default('auto'),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'CreateApp' });
+
+export const idParams = z.object({ id: z.string() });
 
 /** Ids are made by resetdesk (see db/ids.ts): anything else names no request, so it is a 404. */
 export const REQUEST_ID_PATTERN = /^[a-z]{2,8}_[a-z0-9]{10,40}$/;

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors/error-codes.js';
 
@@ -55,9 +56,22 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_ASYNC_CONSTRAINT: 'INVALID_URL',
 };
 
+/** A request that failed its route's zod schema: one message naming each field. */
+function validationToAppError(err: FastifyError & { validation: NonNullable<FastifyError['validation']> }): AppError {
+  const where = err.validationContext === 'querystring' ? 'query' : (err.validationContext ?? 'body');
+  const fields = err.validation.map((v) => {
+    const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    const keys = (v.params as { keys?: unknown }).keys;
+    if (v.keyword === 'unrecognized_keys' && Array.isArray(keys)) return { field: keys.join(', '), message: `unknown field(s): ${keys.join(', ')}` };
+    return { field: path || where, message: (v.message ?? 'is not valid').replace(/^Invalid input: /, '') };
+  });
+  return new AppError('VALIDATION_FAILED', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields });
+}
+
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof ZodError) return zodToAppError(err);
+  if (hasZodFastifySchemaValidationErrors(err)) return validationToAppError(err);
   const e = err as FastifyError & { statusCode?: number };
   const mapped = e.code ? FASTIFY_CODES[e.code] : undefined;
   if (mapped === 'INVALID_JSON') return new AppError(mapped, `The request body is not valid JSON: ${e.message}`);

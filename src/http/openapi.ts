@@ -1,120 +1,94 @@
-import { z } from 'zod';
-import { createAppBody, createRequestBody, decisionBody } from './api-schemas.js';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import type { AppContext } from '../app-context.js';
+import { appRoutes } from './routes/apps.routes.js';
+import { requestRoutes } from './routes/requests.routes.js';
+import { serviceRoutes, type ServiceRouteOptions } from './routes/service.routes.js';
+import { registerRoutes, type RouteSpec } from './route.js';
 
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const error = (description: string) => ({ description, ...json(ref('Error')) });
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
-const authErrors = { '401': error('Missing, unknown or revoked bearer token'), '403': error('Role not allowed') };
+/** Every route of the API, in the order they are registered. */
+export function apiRoutes(opts: ServiceRouteOptions): RouteSpec[] {
+  return [...serviceRoutes(opts), ...requestRoutes, ...appRoutes];
+}
 
-/** The OpenAPI 3.1 document served at /api/openapi.json; bodies come from the zod schemas. */
-export function buildOpenApiDocument(version: string) {
-  const input = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
-  return {
-    openapi: '3.1.0',
-    info: {
-      title: 'resetdesk API',
-      version,
-      description: 'Password-reset requests: create, follow, and decide. Authenticate with `Authorization: Bearer <token>` (see `resetdesk token create`).',
+/** zod validates requests and serializes responses; the route tables carry the schemas. */
+export function useZodSchemas(app: FastifyInstance): void {
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+}
+
+/**
+ * The OpenAPI 3.1 document, generated from the route tables alone (no database, no Okta), so the
+ * server, `resetdesk openapi` and the committed docs/openapi.json are the same document.
+ */
+export async function buildOpenApiDocument(version: string): Promise<OpenAPIV3_1.Document> {
+  const app = Fastify({ logger: false });
+  useZodSchemas(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'resetdesk API',
+        version,
+        description:
+          'Password-reset requests: file, follow and decide them. Authenticate with `Authorization: Bearer <token>` ' +
+          '(`resetdesk token create`). Errors are always `{ "error": { "code", "message", "details"? } }`; the codes are listed in docs/api.md.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+      tags: [{ name: 'Requests' }, { name: 'Apps' }, { name: 'Service' }],
     },
-    components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: {
-        Error: {
-          type: 'object',
-          required: ['error'],
-          properties: {
-            error: {
-              type: 'object',
-              required: ['code', 'message'],
-              properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
-            },
-          },
-        },
-        CreateRequest: input(createRequestBody),
-        Decision: input(decisionBody),
-        CreateApp: input(createAppBody),
-        Result: {
-          type: ['object', 'null'],
-          description: 'The seed-000 decision object of the latest decision.',
-          properties: Object.fromEntries(
-            ['request_id', 'requestApp', 'requestUser', 'date', 'outcome', 'rationale', 'app', 'oktaAppId', 'oktaUserId'].map((k) => [k, { type: ['string', 'null'] }]),
-          ),
-        },
-        Request: {
-          type: 'object',
-          properties: {
-            request_id: { type: 'string' },
-            requester: { type: 'string' },
-            app: { type: 'string' },
-            status: { type: 'string' },
-            statusLabel: { type: 'string' },
-            resolution: { type: ['string', 'null'] },
-            priority: { type: 'string', enum: ['Low', 'Medium', 'High'] },
-            decision: { type: ['string', 'null'] },
-            rationale: { type: ['string', 'null'] },
-            ruleId: { type: ['string', 'null'] },
-            next_owner: { type: ['string', 'null'] },
-            result: ref('Result'),
-          },
-        },
-      },
-    },
-    security: [{ bearer: [] }],
-    paths: {
-      '/api/v1/requests': {
-        post: {
-          summary: 'Create a password-reset request for the authenticated user (intake tokens: for `requester`)',
-          requestBody: { required: true, ...json(ref('CreateRequest')) },
-          responses: {
-            '201': { description: 'Created; triage runs in the background', ...json({ type: 'object', properties: { request_id: { type: 'string' }, status: { type: 'string' } } }) },
-            '400': error('Invalid body (names the field)'),
-            '413': error('Body too large'),
-            ...authErrors,
-          },
-        },
-        get: {
-          summary: 'List requests (requesters: their own)',
-          parameters: [
-            { name: 'status', in: 'query', schema: { type: 'string' } },
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200 } },
-            { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 } },
-          ],
-          responses: { '200': { description: 'Requests', ...json({ type: 'object', properties: { requests: { type: 'array', items: ref('Request') } } }) }, '400': error('Bad query'), ...authErrors },
-        },
-      },
-      '/api/v1/requests/{id}': {
-        get: { summary: 'One request, with its decision result', parameters: [idParam], responses: { '200': { description: 'The request', ...json(ref('Request')) }, '404': error('Unknown id'), ...authErrors } },
-      },
-      '/api/v1/requests/{id}/events': {
-        get: { summary: 'Audit events of a request, oldest first', parameters: [idParam], responses: { '200': { description: 'Events' }, '404': error('Unknown id'), ...authErrors } },
-      },
-      '/api/v1/requests/{id}/approve': {
-        post: {
-          summary: 'Approve an escalated request (approvers, admins; never your own)',
-          parameters: [idParam],
-          requestBody: json(ref('Decision')),
-          responses: { '200': { description: 'Approved', ...json(ref('Request')) }, '404': error('Unknown id'), '409': error('Already decided or not escalated'), ...authErrors },
-        },
-      },
-      '/api/v1/requests/{id}/deny': {
-        post: {
-          summary: 'Deny an escalated request (approvers, admins; never your own)',
-          parameters: [idParam],
-          requestBody: json(ref('Decision')),
-          responses: { '200': { description: 'Denied', ...json(ref('Request')) }, '404': error('Unknown id'), '409': error('Already decided or not escalated'), ...authErrors },
-        },
-      },
-      '/api/v1/apps': {
-        get: { summary: 'The app catalog', responses: { '200': { description: 'Apps' }, ...authErrors } },
-        post: {
-          summary: 'Add an app to the catalog (admins)',
-          requestBody: { required: true, ...json(ref('CreateApp')) },
-          responses: { '201': { description: 'Created' }, '400': error('Invalid body'), '409': error('Name taken'), ...authErrors },
-        },
-      },
-      '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Alive' } } } },
-      '/readyz': { get: { summary: 'Readiness: database and Okta reachable', security: [], responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } } } },
-    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  const routes = apiRoutes({ openapi: () => ({}) });
+  registerRoutes(app, routes, null as AppContext | null);
+  await app.ready();
+  const document = app.swagger() as OpenAPIV3_1.Document;
+  await app.close();
+  return tidy(document, routes);
+}
+
+/**
+ * The zod registry yields every named schema twice (an input `XInput` and an output `X`), used
+ * or not. Keep the ones the paths reach, name each by its plain name where that is free, and
+ * mark a body optional when its schema accepts none.
+ */
+function tidy(document: OpenAPIV3_1.Document, routes: RouteSpec[]): OpenAPIV3_1.Document {
+  const schemas = document.components?.schemas ?? {};
+  const reached = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string') {
+        const name = value.replace('#/components/schemas/', '');
+        if (!reached.has(name)) {
+          reached.add(name);
+          visit(schemas[name]);
+        }
+      } else visit(value);
+    }
   };
+  visit(document.paths);
+  const rename = new Map<string, string>();
+  for (const name of reached) {
+    const plain = name.replace(/Input$/, '');
+    if (plain !== name && !reached.has(plain)) rename.set(name, plain);
+  }
+  const kept = Object.fromEntries([...reached].sort().map((name) => [rename.get(name) ?? name, schemas[name]]));
+  const text = JSON.stringify({ ...document, components: { ...document.components, schemas: kept } }).replace(
+    /"#\/components\/schemas\/([A-Za-z0-9_]+)"/g,
+    (whole, name: string) => (rename.has(name) ? `"#/components/schemas/${rename.get(name)}"` : whole),
+  );
+  const tidied = JSON.parse(text) as OpenAPIV3_1.Document;
+  for (const route of routes) {
+    if (!route.body?.safeParse(undefined).success) continue;
+    const path = route.url.replace(/:(\w+)/g, '{$1}');
+    const operation = tidied.paths?.[path]?.[route.method.toLowerCase() as 'post'];
+    if (operation?.requestBody && 'required' in operation.requestBody) operation.requestBody.required = false;
+  }
+  return tidied;
 }

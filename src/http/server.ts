@@ -6,11 +6,9 @@ import type { DevMailbox } from '../connectors/smtp/index.js';
 import { AppError } from '../errors/error-codes.js';
 import { authenticateRequest, type RouteAuth } from './auth.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandler } from './error-handler.js';
-import { buildOpenApiDocument } from './openapi.js';
+import { apiRoutes, buildOpenApiDocument, useZodSchemas } from './openapi.js';
 import { registerRateLimits } from './rate-limits.js';
-import { registerAppRoutes } from './routes/apps.routes.js';
-import { registerHealthRoutes } from './routes/health.routes.js';
-import { registerRequestRoutes } from './routes/requests.routes.js';
+import { registerRoutes } from './route.js';
 
 export interface ServerOptions {
   version: string;
@@ -18,7 +16,7 @@ export interface ServerOptions {
   devMailbox?: DevMailbox;
   /** The demo (embedded Okta sandbox) on a loopback HOST: /dev/mailbox needs no token. Otherwise admins only. */
   demo?: boolean;
-  /** How long /readyz reuses Okta's answer (default OKTA_READINESS_TTL_MS). */
+  /** How long /readyz reuses Okta's answer (default OKTA_READINESS_TTL_MS in routes/service.routes.ts). */
   readinessCacheMs?: number;
 }
 
@@ -55,6 +53,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     logController: new LogController({ disableRequestLogging: true }),
   });
   registerErrorHandler(app);
+  useZodSchemas(app);
 
   const routeList: RegisteredRoute[] = [];
   app.decorate('routeList', routeList);
@@ -89,20 +88,16 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   });
   registerJsonParser(app);
 
-  registerHealthRoutes(app, ctx, opts.readinessCacheMs);
-  registerRequestRoutes(app, ctx);
-  registerAppRoutes(app, ctx);
-
-  const openapi = buildOpenApiDocument(opts.version);
-  app.get('/api/openapi.json', { config: { auth: 'public' } }, async () => openapi);
-
-  const mailbox = opts.devMailbox;
-  if (mailbox) {
-    // Only without SMTP: shows what resetdesk "sent". Open in the demo, which config only allows
-    // on a loopback HOST; with a real Okta org the messages are about real people: admins only.
-    const open = opts.demo === true && isLoopbackHost(config.host);
-    app.get('/dev/mailbox', { config: { auth: open ? 'public' : { roles: ['admin'] } } }, async () => ({ messages: mailbox.messages() }));
-  }
+  const openapi = await buildOpenApiDocument(opts.version);
+  const routes = apiRoutes({
+    openapi: () => openapi,
+    ...(opts.readinessCacheMs !== undefined ? { readinessCacheMs: opts.readinessCacheMs } : {}),
+    ...(opts.devMailbox ? { devMailbox: opts.devMailbox } : {}),
+    // The dev mailbox shows what resetdesk "sent". Open in the demo, which config only allows on
+    // a loopback HOST; with a real Okta org the messages are about real people: admins only.
+    mailboxOpen: opts.demo === true && isLoopbackHost(config.host),
+  });
+  registerRoutes(app, routes, ctx);
   return app;
 }
 

@@ -1,3 +1,4 @@
+import createClient, { type Client } from 'openapi-fetch';
 import type { Logger } from 'pino';
 import { startResetdesk, type Resetdesk } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -7,7 +8,13 @@ import { createApiToken } from '../../src/db/repositories/token.repository.js';
 import type { Role } from '../../src/domain/types.js';
 import { startOktaSandbox, type OktaSandbox, type SandboxFixture } from '../../src/okta-sandbox/index.js';
 import { createTestDatabase, type TestDatabase, type TestDialect } from './databases.js';
+import type { components, paths } from '../../src/http/api-types.js';
 import { TEST_CATALOG, testFixture } from './test-org.js';
+
+/** The typed API client (openapi-fetch over the generated types): what the web app will use. */
+export type ApiClient = Client<paths>;
+export type RequestView = components['schemas']['Request'];
+export type AuditEventView = components['schemas']['AuditEvent'];
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -22,9 +29,16 @@ export interface TestContext {
   mailbox: DevMailbox;
   database: TestDatabase;
   token(email: string, role?: Role): Promise<string>;
+  /** A typed client calling as the token's holder (or anonymously). */
+  client(token?: string): ApiClient;
+  /** GET /api/v1/requests/{id} as the token's holder: the typed view, or a failed assertion. */
+  request(id: string, token: string): Promise<RequestView>;
+  /** GET /api/v1/requests/{id}/events as the token's holder. */
+  events(id: string, token: string): Promise<AuditEventView[]>;
+  /** Untyped raw calls, for malformed input the typed client cannot express. */
   api<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
   /** Polls GET /requests/{id} until its status is one of `statuses`. */
-  waitForStatus(id: string, token: string, statuses: string[], timeoutMs?: number): Promise<any>;
+  waitForStatus(id: string, token: string, statuses: RequestView['status'][], timeoutMs?: number): Promise<RequestView>;
   /** Waits until no background job is pending or running. */
   idle(timeoutMs?: number): Promise<void>;
   mailTo(address: string): ReceivedMail[];
@@ -72,6 +86,9 @@ export async function startTestContext(dialect: TestDialect, opts: TestContextOp
   });
   await upsertApps(app.ctx.db, opts.catalog ?? TEST_CATALOG);
 
+  const client = (token?: string): ApiClient =>
+    createClient<paths>({ baseUrl: app.url, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
+
   const api: TestContext['api'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };
     if (o.token) headers.authorization = `Bearer ${o.token}`;
@@ -101,16 +118,29 @@ export async function startTestContext(dialect: TestDialect, opts: TestContextOp
     async token(email, role = 'requester') {
       return (await createApiToken(app.ctx.db, { email, role })).token;
     },
+    async request(id, token) {
+      const { data, error } = await client(token).GET('/api/v1/requests/{id}', { params: { path: { id } } });
+      if (!data) throw new Error(`GET /api/v1/requests/${id}: ${JSON.stringify(error)}`);
+      return data;
+    },
+    async events(id, token) {
+      const { data, error } = await client(token).GET('/api/v1/requests/{id}/events', { params: { path: { id } } });
+      if (!data) throw new Error(`GET /api/v1/requests/${id}/events: ${JSON.stringify(error)}`);
+      return data.events;
+    },
+    client,
     api,
     async waitForStatus(id, token, statuses, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
-      let last: any;
+      const as = client(token);
+      let last: unknown;
       while (Date.now() < deadline) {
-        last = (await api('GET', `/api/v1/requests/${id}`, { token })).body;
-        if (statuses.includes(last?.status)) return last;
+        const { data, error } = await as.GET('/api/v1/requests/{id}', { params: { path: { id } } });
+        last = data?.status ?? error;
+        if (data && statuses.includes(data.status)) return data;
         await new Promise((r) => setTimeout(r, 25));
       }
-      throw new Error(`request ${id} did not reach ${statuses.join('|')} (last: ${JSON.stringify(last?.status)}, ${JSON.stringify(last?.error ?? '')})`);
+      throw new Error(`request ${id} did not reach ${statuses.join('|')} (last: ${JSON.stringify(last)})`);
     },
     idle: (timeoutMs) => app.worker.idle(timeoutMs),
     mailTo: (address) => mailbox.messages().filter((m) => m.to.includes(address)),

@@ -1,5 +1,3 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors/error-codes.js';
 import {
   approveRequest,
@@ -9,51 +7,107 @@ import {
   listVisibleEvents,
   listVisibleRequests,
 } from '../../services/request.service.js';
-import { createRequestBody, decisionBody, listRequestsQuery, REQUEST_ID_PATTERN } from '../api-schemas.js';
+import { createRequestBody, decisionBody, idParams, listRequestsQuery, REQUEST_ID_PATTERN } from '../api-schemas.js';
 import { principalOf } from '../auth.js';
-import { parseWith } from '../parse.js';
 import { toRequestView } from '../request-view.js';
+import { createdRequestSchema, eventListSchema, requestListSchema, requestViewSchema } from '../response-schemas.js';
+import { defineRoute } from '../route.js';
 
+const ANY_ROLE = {} as const;
 const DECIDERS = { roles: ['approver', 'admin'] } as const;
-
-export function registerRequestRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post('/api/v1/requests', { config: { auth: {} } }, async (req, reply) => {
-    const body = parseWith(createRequestBody, req.body);
-    const created = await createRequest(ctx, principalOf(req), body);
-    return reply.status(201).send({ request_id: created.id, status: created.status });
-  });
-
-  app.get('/api/v1/requests', { config: { auth: {} } }, async (req) => {
-    const query = parseWith(listRequestsQuery, req.query, 'query');
-    const rows = await listVisibleRequests(ctx, principalOf(req), query);
-    return { requests: rows.map((r) => toRequestView(r.request, r.decisions)), limit: query.limit, offset: query.offset };
-  });
-
-  app.get('/api/v1/requests/:id', { config: { auth: {} } }, async (req) => {
-    const { request, decisions, events } = await getVisibleRequestWithHistory(ctx, principalOf(req), requestId(req));
-    return toRequestView(request, decisions, events);
-  });
-
-  app.get('/api/v1/requests/:id/events', { config: { auth: {} } }, async (req) => ({
-    events: await listVisibleEvents(ctx, principalOf(req), requestId(req)),
-  }));
-
-  app.post('/api/v1/requests/:id/approve', { config: { auth: DECIDERS } }, async (req) => {
-    const body = parseWith(decisionBody, req.body ?? {});
-    const { request, decisions } = await approveRequest(ctx, principalOf(req), requestId(req), body);
-    return toRequestView(request, decisions);
-  });
-
-  app.post('/api/v1/requests/:id/deny', { config: { auth: DECIDERS } }, async (req) => {
-    const body = parseWith(decisionBody, req.body ?? {});
-    const { request, decisions } = await denyRequest(ctx, principalOf(req), requestId(req), body);
-    return toRequestView(request, decisions);
-  });
-}
+const tags = ['Requests'];
 
 /** The :id of the URL; one resetdesk could not have made names no request (404, not 400). */
-function requestId(req: FastifyRequest): string {
-  const id = (req.params as { id?: unknown }).id;
-  if (typeof id !== 'string' || !REQUEST_ID_PATTERN.test(id)) throw new AppError('REQUEST_NOT_FOUND', 'No request with that id.');
-  return id;
+function requestId(params: { id: string }): string {
+  if (!REQUEST_ID_PATTERN.test(params.id)) throw new AppError('REQUEST_NOT_FOUND', 'No request with that id.');
+  return params.id;
 }
+
+export const requestRoutes = [
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/requests',
+    auth: ANY_ROLE,
+    summary: 'File a password-reset request for yourself (intake tokens: for `requester`)',
+    description: 'Triage runs in the background; follow the request with GET /api/v1/requests/{id}.',
+    tags,
+    body: createRequestBody,
+    status: 201,
+    response: createdRequestSchema,
+    errors: ['TOO_MANY_OPEN_REQUESTS'],
+    async handler({ body, request }, ctx) {
+      const created = await createRequest(ctx, principalOf(request), body);
+      return { request_id: created.id, status: created.status };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/requests',
+    auth: ANY_ROLE,
+    summary: 'List requests, newest first (requesters: their own)',
+    tags,
+    query: listRequestsQuery,
+    response: requestListSchema,
+    async handler({ query, request }, ctx) {
+      const rows = await listVisibleRequests(ctx, principalOf(request), query);
+      return { requests: rows.map((r) => toRequestView(r.request, r.decisions)), limit: query.limit, offset: query.offset };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/requests/:id',
+    auth: ANY_ROLE,
+    summary: 'One request, with its decision result and summary',
+    tags,
+    params: idParams,
+    response: requestViewSchema,
+    errors: ['REQUEST_NOT_FOUND'],
+    async handler({ params, request }, ctx) {
+      const { request: found, decisions, events } = await getVisibleRequestWithHistory(ctx, principalOf(request), requestId(params));
+      return toRequestView(found, decisions, events);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/requests/:id/events',
+    auth: ANY_ROLE,
+    summary: "A request's audit events, oldest first",
+    tags,
+    params: idParams,
+    response: eventListSchema,
+    errors: ['REQUEST_NOT_FOUND'],
+    async handler({ params, request }, ctx) {
+      return { events: await listVisibleEvents(ctx, principalOf(request), requestId(params)) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/requests/:id/approve',
+    auth: DECIDERS,
+    summary: 'Approve an escalated request (never one for your own account)',
+    tags,
+    params: idParams,
+    body: decisionBody,
+    response: requestViewSchema,
+    errors: ['REQUEST_NOT_FOUND', 'SELF_DECISION', 'APPROVER_UNVERIFIED', 'ALREADY_DECIDED', 'NOT_AWAITING_DECISION'],
+    async handler({ params, body, request }, ctx) {
+      const decided = await approveRequest(ctx, principalOf(request), requestId(params), body ?? {});
+      return toRequestView(decided.request, decided.decisions);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/requests/:id/deny',
+    auth: DECIDERS,
+    summary: 'Deny an escalated request (never one for your own account)',
+    tags,
+    params: idParams,
+    body: decisionBody,
+    response: requestViewSchema,
+    errors: ['REQUEST_NOT_FOUND', 'SELF_DECISION', 'APPROVER_UNVERIFIED', 'ALREADY_DECIDED', 'NOT_AWAITING_DECISION'],
+    async handler({ params, body, request }, ctx) {
+      const decided = await denyRequest(ctx, principalOf(request), requestId(params), body ?? {});
+      return toRequestView(decided.request, decided.decisions);
+    },
+  }),
+];

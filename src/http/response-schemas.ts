@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { AUDIT_EVENT_TYPES, REQUEST_STATUSES, RESET_METHODS } from '../domain/types.js';
+
+/**
+ * What the API answers, as zod schemas: responses are checked against them on the way out, and
+ * the OpenAPI document (and so the typed client) is generated from them. No transforms here:
+ * a response schema describes JSON as sent.
+ */
+
+const nullableString = z.string().nullable();
+
+/** The seed-000 result object of a request's latest decision. */
+const seed000Result = z
+  .object({
+    request_id: z.string(),
+    requestApp: nullableString,
+    requestUser: nullableString,
+    date: nullableString,
+    outcome: z.enum(['Approved', 'Denied', 'Escalated']).nullable(),
+    rationale: nullableString,
+    app: nullableString,
+    oktaAppId: nullableString,
+    oktaUserId: nullableString,
+  })
+  .meta({ id: 'DecisionResult', description: 'The seed-000 result of the latest decision' });
+
+/** The seed-001 summary: where the request stands and what was done. */
+const seed001Summary = z
+  .object({
+    request_id: z.string(),
+    status: z.enum(REQUEST_STATUSES),
+    decision: nullableString,
+    rationale: nullableString,
+    next_owner: nullableString,
+    actions_taken: z.array(z.string()),
+  })
+  .meta({ id: 'RequestSummary' });
+
+export const requestViewSchema = z
+  .object({
+    request_id: z.string(),
+    requester: z.string(),
+    app: z.string(),
+    justification: z.string(),
+    targetUser: nullableString,
+    channel: z.string(),
+    status: z.enum(REQUEST_STATUSES),
+    statusLabel: z.string(),
+    resolution: z.enum(REQUEST_STATUSES).nullable(),
+    priority: z.enum(['Low', 'Medium', 'High']),
+    decision: nullableString,
+    rationale: nullableString,
+    ruleId: nullableString,
+    policyVersion: nullableString,
+    resetMethod: nullableString,
+    oktaUserId: nullableString,
+    oktaAppId: nullableString,
+    manualDecision: nullableString,
+    decidedBy: nullableString,
+    next_owner: nullableString,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    decidedAt: nullableString,
+    closedAt: nullableString,
+    result: seed000Result.nullable(),
+    summary: seed001Summary.optional(),
+  })
+  .meta({ id: 'Request' });
+
+export const requestListSchema = z.object({ requests: z.array(requestViewSchema), limit: z.number().int(), offset: z.number().int() });
+
+export const createdRequestSchema = z.object({ request_id: z.string(), status: z.enum(REQUEST_STATUSES) });
+
+export const auditEventSchema = z
+  .object({
+    eventId: z.string(),
+    requestId: z.string(),
+    actor: z.string(),
+    eventType: z.enum(AUDIT_EVENT_TYPES),
+    details: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'AuditEvent' });
+
+export const eventListSchema = z.object({ events: z.array(auditEventSchema) });
+
+export const catalogAppSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    oktaAppId: nullableString,
+    resetUrl: nullableString,
+    resetMethod: z.enum(RESET_METHODS),
+    sensitive: z.boolean(),
+    approverGroup: nullableString,
+  })
+  .meta({ id: 'App' });
+
+export const appListSchema = z.object({ apps: z.array(catalogAppSchema) });
+
+export const healthSchema = z.object({ status: z.literal('ok') });
+
+export const readinessSchema = z.object({
+  status: z.enum(['ready', 'not ready']),
+  /** Only for admins: which check failed, and why. */
+  checks: z.object({ database: z.string(), okta: z.string() }).optional(),
+});
+
+export const mailboxSchema = z.object({
+  messages: z.array(
+    z.object({ from: z.string(), to: z.array(z.string()), subject: z.string(), text: z.string(), messageId: z.string(), receivedAt: z.string() }),
+  ),
+});
