@@ -6,8 +6,7 @@
  * `--errors` — fails the test that caused it, listed line by line. The sandbox's call log proves
  * each exchange really reached the sandbox (Prism never answered on its own).
  *
- * The spec is `../shared/vendor-specs/okta-management-openapi.yaml` beside the repository, or
- * `$OKTA_OPENAPI_SPEC`; it is patched into a temp file so Prism 5 loads it (test/helpers/prism.ts).
+ * The spec is test/vendor/okta-management-openapi.yaml (see its README), or `$OKTA_OPENAPI_SPEC`; it is patched into a temp file so Prism 5 loads it (test/helpers/prism.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';

@@ -10,7 +10,7 @@ import {
 } from './lifecycle.js';
 import { REQUEST_STATUSES, type RequestStatus } from './types.js';
 
-// Written independently of TRANSITIONS, straight from PRODUCT.md, so a typo in one is caught.
+// Written independently of TRANSITIONS, from the lifecycle in docs/architecture.md, so a typo in one is caught.
 const EXPECTED_ALLOWED = new Set([
   'New>Triaging',
   'Triaging>Waiting',

@@ -1,5 +1,5 @@
 /**
- * The request lifecycle (PRODUCT.md, "The request lifecycle"): the one explicit table of
+ * The request lifecycle (docs/architecture.md, "Lifecycle"): the one explicit table of
  * allowed status changes. Anything not listed here is an error.
  */
 import { AppError } from '../errors/error-codes.js';
@@ -51,7 +51,7 @@ export const TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[
   Closed: Object.freeze([] as const),
 });
 
-/** Display labels; they follow the seeds' wording (seed 002 for the external statuses). */
+/** Display labels, in the words IT teams use ("Pending With External System" for an external reset). */
 export const STATUS_LABELS: Readonly<Record<RequestStatus, string>> = Object.freeze({
   New: 'New',
   Triaging: 'Triaging',

@@ -1,6 +1,6 @@
 /**
  * Reads a policy from YAML text. Every problem — YAML syntax or policy validation — is reported
- * with the line it is on, because admins fix these files by hand (PRODUCT.md, "Policy").
+ * with the line it is on, because admins fix these files by hand (docs/configuration.md).
  */
 import {
   LineCounter,

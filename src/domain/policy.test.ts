@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, DEFAULT_POLICY_VERSION, appNameKey, policySchema } from './policy.js';
 
 describe('policySchema', () => {
-  it('fills every default from a version alone (PRODUCT.md default policy)', () => {
+  it('fills every default from a version alone (the default policy)', () => {
     expect(policySchema.parse({ version: 'v1' })).toEqual({
       version: 'v1',
       thirdParty: 'deny',

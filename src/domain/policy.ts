@@ -1,5 +1,5 @@
 /**
- * The reset policy as data (PRODUCT.md, "Policy"). The YAML file in `policy/` is parsed into
+ * The reset policy as data (docs/configuration.md, "The policy file"). The YAML file in `policy/` is parsed into
  * this shape by policy-yaml.ts; the decision engine reads nothing else.
  */
 import { z } from 'zod';
@@ -75,7 +75,7 @@ export type PolicyInput = z.input<typeof policySchema>;
 /** Version of the built-in policy; policy/default.policy.yaml carries the same one. */
 export const DEFAULT_POLICY_VERSION = '2026-11-23.1';
 
-/** The built-in policy: PRODUCT.md's "How a request is decided (default policy)". */
+/** The built-in policy: the default rules in docs/architecture.md, "The decision engine". */
 export const DEFAULT_POLICY: Policy = deepFreeze(policySchema.parse({ version: DEFAULT_POLICY_VERSION }));
 
 /**

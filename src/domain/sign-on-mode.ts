@@ -1,6 +1,6 @@
 /**
  * How an app's password is reset, derived from Okta's `signOnMode` unless the catalog says
- * otherwise (PRODUCT.md, step 9).
+ * otherwise (rule 9 of the default policy, docs/architecture.md).
  */
 import type { ResetMethod } from './types.js';
 

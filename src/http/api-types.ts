@@ -890,7 +890,7 @@ export interface components {
         DecisionComment: {
             comment?: string;
         };
-        /** @description The seed-000 result of the latest decision */
+        /** @description The latest decision's result: who asked for which app, the outcome and why */
         DecisionResult: {
             app: string | null;
             date: string | null;
@@ -940,6 +940,7 @@ export interface components {
             targetUser: string | null;
             updatedAt: string;
         };
+        /** @description Where the request stands, who acts next, and what was done so far */
         RequestSummary: {
             actions_taken: string[];
             decision: string | null;

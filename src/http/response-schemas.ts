@@ -9,8 +9,8 @@ import { AUDIT_EVENT_TYPES, REQUEST_STATUSES, RESET_METHODS } from '../domain/ty
 
 const nullableString = z.string().nullable();
 
-/** The seed-000 result object of a request's latest decision. */
-const seed000Result = z
+/** The result of a request's latest decision: who asked for which app, the outcome and why. */
+const decisionResult = z
   .object({
     request_id: z.string(),
     requestApp: nullableString,
@@ -22,10 +22,10 @@ const seed000Result = z
     oktaAppId: nullableString,
     oktaUserId: nullableString,
   })
-  .meta({ id: 'DecisionResult', description: 'The seed-000 result of the latest decision' });
+  .meta({ id: 'DecisionResult', description: "The latest decision's result: who asked for which app, the outcome and why" });
 
-/** The seed-001 summary: where the request stands and what was done. */
-const seed001Summary = z
+/** Where the request stands, who acts next, and what was done so far. */
+const requestSummary = z
   .object({
     request_id: z.string(),
     status: z.enum(REQUEST_STATUSES),
@@ -34,7 +34,7 @@ const seed001Summary = z
     next_owner: nullableString,
     actions_taken: z.array(z.string()),
   })
-  .meta({ id: 'RequestSummary' });
+  .meta({ id: 'RequestSummary', description: 'Where the request stands, who acts next, and what was done so far' });
 
 export const requestViewSchema = z
   .object({
@@ -62,8 +62,8 @@ export const requestViewSchema = z
     updatedAt: z.string(),
     decidedAt: nullableString,
     closedAt: nullableString,
-    result: seed000Result.nullable(),
-    summary: seed001Summary.optional(),
+    result: decisionResult.nullable(),
+    summary: requestSummary.optional(),
   })
   .meta({ id: 'Request' });
 

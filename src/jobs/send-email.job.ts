@@ -9,9 +9,9 @@ import { JOB_KINDS, jobKeys, messageIdFor, type EmailJobPayload } from './job-ki
 import { PermanentJobError, type JobHandler } from './worker.js';
 
 /**
- * Sends one email to a requester and records it as a Message event. When the email tells the
- * requester a final outcome, the request moves to Closed (PRODUCT.md: "terminal statuses →
- * Closed once the requester has been told").
+ * Sends one email (to `payload.to`: the requester, or an approver) and records it as a Message
+ * event. When the email tells the requester a final outcome, the request moves to Closed
+ * (docs/architecture.md, "Lifecycle": a terminal status becomes Closed once the requester has been told).
  */
 export function sendEmailJob(ctx: AppContext): JobHandler {
   return {
@@ -26,6 +26,7 @@ export function sendEmailJob(ctx: AppContext): JobHandler {
       const email = renderEmail(payload.template, {
         requestId: request.id,
         app: catalogApp?.name ?? request.app,
+        requester: request.requester,
         rationale: request.rationale,
         resetUrl: payload.resetUrl ?? null,
         comment: payload.comment ?? null,

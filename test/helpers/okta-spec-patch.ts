@@ -1,6 +1,6 @@
 /**
  * The vendor's Okta OpenAPI file, patched at test time so Stoplight Prism 5 loads it and really
- * validates (see ../shared/vendor-specs/README.md and the notes on each patch below).
+ * validates (see test/vendor/README.md and the notes on each patch below).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,16 +11,16 @@ import { parse } from 'yaml';
 export const REPO_ROOT: string = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
- * The Okta Management API spec: `$OKTA_OPENAPI_SPEC`, else `shared/vendor-specs/` beside the
- * repository (where CI's clone has it). Throws — never skips — when the file is missing.
+ * The Okta Management API spec: `$OKTA_OPENAPI_SPEC`, else the copy in test/vendor/. Throws —
+ * never skips — when the file is missing.
  */
 export function resolveOktaSpecPath(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env['OKTA_OPENAPI_SPEC'];
-  const specPath = fromEnv ? path.resolve(fromEnv) : path.resolve(REPO_ROOT, '../shared/vendor-specs/okta-management-openapi.yaml');
+  const specPath = fromEnv ? path.resolve(fromEnv) : path.resolve(REPO_ROOT, 'test/vendor/okta-management-openapi.yaml');
   if (!existsSync(specPath)) {
     throw new Error(
       `Okta OpenAPI spec not found at ${specPath} ` +
-        (fromEnv ? '(from OKTA_OPENAPI_SPEC). ' : '(expected ../shared/vendor-specs/ beside the repository). ') +
+        (fromEnv ? '(from OKTA_OPENAPI_SPEC). ' : '(the copy in test/vendor/ is missing). ') +
         'The Okta contract test needs okta-management-openapi.yaml (okta/okta-management-openapi-spec, ' +
         'dist/current/management-minimal.yaml); set OKTA_OPENAPI_SPEC to its path.',
     );
@@ -50,10 +50,10 @@ export interface PatchedSpec {
 }
 
 /**
- * Writes a copy of the Okta spec that Prism 5 accepts (see shared/vendor-specs/README.md): inside
+ * Writes a copy of the Okta spec that Prism 5 accepts (see test/vendor/README.md): inside
  * `components.examples.*.value` literal `$ref` keys (sample data such as `#/definitions/base`)
  * are renamed to `x-ref`, and a schema-level `example` that `$ref`s a missing example
- * (`LogDevice.example`) is dropped. The shared file itself is never modified.
+ * (`LogDevice.example`) is dropped. The vendored file itself is never modified.
  */
 export function writePatchedOktaSpec(specPath: string): PatchedSpec {
   const doc = parse(readFileSync(specPath, 'utf8'), { maxAliasCount: -1 }) as { [key: string]: Json };
