@@ -1,9 +1,13 @@
 import { z } from 'zod';
+import { oktaConnector } from '../connectors/okta/index.js';
+import { smtpConnector } from '../connectors/smtp/index.js';
 
 /**
  * The one configuration schema. Keys are the environment variable names, so every message can
  * name the variable a person has to fix. Values come from the environment, optionally layered
- * over a config file (see config.ts).
+ * over a config file (see config.ts). Connector settings are checked by the connectors' own
+ * schemas: a variable that is one connector field reuses that field's schema here, and
+ * config.ts validates the assembled Okta settings with the whole Okta schema.
  */
 const optionalString = z
   .string()
@@ -40,7 +44,7 @@ export const configShape = {
     PUBLIC_URL: httpUrl.optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 
-    OKTA_ORG_URL: httpUrl.optional(),
+    OKTA_ORG_URL: oktaConnector.configSchema.shape.orgUrl.optional(),
     OKTA_API_TOKEN: optionalString,
     OKTA_CLIENT_ID: optionalString,
     OKTA_PRIVATE_KEY: optionalString,
@@ -51,12 +55,8 @@ export const configShape = {
     OKTA_SANDBOX_FIXTURE: optionalString,
     OKTA_SANDBOX_PORT: port(0),
 
-    SMTP_URL: z
-      .string()
-      .trim()
-      .refine((v) => /^smtps?:\/\//.test(v), 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@host:587')
-      .optional(),
-    MAIL_FROM: z.string().trim().min(3).default('resetdesk <it-support@example.com>'),
+    SMTP_URL: smtpConnector.configSchema.shape.url.optional(),
+    MAIL_FROM: smtpConnector.configSchema.shape.from.default('resetdesk <it-support@example.com>'),
 
     POLICY_FILE: optionalString,
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),

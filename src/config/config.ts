@@ -1,18 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { checkConnectorConfig } from '../connectors/connector.js';
+import { oktaConnector, type OktaConfig } from '../connectors/okta/index.js';
 import { AppError } from '../errors/error-codes.js';
 import { configSchema, configShape, type RawConfig } from './config.schema.js';
 
-/** Okta as resetdesk reaches it: a real org, or the embedded sandbox started by `serve`. */
+/**
+ * Okta as resetdesk reaches it: a real org (settings already validated by the Okta connector's
+ * schema), or the embedded sandbox started by `serve`.
+ */
 export type OktaSettings =
   | { kind: 'sandbox'; fixturePath: string | undefined; port: number }
-  | {
-      kind: 'org';
-      orgUrl: string;
-      auth:
-        | { kind: 'ssws'; token: string }
-        | { kind: 'private_key_jwt'; clientId: string; privateKeyPem: string; keyId?: string; scopes?: string[] };
-    };
+  | ({ kind: 'org' } & Pick<OktaConfig, 'orgUrl' | 'auth'>);
 
 /** Parsed, validated configuration; built once at start-up. */
 export interface Config {
@@ -58,14 +57,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const key = String(issue.path[0] ?? 'configuration');
-      const shown = SECRET_KEYS.has(key) || merged[key] === undefined ? '' : ` (got "${String(merged[key])}")`;
-      return `  ${key}: ${issue.message}${shown}`;
-    });
-    throw new AppError('CONFIG_INVALID', `Invalid configuration:\n${lines.join('\n')}`);
+    const problems = parsed.error.issues.map((issue) => ({ key: String(issue.path[0] ?? 'configuration'), message: issue.message }));
+    throw invalidConfig(problems, merged);
   }
   return toConfig(parsed.data);
+}
+
+/** CONFIG_INVALID naming each variable; non-secret values are shown, with any user:pass@ hidden. */
+function invalidConfig(problems: { key: string; message: string }[], values: Record<string, unknown>): AppError {
+  const lines = problems.map(({ key, message }) => {
+    const value = values[key];
+    const shown = SECRET_KEYS.has(key) || value === undefined ? '' : ` (got "${String(value).replace(/\/\/[^@/\s]*@/g, '//***@')}")`;
+    return `  ${key}: ${message}${shown}`;
+  });
+  return new AppError('CONFIG_INVALID', `Invalid configuration:\n${lines.join('\n')}`);
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -112,27 +117,53 @@ function toConfig(c: RawConfig): Config {
   };
 }
 
+/** The variable that sets each Okta connector field, so messages name what a person edits. */
+const OKTA_VARIABLES: Record<string, string> = {
+  orgUrl: 'OKTA_ORG_URL',
+  'auth.token': 'OKTA_API_TOKEN',
+  'auth.clientId': 'OKTA_CLIENT_ID',
+  'auth.privateKeyPem': 'OKTA_PRIVATE_KEY',
+  'auth.keyId': 'OKTA_KEY_ID',
+  'auth.scopes': 'OKTA_SCOPES',
+};
+
+/** `auth.scopes.1` → OKTA_SCOPES: the variable of the nearest enclosing field that has one. */
+function oktaVariable(path: string, pemFromFile: boolean): string {
+  for (let p = path; p; p = p.slice(0, Math.max(0, p.lastIndexOf('.')))) {
+    if (p === 'auth.privateKeyPem' && pemFromFile) return 'OKTA_PRIVATE_KEY_FILE';
+    const name = OKTA_VARIABLES[p];
+    if (name) return name;
+  }
+  return 'OKTA_ORG_URL';
+}
+
+/** Assembles the Okta connector's settings from the variables and checks them with its schema. */
 function oktaSettings(c: RawConfig): OktaSettings {
   if (!c.OKTA_ORG_URL) return { kind: 'sandbox', fixturePath: c.OKTA_SANDBOX_FIXTURE, port: c.OKTA_SANDBOX_PORT };
-  if (c.OKTA_API_TOKEN) return { kind: 'org', orgUrl: c.OKTA_ORG_URL, auth: { kind: 'ssws', token: c.OKTA_API_TOKEN } };
+  // OKTA_PRIVATE_KEY wins over OKTA_PRIVATE_KEY_FILE.
+  const pemFile = c.OKTA_PRIVATE_KEY ? undefined : c.OKTA_PRIVATE_KEY_FILE;
   let pem = c.OKTA_PRIVATE_KEY;
-  if (!pem && c.OKTA_PRIVATE_KEY_FILE) {
+  if (pemFile) {
     try {
-      pem = readFileSync(c.OKTA_PRIVATE_KEY_FILE, 'utf8');
+      pem = readFileSync(pemFile, 'utf8');
     } catch (err) {
-      throw new AppError('CONFIG_INVALID', `OKTA_PRIVATE_KEY_FILE: cannot read ${c.OKTA_PRIVATE_KEY_FILE}: ${(err as Error).message}`);
+      throw new AppError('CONFIG_INVALID', `OKTA_PRIVATE_KEY_FILE: cannot read ${pemFile}: ${(err as Error).message}`);
     }
   }
-  return {
-    kind: 'org',
-    orgUrl: c.OKTA_ORG_URL,
-    auth: {
-      kind: 'private_key_jwt',
-      clientId: c.OKTA_CLIENT_ID ?? '',
-      // Environment variables often carry PEMs with literal \n sequences.
-      privateKeyPem: (pem ?? '').replace(/\\n/g, '\n'),
-      ...(c.OKTA_KEY_ID ? { keyId: c.OKTA_KEY_ID } : {}),
-      ...(c.OKTA_SCOPES ? { scopes: c.OKTA_SCOPES.split(/[\s,]+/).filter(Boolean) } : {}),
-    },
-  };
+  const auth = c.OKTA_API_TOKEN
+    ? { kind: 'ssws' as const, token: c.OKTA_API_TOKEN }
+    : {
+        kind: 'private_key_jwt' as const,
+        clientId: c.OKTA_CLIENT_ID ?? '',
+        // Environment variables often carry PEMs with literal \n sequences.
+        privateKeyPem: (pem ?? '').replace(/\\n/g, '\n'),
+        ...(c.OKTA_KEY_ID ? { keyId: c.OKTA_KEY_ID } : {}),
+        ...(c.OKTA_SCOPES ? { scopes: c.OKTA_SCOPES.split(/[\s,]+/).filter(Boolean) } : {}),
+      };
+  const checked = checkConnectorConfig(oktaConnector.configSchema, { orgUrl: c.OKTA_ORG_URL, auth });
+  if (!checked.ok) {
+    const problems = checked.problems.map((p) => ({ key: oktaVariable(p.path, pemFile !== undefined), message: p.message }));
+    throw invalidConfig(problems, c);
+  }
+  return { kind: 'org', orgUrl: checked.config.orgUrl, auth: checked.config.auth };
 }

@@ -1,5 +1,5 @@
 import type { OAuthServer } from './oauth.js';
-import { OktaApiError } from './okta-errors.js';
+import { SandboxOktaError } from './okta-errors.js';
 
 /**
  * Authentication of Management API calls: `Authorization: SSWS <api token>` (full access, as
@@ -31,17 +31,17 @@ export function authenticate(header: string | undefined, apiToken: string, oauth
   if (scheme?.toLowerCase() === 'bearer') {
     const grant = oauth.grantFor(credential);
     if (grant) return { kind: 'bearer', clientId: grant.clientId, scopes: grant.scopes };
-    throw new OktaApiError('E0000011', undefined, {
+    throw new SandboxOktaError('E0000011', undefined, {
       headers: challenge(base, 'invalid_token', 'The access token is invalid.'),
     });
   }
-  throw new OktaApiError('E0000011');
+  throw new SandboxOktaError('E0000011');
 }
 
 /** Throws Okta's 403 when a bearer token lacks the operation's scope. */
 export function requireScope(principal: ApiPrincipal, scope: string, base: string): void {
   if (principal.kind === 'ssws' || principal.scopes.includes(scope)) return;
-  throw new OktaApiError('E0000006', undefined, {
+  throw new SandboxOktaError('E0000006', undefined, {
     headers: challenge(base, 'insufficient_scope', 'The access token provided does not contain the required scopes.', scope),
   });
 }

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOktaSandbox, type OktaSandbox } from './index.js';
-import { buildTestFixture, testUserId } from './test-fixture.js';
+import { buildTestFixture, testUserId } from '../../test/helpers/sandbox-test-fixture.js';
 
 const CLIENT_ID = '0oatestservice000001';
 const READ_ONLY_CLIENT_ID = '0oatestreadonly00001';

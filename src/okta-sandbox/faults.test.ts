@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOktaSandbox, type OktaSandbox } from './index.js';
-import { buildTestFixture, TEST_API_TOKEN, testUserId } from './test-fixture.js';
+import { buildTestFixture, TEST_API_TOKEN, testUserId } from '../../test/helpers/sandbox-test-fixture.js';
 
 describe('sandbox fault injection', () => {
   let sandbox: OktaSandbox;

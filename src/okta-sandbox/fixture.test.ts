@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEMO_FIXTURE_PATH, DEMO_OAUTH_KEY_PATH, loadFixture, loadFixtureFile } from './index.js';
-import { buildTestFixture } from './test-fixture.js';
+import { buildTestFixture } from '../../test/helpers/sandbox-test-fixture.js';
 
 const validJson = () => JSON.parse(JSON.stringify(buildTestFixture(1))) as Record<string, any>;
 

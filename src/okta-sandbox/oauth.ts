@@ -8,7 +8,7 @@ import type { FixtureOAuthClient } from './fixture.js';
  * `jti` is accepted once. Access tokens are opaque here; the Management API only looks them up.
  */
 
-export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const TOKEN_LIFETIME_SECONDS = 3600;
 /** Okta refuses assertions that expire more than an hour ahead. */
 const MAX_ASSERTION_LIFETIME_SECONDS = 3600;

@@ -28,7 +28,7 @@ export interface OktaErrorBody {
 }
 
 /** Thrown by route handlers; the server turns it into Okta's status, body and headers. */
-export class OktaApiError extends Error {
+export class SandboxOktaError extends Error {
   readonly code: OktaErrorCode;
   readonly status: number;
   readonly causes: string[];
@@ -59,8 +59,8 @@ export class OktaApiError extends Error {
 }
 
 /** Okta's "Not found" error for one resource, worded like the real API. */
-export function notFound(id: string, resourceType: string): OktaApiError {
-  return new OktaApiError('E0000007', `Not found: Resource not found: ${id} (${resourceType})`);
+export function notFound(id: string, resourceType: string): SandboxOktaError {
+  return new SandboxOktaError('E0000007', `Not found: Resource not found: ${id} (${resourceType})`);
 }
 
 /** Okta error and request ids look like `oae` + 19 base62-ish characters. */

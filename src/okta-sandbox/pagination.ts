@@ -1,4 +1,4 @@
-import { OktaApiError } from './okta-errors.js';
+import { SandboxOktaError } from './okta-errors.js';
 
 /**
  * Okta's cursor pagination: `limit` caps a page, `after` is the id of the last item already
@@ -33,7 +33,7 @@ export function parseLimit(query: URLSearchParams, defaultLimit: number, maxLimi
   const raw = query.get('limit');
   if (raw === null) return defaultLimit;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) {
-    throw new OktaApiError('E0000001', 'Api validation failed: limit', { causes: ['limit: must be a positive integer'] });
+    throw new SandboxOktaError('E0000001', 'Api validation failed: limit', { causes: ['limit: must be a positive integer'] });
   }
   return Math.min(Number(raw), maxLimit);
 }

@@ -14,7 +14,7 @@ export interface RouteContext {
   base: string;
 }
 
-/** What a handler returns; errors are thrown as OktaApiError. */
+/** What a handler returns; errors are thrown as SandboxOktaError. */
 export interface RouteResult {
   status?: number;
   body: unknown;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runSandboxCli, startOktaSandbox, type OktaSandbox } from './index.js';
-import { buildTestFixture, testUserId } from './test-fixture.js';
+import { buildTestFixture, testUserId } from '../../test/helpers/sandbox-test-fixture.js';
 
 let sb: OktaSandbox | undefined;
 afterEach(async () => {

@@ -4,11 +4,11 @@ import { authenticate, requireScope } from './api-auth.js';
 import type { CallLog } from './call-log.js';
 import type { FaultQueue } from './faults.js';
 import type { OAuthServer } from './oauth.js';
-import { newErrorId, OktaApiError } from './okta-errors.js';
+import { newErrorId, SandboxOktaError } from './okta-errors.js';
 import { RateLimiter, rateLimitHeaders } from './rate-limiter.js';
 import { Router } from './router.js';
-import { appRoutes } from './routes/app-routes.js';
-import { userRoutes } from './routes/user-routes.js';
+import { oktaAppRoutes } from './routes/app-routes.js';
+import { oktaUserRoutes } from './routes/user-routes.js';
 import type { SandboxState } from './sandbox-state.js';
 
 /**
@@ -41,7 +41,7 @@ interface Reply {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
-const router = new Router([...userRoutes, ...appRoutes]);
+const router = new Router([...oktaUserRoutes, ...oktaAppRoutes]);
 
 /** Okta sends these on API responses; clients must not cache identity data. */
 const BASE_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-cache, no-store', pragma: 'no-cache', expires: '0' };
@@ -69,7 +69,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new OktaApiError('E0000001', 'Api validation failed: request body is too large');
+    if (size > MAX_BODY_BYTES) throw new SandboxOktaError('E0000001', 'Api validation failed: request body is too large');
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -77,7 +77,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 async function tokenEndpoint(req: IncomingMessage, deps: SandboxHandlerDeps, base: string): Promise<Reply> {
   const headers = { 'cache-control': 'no-store', pragma: 'no-cache' };
-  if (req.method !== 'POST') throw new OktaApiError('E0000022');
+  if (req.method !== 'POST') throw new SandboxOktaError('E0000022');
   const body = await readBody(req);
   if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
     return {
@@ -98,15 +98,15 @@ async function managementApi(req: IncomingMessage, deps: SandboxHandlerDeps, seg
   const bucket = match.route ? `${method} ${match.route.template}` : `${method} /api/v1/*`;
   const decision = deps.limiter.consume(bucket);
   Object.assign(headers, rateLimitHeaders(decision));
-  if (!decision.allowed) throw new OktaApiError('E0000047');
+  if (!decision.allowed) throw new SandboxOktaError('E0000047');
 
   const principal = authenticate(req.headers.authorization, deps.apiToken, deps.oauth, base);
   if (!match.route) {
-    if (match.pathExists) throw new OktaApiError('E0000022');
-    throw new OktaApiError('E0000007', `Not found: Resource not found: /${segments.join('/')} (Resource)`);
+    if (match.pathExists) throw new SandboxOktaError('E0000022');
+    throw new SandboxOktaError('E0000007', `Not found: Resource not found: /${segments.join('/')} (Resource)`);
   }
   requireScope(principal, match.route.scope, base);
-  if (deps.faults.take(method, '/' + segments.join('/'))) throw new OktaApiError('E0000009');
+  if (deps.faults.take(method, '/' + segments.join('/'))) throw new SandboxOktaError('E0000009');
   if (method === 'POST') await readBody(req);
   const result = match.route.handle({ params: match.params, query, state: deps.state, base });
   return { status: result.status ?? 200, body: result.body, headers: { ...headers, ...result.headers } };
@@ -135,7 +135,7 @@ export function createSandboxHandler(deps: SandboxHandlerDeps): (req: IncomingMe
 
     const answer = async (): Promise<Reply> => {
       try {
-        if (!url) throw new OktaApiError('E0000001', 'Api validation failed: malformed request URL');
+        if (!url) throw new SandboxOktaError('E0000001', 'Api validation failed: malformed request URL');
         if (path === '/oauth2/v1/token') {
           const reply = await tokenEndpoint(req, deps, base);
           return { ...reply, headers: { ...headers, ...reply.headers } };
@@ -143,11 +143,11 @@ export function createSandboxHandler(deps: SandboxHandlerDeps): (req: IncomingMe
         if (segments[0] === 'api' && segments[1] === 'v1') {
           return await managementApi(req, deps, segments, query, base, headers);
         }
-        throw new OktaApiError('E0000007', `Not found: Resource not found: ${path} (Resource)`);
+        throw new SandboxOktaError('E0000007', `Not found: Resource not found: ${path} (Resource)`);
       } catch (err) {
-        const error = err instanceof OktaApiError ? err : new OktaApiError('E0000009');
+        const error = err instanceof SandboxOktaError ? err : new SandboxOktaError('E0000009');
         if (clientGone(req)) deps.errorLogger?.debug({ method: req.method, path }, 'okta sandbox client went away mid-request');
-        else if (!(err instanceof OktaApiError)) deps.logger?.error({ err }, 'okta sandbox handler failed');
+        else if (!(err instanceof SandboxOktaError)) deps.logger?.error({ err }, 'okta sandbox handler failed');
         return { status: error.status, body: error.toBody(), headers: { ...headers, ...error.headers } };
       }
     };

@@ -6,7 +6,7 @@ import type {
   FixtureUser,
   SandboxFixture,
 } from './fixture.js';
-import { notFound, OktaApiError } from './okta-errors.js';
+import { notFound, SandboxOktaError } from './okta-errors.js';
 
 /**
  * The sandbox's in-memory Okta org. Built from a fixture, mutated only by the few write
@@ -206,7 +206,7 @@ export class SandboxState {
    * the status last changed, so it stays put then — only `lastUpdated` moves.
    */
   resetPassword(user: SandboxUser, sendEmail: boolean, baseUrl: string): ResetToken | ResetEmail {
-    if (!RESETTABLE.has(user.status)) throw new OktaApiError('E0000038');
+    if (!RESETTABLE.has(user.status)) throw new SandboxOktaError('E0000038');
     const at = iso(this.now());
     if (user.status !== 'RECOVERY') user.statusChanged = at;
     user.status = 'RECOVERY';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { OktaApiError } from './okta-errors.js';
+import { SandboxOktaError } from './okta-errors.js';
 import { SandboxState } from './sandbox-state.js';
-import { buildTestFixture, testUserId } from './test-fixture.js';
+import { buildTestFixture, testUserId } from '../../test/helpers/sandbox-test-fixture.js';
 import { parseUserQuery } from './user-query.js';
 
 const state = new SandboxState(buildTestFixture(3));
@@ -34,7 +34,7 @@ describe('parseUserQuery', () => {
     expect(ids('profile.firstName sw "first0"', 'search')).toHaveLength(3);
     expect(ids('profile.email co "ER02@"', 'search')).toEqual([testUserId(2)]);
     expect(ids('profile.title pr', 'search')).toEqual([]);
-    expect(() => ids('profile.firstName sw "First"')).toThrow(OktaApiError);
+    expect(() => ids('profile.firstName sw "First"')).toThrow(SandboxOktaError);
   });
 
   it('rejects malformed or unsupported expressions with E0000031', () => {
@@ -43,8 +43,8 @@ describe('parseUserQuery', () => {
         ids(bad);
         throw new Error(`accepted: ${bad}`);
       } catch (err) {
-        expect(err, bad).toBeInstanceOf(OktaApiError);
-        expect((err as OktaApiError).code).toBe('E0000031');
+        expect(err, bad).toBeInstanceOf(SandboxOktaError);
+        expect((err as SandboxOktaError).code).toBe('E0000031');
       }
     }
     expect(() => ids('profile.nickName co "x"', 'search')).toThrow(/Invalid search criteria/);

@@ -1,4 +1,4 @@
-import { OktaApiError } from './okta-errors.js';
+import { SandboxOktaError } from './okta-errors.js';
 import type { SandboxUser } from './sandbox-state.js';
 import { USER_TYPE_ID, userProfile } from './user-json.js';
 
@@ -29,8 +29,8 @@ const CONTAINS_ATTRS = new Set(['profile.firstName', 'profile.lastName', 'profil
 /** Okta matches logins and emails without regard to case, even under `filter`. */
 const CASELESS_IN_FILTER = new Set(['profile.login', 'profile.email']);
 
-function invalid(cause: string): OktaApiError {
-  return new OktaApiError('E0000031', undefined, { causes: [cause] });
+function invalid(cause: string): SandboxOktaError {
+  return new SandboxOktaError('E0000031', undefined, { causes: [cause] });
 }
 
 function tokenize(text: string): Token[] {

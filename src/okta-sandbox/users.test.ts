@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_FIXTURE_PATH, loadFixtureFile, startOktaSandbox, type OktaSandbox } from './index.js';
-import { buildTestFixture, testUserId } from './test-fixture.js';
+import { buildTestFixture, testUserId } from '../../test/helpers/sandbox-test-fixture.js';
 
 let demo: OktaSandbox;
 let small: OktaSandbox;

@@ -1,19 +1,16 @@
-/** The Okta connector in the shape every resetdesk connector has. */
+/** The Okta connector in the shape every resetdesk connector has (see ../connector.ts). */
+import { defineConnector } from '../connector.js';
 import { oktaMetadata } from './constant.js';
-import { createOktaConnector } from './okta.connector.js';
-import { oktaConfigGuard } from './types.js';
+import { buildOktaConnector } from './okta.connector.js';
+import { oktaConfigSchema } from './types.js';
 
-export const oktaConnector = {
-  metadata: oktaMetadata,
-  configGuard: oktaConfigGuard,
-  create: createOktaConnector,
-} as const;
+export const oktaConnector = defineConnector({ metadata: oktaMetadata, configSchema: oktaConfigSchema, build: buildOktaConnector });
+/** `oktaConnector.create`: validates the settings (CONFIG_INVALID naming each bad field), then connects. */
+export const createOktaConnector = oktaConnector.create;
 
-export { createOktaConnector, oktaFilterLiteral } from './okta.connector.js';
 export type { OktaConnector, OktaConnectorOptions } from './okta.connector.js';
-export type { OktaLogger } from './okta-http.js';
+export { oktaFilterLiteral } from './okta.connector.js';
 export { OktaApiError } from './okta-errors.js';
-export { oktaConfigGuard, DEFAULT_OKTA_SCOPES } from './types.js';
-export type { OktaConfig, OktaConfigInput, OktaAuthConfig } from './types.js';
-export { oktaMetadata } from './constant.js';
-export type { ConnectorMetadata, ConnectorConfigField } from './constant.js';
+export type { OktaLogger } from './okta-http.js';
+export type { OktaAuthConfig, OktaConfig } from './types.js';
+export { DEFAULT_OKTA_SCOPES } from './types.js';

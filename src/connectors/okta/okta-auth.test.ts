@@ -1,8 +1,8 @@
 import { generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { oktaErrorBody, startFakeOkta, type FakeOkta, type RecordedRequest } from './fake-okta-server.js';
+import { oktaErrorBody, startFakeOkta, type FakeOkta, type RecordedRequest } from '../../../test/helpers/fake-okta-server.js';
 import { CLIENT_ASSERTION_TYPE } from './okta-auth.js';
-import { createOktaConnector } from './okta.connector.js';
+import { createOktaConnector } from './index.js';
 import { DEFAULT_OKTA_SCOPES } from './types.js';
 
 const CLIENT_ID = '0oaServiceApp123';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { oktaErrorBody, oktaUserJson, startFakeOkta, type FakeOkta } from './fake-okta-server.js';
-import { createOktaConnector, oktaFilterLiteral, type OktaConnectorOptions } from './okta.connector.js';
+import { oktaErrorBody, oktaUserJson, startFakeOkta, type FakeOkta } from '../../../test/helpers/fake-okta-server.js';
+import { createOktaConnector, oktaFilterLiteral, type OktaConnectorOptions } from './index.js';
 
 let okta: FakeOkta;
 const TOKEN = 'ssws-00aBcDeFgHiJkLmNoPqRsTuVwXyZ';

@@ -32,7 +32,7 @@ import { createOktaCredentials } from './okta-auth.js';
 import { OktaHttp, type OktaLogger } from './okta-http.js';
 import { toOktaApp, toOktaFactors, toOktaGroups, toOktaRoles, toOktaUser } from './okta-responses.js';
 import { TtlCache } from './ttl-cache.js';
-import { oktaConfigGuard, type OktaConfig, type OktaConfigInput } from './types.js';
+import type { OktaConfig } from './types.js';
 import { VERSION } from '../../version.js';
 
 export interface OktaConnector {
@@ -68,22 +68,10 @@ export function oktaFilterLiteral(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-function parseConfig(config: OktaConfigInput | OktaConfig): OktaConfig {
-  const result = oktaConfigGuard.safeParse(config);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `okta.${i.path.join('.')}: ${i.message}`);
-    throw new AppError('CONFIG_INVALID', `Okta connector configuration: ${issues.join('; ')}`, { issues });
-  }
-  return result.data;
-}
-
 const id = (value: string): string => encodeURIComponent(value);
 
-export function createOktaConnector(
-  config: OktaConfigInput | OktaConfig,
-  opts: OktaConnectorOptions = {},
-): OktaConnector {
-  const cfg = parseConfig(config);
+/** Builds the connector from validated settings; callers use `oktaConnector.create` (index.ts). */
+export function buildOktaConnector(cfg: OktaConfig, opts: OktaConnectorOptions = {}): OktaConnector {
   const now = opts.now ?? Date.now;
   const http = new OktaHttp(
     {

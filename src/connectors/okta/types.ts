@@ -1,6 +1,7 @@
 /**
  * The Okta connector's configuration, parsed once at start-up. A bad value stops the process
- * with a message that names the field; secrets never appear in those messages.
+ * with a message that names the field; secrets never appear in those messages. Messages do not
+ * repeat the field's name: the caller prefixes it (`okta.orgUrl`, or `OKTA_ORG_URL` in loadConfig).
  */
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
@@ -20,35 +21,35 @@ export const DEFAULT_OKTA_SCOPES = [
 
 /** http:// is allowed so the built-in sandbox and tests can run on loopback. */
 const orgUrl = z
-  .url({ protocol: /^https?$/, message: 'orgUrl must be an http(s) URL' })
+  .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
   .refine((value) => {
     // zod runs refinements even after the url check failed, so this must not throw.
     if (!URL.canParse(value)) return true;
     const url = new URL(value);
     return url.search === '' && url.hash === '' && url.username === '' && url.password === '';
-  }, 'orgUrl must not contain credentials, a query or a fragment')
+  }, 'must not contain credentials, a query or a fragment')
   // Trailing slashes are stripped so paths can be appended as `${orgUrl}/api/v1/…`.
   .transform((value) => value.replace(/\/+$/, ''));
 
 const sswsAuth = z.object({
   kind: z.literal('ssws'),
   /** An Okta API token; sent as `Authorization: SSWS <token>`. */
-  token: z.string().trim().min(1, 'the SSWS token is required'),
+  token: z.string().trim().min(1, 'is required'),
 });
 
 const privateKeyJwtAuth = z.object({
   kind: z.literal('private_key_jwt'),
-  clientId: z.string().trim().min(1, 'clientId is required'),
+  clientId: z.string().trim().min(1, 'is required'),
   /** PKCS#8 or PKCS#1 PEM of the RSA key registered on the service app (signs RS256). */
   privateKeyPem: z.string().superRefine((pem, ctx) => {
     // Checked here so a broken key stops start-up instead of failing the first reset request.
     try {
       const key = createPrivateKey(pem);
       if (key.asymmetricKeyType !== 'rsa') {
-        ctx.addIssue({ code: 'custom', message: 'privateKeyPem must be an RSA private key (RS256)' });
+        ctx.addIssue({ code: 'custom', message: 'must be an RSA private key (RS256)' });
       }
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'privateKeyPem is not a readable PEM private key' });
+      ctx.addIssue({ code: 'custom', message: 'is not a readable PEM private key' });
     }
   }),
   /** The `kid` of the key in the app's JWKS; needed when the app has more than one key. */
@@ -56,7 +57,7 @@ const privateKeyJwtAuth = z.object({
   scopes: z.array(z.string().trim().min(1)).min(1).default([...DEFAULT_OKTA_SCOPES]),
 });
 
-export const oktaConfigGuard = z.object({
+export const oktaConfigSchema = z.object({
   orgUrl,
   auth: z.discriminatedUnion('kind', [sswsAuth, privateKeyJwtAuth]),
   /** Per attempt, until the whole response body has been read. */
@@ -70,8 +71,6 @@ export const oktaConfigGuard = z.object({
 });
 
 /** The parsed configuration (defaults applied). */
-export type OktaConfig = z.output<typeof oktaConfigGuard>;
-/** What an admin or config file supplies (defaults optional). */
-export type OktaConfigInput = z.input<typeof oktaConfigGuard>;
+export type OktaConfig = z.output<typeof oktaConfigSchema>;
 export type OktaAuthConfig = OktaConfig['auth'];
 export type OktaPrivateKeyJwtConfig = Extract<OktaAuthConfig, { kind: 'private_key_jwt' }>;

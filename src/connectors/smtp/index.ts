@@ -1,10 +1,12 @@
+/** The SMTP connector in the shape every resetdesk connector has (see ../connector.ts). */
+import { defineConnector } from '../connector.js';
 import { smtpMetadata } from './constant.js';
-import { createSmtpMailer } from './smtp.connector.js';
-import { smtpConfigGuard } from './types.js';
+import { buildSmtpMailer } from './smtp.connector.js';
+import { smtpConfigSchema } from './types.js';
 
-export { startDevMailbox, type DevMailbox, type ReceivedMail } from './dev-mailbox.js';
+export const smtpConnector = defineConnector({ metadata: smtpMetadata, configSchema: smtpConfigSchema, build: buildSmtpMailer });
+/** `smtpConnector.create`: validates the settings (CONFIG_INVALID naming each bad field), then opens a transport. */
+export const createSmtpMailer = smtpConnector.create;
+
+export { type DevMailbox, type ReceivedMail, startDevMailbox } from './dev-mailbox.js';
 export type { Mailer, MailMessage, SmtpConfig } from './types.js';
-
-/** The SMTP connector, in the same shape as every connector: metadata, config guard, factory. */
-export const smtpConnector = { metadata: smtpMetadata, configGuard: smtpConfigGuard, create: createSmtpMailer };
-export { createSmtpMailer };

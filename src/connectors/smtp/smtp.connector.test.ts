@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevMailbox, type DevMailbox } from './dev-mailbox.js';
-import { createSmtpMailer } from './smtp.connector.js';
+import { createSmtpMailer } from './index.js';
 
 describe('SMTP connector', () => {
   let mailbox: DevMailbox;

@@ -1,10 +1,12 @@
 import nodemailer from 'nodemailer';
 import { AppError } from '../../errors/error-codes.js';
-import { smtpConfigGuard, type Mailer, type MailMessage, type SmtpConfig } from './types.js';
+import type { Mailer, MailMessage, SmtpConfig } from './types.js';
 
-/** A nodemailer transport behind the Mailer interface; errors never include the credentials. */
-export function createSmtpMailer(input: SmtpConfig): Mailer {
-  const config = smtpConfigGuard.parse(input);
+/**
+ * A nodemailer transport behind the Mailer interface, from validated settings (callers use
+ * `smtpConnector.create`, index.ts); errors never include the credentials.
+ */
+export function buildSmtpMailer(config: SmtpConfig): Mailer {
   const transport = nodemailer.createTransport(config.url, { from: config.from });
   Object.assign(transport.options, {
     connectionTimeout: config.timeoutMs,

@@ -1,13 +1,21 @@
 import { z } from 'zod';
 
-/** SMTP connector configuration: where to send, and who mail comes from. */
-export const smtpConfigGuard = z.object({
+/**
+ * SMTP connector configuration: where to send, and who mail comes from. Messages do not repeat
+ * the field's name: the caller prefixes it (`smtp.url`, or `SMTP_URL` in loadConfig).
+ */
+export const smtpConfigSchema = z.object({
   /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://… (implicit TLS). */
-  url: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL'),
-  from: z.string().min(3),
+  url: z
+    .string()
+    .trim()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@host:587'),
+  /** An address, optionally with a display name: `IT Support <it@example.com>`. */
+  from: z.string().trim().min(3),
   timeoutMs: z.number().int().positive().default(15_000),
 });
-export type SmtpConfig = z.input<typeof smtpConfigGuard>;
+/** The parsed configuration (defaults applied). */
+export type SmtpConfig = z.output<typeof smtpConfigSchema>;
 
 export interface MailMessage {
   to: string;

@@ -3,7 +3,7 @@ import { notFound } from '../okta-errors.js';
 import type { ApiRoute } from '../router.js';
 
 /** Applications API: the app itself and one user's assignment to it. */
-export const appRoutes: ApiRoute[] = [
+export const oktaAppRoutes: ApiRoute[] = [
   {
     method: 'GET',
     template: '/api/v1/apps/{appId}',

@@ -1,5 +1,5 @@
 import { factorJson, groupJson, roleJson } from '../resource-json.js';
-import { OktaApiError } from '../okta-errors.js';
+import { SandboxOktaError } from '../okta-errors.js';
 import { paginate } from '../pagination.js';
 import type { ApiRoute, RouteContext } from '../router.js';
 import { matchesQ, parseUserQuery } from '../user-query.js';
@@ -35,7 +35,7 @@ function listUsers(ctx: RouteContext) {
 function resetPassword(ctx: RouteContext) {
   const raw = ctx.query.get('sendEmail');
   if (raw === null || !['true', 'false'].includes(raw.toLowerCase())) {
-    throw new OktaApiError('E0000001', 'Api validation failed: sendEmail', {
+    throw new SandboxOktaError('E0000001', 'Api validation failed: sendEmail', {
       causes: ['sendEmail: The query parameter is required and must be true or false.'],
     });
   }
@@ -45,7 +45,7 @@ function resetPassword(ctx: RouteContext) {
 }
 
 /** The Users API operations the sandbox implements. */
-export const userRoutes: ApiRoute[] = [
+export const oktaUserRoutes: ApiRoute[] = [
   { method: 'GET', template: '/api/v1/users', scope: 'okta.users.read', handle: listUsers },
   {
     method: 'GET',

@@ -1,4 +1,4 @@
-import { parseFixture, type SandboxFixture, type SandboxFixtureInput } from './fixture.js';
+import { parseFixture, type SandboxFixture, type SandboxFixtureInput } from '../../src/okta-sandbox/index.js';
 
 /**
  * A small, predictable org for tests of the sandbox and of resetdesk's Okta client: users
@@ -33,8 +33,22 @@ export function buildTestFixture(userCount = 3, extra: Partial<SandboxFixtureInp
     groups: [{ id: '00gtestgroup00000001', name: 'Testers', description: 'Everyone in the test org' }],
     users,
     apps: [
-      { id: '0oatestswa0000000001', name: 'template_swa', label: 'Test SWA', signOnMode: 'BROWSER_PLUGIN', status: 'ACTIVE', assignedUserIds: users.slice(0, 1).map((u) => u.id) },
-      { id: '0oatestsaml000000001', name: 'testorg_saml_1', label: 'Test SAML', signOnMode: 'SAML_2_0', status: 'ACTIVE', assignedUserIds: [] },
+      {
+        id: '0oatestswa0000000001',
+        name: 'template_swa',
+        label: 'Test SWA',
+        signOnMode: 'BROWSER_PLUGIN',
+        status: 'ACTIVE',
+        assignedUserIds: users.slice(0, 1).map((u) => u.id),
+      },
+      {
+        id: '0oatestsaml000000001',
+        name: 'testorg_saml_1',
+        label: 'Test SAML',
+        signOnMode: 'SAML_2_0',
+        status: 'ACTIVE',
+        assignedUserIds: [],
+      },
     ],
     ...extra,
   });

@@ -1,10 +1,14 @@
 /**
  * Test support: a fake Okta on 127.0.0.1 that speaks the Management API's wire format (JSON
  * bodies, Okta error objects, Link pagination, X-Rate-Limit-* headers). Tests register handlers
- * per route and read back what the connector sent.
+ * per route and read back what the connector sent. Okta's JSON comes from the sandbox's response
+ * modules, so the wire format is written down once.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SandboxUser } from '../../src/okta-sandbox/index.js';
+import { type OktaErrorBody, type OktaErrorCode, SandboxOktaError } from '../../src/okta-sandbox/okta-errors.js';
+import { userJson } from '../../src/okta-sandbox/user-json.js';
 
 export interface RecordedRequest {
   method: string;
@@ -47,25 +51,32 @@ export interface FakeOkta {
   close(): Promise<void>;
 }
 
-/** Okta's error object. */
-export function oktaErrorBody(errorCode: string, errorSummary: string, causes: string[] = []): object {
-  return {
-    errorCode,
-    errorSummary,
-    errorLink: errorCode,
-    errorId: `oae${errorCode.slice(-4)}test`,
-    errorCauses: causes.map((c) => ({ errorSummary: c })),
-  };
+/** Okta's error object, as the sandbox sends it, with a fixed `errorId` tests can look for. */
+export function oktaErrorBody(errorCode: OktaErrorCode, errorSummary: string, causes: string[] = []): OktaErrorBody {
+  return { ...new SandboxOktaError(errorCode, errorSummary, { causes }).toBody(), errorId: `oae${errorCode.slice(-4)}test` };
 }
 
-export function oktaUserJson(id: string, login: string, email = login, status = 'ACTIVE'): object {
-  return {
+/** A user in a list answer (`GET /api/v1/users`), named "Test <id>". */
+export function oktaUserJson(id: string, login: string, email = login, status: SandboxUser['status'] = 'ACTIVE'): Record<string, unknown> {
+  const created = '2024-01-01T00:00:00.000Z';
+  const user: SandboxUser = {
     id,
     status,
-    created: '2024-01-01T00:00:00.000Z',
-    profile: { login, email, firstName: 'Test', lastName: id, mobilePhone: null },
-    _links: { self: { href: `https://example.okta.com/api/v1/users/${id}` } },
+    login,
+    email,
+    firstName: 'Test',
+    lastName: id,
+    groupIds: [],
+    factors: [],
+    roles: [],
+    created,
+    activated: null,
+    statusChanged: null,
+    lastLogin: null,
+    lastUpdated: created,
+    passwordChanged: null,
   };
+  return userJson(user, 'https://example.okta.com');
 }
 
 function compile(path: string): { pattern: RegExp; names: string[] } {
