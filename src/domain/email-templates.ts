@@ -1,6 +1,7 @@
 /**
- * The emails resetdesk sends to requesters, as plain text. Pure: the send-email job renders one
- * of these from the request as stored, so a retried job renders the same message.
+ * The emails resetdesk sends, as plain text: to requesters, and `reset_failed_approver` to the
+ * approver of a reset Okta refused. Pure: the send-email job renders one of these from the
+ * request as stored, so a retried job renders the same message.
  */
 
 export const EMAIL_TEMPLATES = [
@@ -12,12 +13,15 @@ export const EMAIL_TEMPLATES = [
   'rejected_by_approver',
   'pending_external',
   'reset_failed',
+  'reset_failed_approver',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
 export interface EmailContext {
   requestId: string;
   app: string;
+  /** Whose request it is (named in the approver's email). */
+  requester: string;
   rationale: string | null;
   resetUrl?: string | null;
   comment?: string | null;
@@ -80,6 +84,12 @@ export function renderEmail(template: EmailTemplate, c: EmailContext): RenderedE
       return {
         subject: `${c.app} password reset: could not be completed`,
         text: `Hello,\n\nYour ${c.app} password reset could not be completed.\nReason: ${c.rationale ?? ''}\n\nContact IT support.\n${FOOTER(c)}`,
+      };
+    case 'reset_failed_approver':
+      // To the approver, who thinks the reset done: it was not, and the requester has been told.
+      return {
+        subject: `${c.app} password reset for ${c.requester}: could not be completed`,
+        text: `Hello,\n\nYou approved the ${c.app} password reset requested by ${c.requester}, but it could not be carried out in Okta, so the request was rejected.\nReason: ${c.rationale ?? ''}\n\n${c.requester} has been told to contact IT support.\n\nRequest: ${c.requestId}${c.statusUrl ? ` (${c.statusUrl})` : ''}\n`,
       };
   }
 }

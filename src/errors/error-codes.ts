@@ -1,40 +1,57 @@
+/** What the table says about one code. */
+export interface ErrorCodeSpec {
+  /** The HTTP status the error handler answers with. */
+  status: number;
+  /**
+   * Whether the same call, unchanged, may succeed later (an outage, a rate limit): background
+   * jobs back off and retry these, and fail at once on the rest.
+   */
+  retryable: boolean;
+  message: string;
+}
+
 /**
  * The one table of error codes. Code raises `AppError(code, …)`; only the HTTP layer turns a
- * code into a status. Messages here are defaults; a throw site may pass a more precise one.
+ * code into a status; the job worker reads `retryable`. Messages here are defaults; a throw
+ * site may pass a more precise one. Every code is listed in docs/api.md (error-codes.test.ts).
  */
 export const ERROR_CODES = {
-  VALIDATION_FAILED: { status: 400, message: 'The request is not valid.' },
-  INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
-  INVALID_URL: { status: 400, message: 'The URL is not valid (bad percent-encoding or characters).' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the body as application/json in UTF-8.' },
-  BODY_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
-  REQUEST_TIMEOUT: { status: 408, message: 'The request took too long to arrive.' },
-  HEADERS_TOO_LARGE: { status: 431, message: 'The request line or headers are too large.' },
-  RATE_LIMITED: { status: 429, message: 'Too many requests; retry after the time in the Retry-After header.' },
-  TOO_MANY_OPEN_REQUESTS: { status: 409, message: 'Too many open requests for this person; wait until one is closed.' },
-  UNAUTHENTICATED: { status: 401, message: 'A valid bearer token is required.' },
-  FORBIDDEN: { status: 403, message: 'Your role does not allow this.' },
-  NOT_FOUND: { status: 404, message: 'Not found.' },
-  ROUTE_NOT_FOUND: { status: 404, message: 'No such route.' },
-  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed.' },
-  REQUEST_NOT_FOUND: { status: 404, message: 'No request with that id.' },
-  APP_NOT_FOUND: { status: 404, message: 'No app with that name.' },
-  APP_ALREADY_EXISTS: { status: 409, message: 'An app with that name already exists.' },
-  ALREADY_DECIDED: { status: 409, message: 'This request has already been decided.' },
-  NOT_AWAITING_DECISION: { status: 409, message: 'This request is not waiting for a human decision.' },
-  SELF_DECISION: { status: 403, message: 'Nobody may decide their own request.' },
-  APPROVER_UNVERIFIED: { status: 403, message: 'Your account could not be matched to exactly one Okta user, so you cannot decide requests.' },
-  INVALID_TRANSITION: { status: 409, message: 'That status change is not allowed.' },
-  CSV_INVALID: { status: 400, message: 'The CSV file has errors; nothing was imported.' },
-  POLICY_INVALID: { status: 400, message: 'The policy is not valid.' },
-  CONFIG_INVALID: { status: 500, message: 'The configuration is not valid.' },
-  OKTA_ERROR: { status: 502, message: 'Okta answered with an error.' },
-  OKTA_UNAVAILABLE: { status: 503, message: 'Okta could not be reached.' },
-  OKTA_RATE_LIMITED: { status: 503, message: 'Okta rate limit reached.' },
-  OKTA_AUTH_FAILED: { status: 502, message: 'resetdesk could not authenticate to Okta.' },
-  MAIL_FAILED: { status: 502, message: 'The email could not be sent.' },
-  INTERNAL: { status: 500, message: 'Internal error.' },
-} as const satisfies Record<string, { status: number; message: string }>;
+  VALIDATION_FAILED: { status: 400, retryable: false, message: 'The request is not valid.' },
+  INVALID_JSON: { status: 400, retryable: false, message: 'The request body is not valid JSON.' },
+  INVALID_URL: { status: 400, retryable: false, message: 'The URL is not valid (bad percent-encoding or characters).' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, message: 'Send the body as application/json in UTF-8.' },
+  BODY_TOO_LARGE: { status: 413, retryable: false, message: 'The request body is too large.' },
+  // The body arrived too slowly: sending it again may work.
+  REQUEST_TIMEOUT: { status: 408, retryable: true, message: 'The request took too long to arrive.' },
+  HEADERS_TOO_LARGE: { status: 431, retryable: false, message: 'The request line or headers are too large.' },
+  RATE_LIMITED: { status: 429, retryable: true, message: 'Too many requests; retry after the time in the Retry-After header.' },
+  // Once one of the person's requests is closed.
+  TOO_MANY_OPEN_REQUESTS: { status: 409, retryable: true, message: 'Too many open requests for this person; wait until one is closed.' },
+  UNAUTHENTICATED: { status: 401, retryable: false, message: 'A valid bearer token is required.' },
+  FORBIDDEN: { status: 403, retryable: false, message: 'Your role does not allow this.' },
+  NOT_FOUND: { status: 404, retryable: false, message: 'Not found.' },
+  ROUTE_NOT_FOUND: { status: 404, retryable: false, message: 'No such route.' },
+  REQUEST_NOT_FOUND: { status: 404, retryable: false, message: 'No request with that id.' },
+  APP_ALREADY_EXISTS: { status: 409, retryable: false, message: 'An app with that name already exists.' },
+  ALREADY_DECIDED: { status: 409, retryable: false, message: 'This request has already been decided.' },
+  NOT_AWAITING_DECISION: { status: 409, retryable: false, message: 'This request is not waiting for a human decision.' },
+  SELF_DECISION: { status: 403, retryable: false, message: 'Nobody may decide their own request.' },
+  APPROVER_UNVERIFIED: { status: 403, retryable: false, message: 'Your account could not be matched to exactly one Okta user, so you cannot decide requests.' },
+  INVALID_TRANSITION: { status: 409, retryable: false, message: 'That status change is not allowed.' },
+  CSV_INVALID: { status: 400, retryable: false, message: 'The CSV file has errors; nothing was imported.' },
+  POLICY_INVALID: { status: 400, retryable: false, message: 'The policy is not valid.' },
+  CONFIG_INVALID: { status: 500, retryable: false, message: 'The configuration is not valid.' },
+  // A 4xx refusal (invalid, no such user, a status Okta will not reset) or an answer we cannot use.
+  OKTA_ERROR: { status: 502, retryable: false, message: 'Okta answered with an error.' },
+  // Also a reset of unknown outcome (`details.outcomeUnknown`): the retry asks Okta first.
+  OKTA_UNAVAILABLE: { status: 503, retryable: true, message: 'Okta could not be reached.' },
+  OKTA_RATE_LIMITED: { status: 503, retryable: true, message: 'Okta rate limit reached.' },
+  // 401, or 403 access denied: the same credential gets the same answer until someone fixes it.
+  OKTA_AUTH_FAILED: { status: 502, retryable: false, message: 'Okta rejected resetdesk\'s credentials or their permissions.' },
+  MAIL_FAILED: { status: 502, retryable: true, message: 'The email could not be sent.' },
+  // A bug or a passing fault; like any unexpected error, bounded by the job's attempt limit.
+  INTERNAL: { status: 500, retryable: true, message: 'Internal error.' },
+} as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -53,8 +70,22 @@ export class AppError extends Error {
   get status(): number {
     return ERROR_CODES[this.code].status;
   }
+
+  get retryable(): boolean {
+    return ERROR_CODES[this.code].retryable;
+  }
 }
 
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
+}
+
+/**
+ * Whether trying again later may help: an AppError by its code; another error that says
+ * `retryable: false` (a job's PermanentJobError) no; anything else yes — an unexpected error
+ * may be a passing one, and the caller's attempt limit bounds the cost of a bug.
+ */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof AppError) return err.retryable;
+  return !(typeof err === 'object' && err !== null && (err as { retryable?: unknown }).retryable === false);
 }

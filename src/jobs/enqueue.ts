@@ -4,7 +4,10 @@ import { enqueueJob } from '../db/repositories/job.repository.js';
 import type { EmailTemplate } from '../domain/email-templates.js';
 import { JOB_KINDS, jobKeys, type EmailJobPayload } from './job-kinds.js';
 
-/** Outcomes that end a request: once the requester has read one, the request is closed. */
+/**
+ * Outcomes that end a request: once the requester has read one, the request is closed. Not
+ * `reset_failed_approver`: the approver's copy of an outcome closes nothing.
+ */
 const FINAL_TEMPLATES: ReadonlySet<EmailTemplate> = new Set([
   'reset_link',
   'denied',

@@ -86,7 +86,8 @@ export function oktaResetJob(ctx: AppContext): JobHandler {
       ctx.wakeWorker();
     },
     async onPermanentFailure(payload, error) {
-      // Okta refused for good (e.g. the account was suspended since): reject and tell the requester.
+      // Okta refused (e.g. the account was deactivated since the approval) or stayed down for
+      // every attempt: reject, and tell the requester and the approver, who thinks it done.
       const requestId = String(payload.requestId);
       const request = await getRequest(ctx.db, requestId);
       if (!request) return;
@@ -95,6 +96,7 @@ export function oktaResetJob(ctx: AppContext): JobHandler {
         if (!(await transitionRequest(trx, requestId, 'Escalated', 'Rejected', { decision: 'Rejected', rationale }))) return;
         await appendAuditEvent(trx, { requestId, actor: AGENT_ACTOR, eventType: 'Rejection', details: { reason: rationale } });
         await enqueueEmail(trx, { requestId, to: request.requester, template: 'reset_failed' });
+        if (request.decidedBy) await enqueueEmail(trx, { requestId, to: request.decidedBy, template: 'reset_failed_approver' });
       });
       ctx.wakeWorker();
     },

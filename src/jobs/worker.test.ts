@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { enqueueJob, getJobByKey } from '../db/repositories/job.repository.js';
+import { AppError, type ErrorCode } from '../errors/error-codes.js';
 import { createWorker, PermanentJobError, type JobHandler, type Worker } from './worker.js';
 
 /** The worker against a real SQLite file; handlers here are test jobs, the worker is the product. */
@@ -81,6 +82,50 @@ describe('job worker', () => {
     expect(await getJobByKey(database.db, 'doomed:1')).toMatchObject({ status: 'failed', attempts: 3, last_error: 'still down' });
     expect(await getJobByKey(database.db, 'doomed:2')).toMatchObject({ status: 'failed', attempts: 1, last_error: 'bad data' });
     expect(failures.sort()).toEqual(['1: still down', '2: bad data']);
+  });
+
+  it('fails at once on an error whose code is not retryable; backs off and retries one that is', async () => {
+    const runs: Record<string, number> = {};
+    const failures: string[] = [];
+    const handler: JobHandler = {
+      kind: 'okta-call',
+      run: async (payload) => {
+        const n = (runs[String(payload.code)] = (runs[String(payload.code)] ?? 0) + 1);
+        // Retryable codes clear up on the third attempt; the others would too, if retried.
+        if (n < 3) throw new AppError(payload.code as ErrorCode, `attempt ${n}`);
+      },
+      onPermanentFailure: async (payload, err) => void failures.push(`${String(payload.code)}: ${err.message}`),
+    };
+    start([handler]);
+    const codes: ErrorCode[] = ['OKTA_ERROR', 'OKTA_AUTH_FAILED', 'OKTA_UNAVAILABLE', 'OKTA_RATE_LIMITED', 'MAIL_FAILED'];
+    for (const code of codes) {
+      await enqueueJob(database.db, { kind: 'okta-call', payload: { code }, idempotencyKey: `okta-call:${code}`, maxAttempts: 5 });
+    }
+    await workers[0]!.idle(5000);
+    expect(await getJobByKey(database.db, 'okta-call:OKTA_ERROR')).toMatchObject({ status: 'failed', attempts: 1, last_error: 'attempt 1' });
+    expect(await getJobByKey(database.db, 'okta-call:OKTA_AUTH_FAILED')).toMatchObject({ status: 'failed', attempts: 1 });
+    for (const code of ['OKTA_UNAVAILABLE', 'OKTA_RATE_LIMITED', 'MAIL_FAILED']) {
+      expect(await getJobByKey(database.db, `okta-call:${code}`), code).toMatchObject({ status: 'done', attempts: 3, last_error: null });
+    }
+    expect(runs).toEqual({ OKTA_ERROR: 1, OKTA_AUTH_FAILED: 1, OKTA_UNAVAILABLE: 3, OKTA_RATE_LIMITED: 3, MAIL_FAILED: 3 });
+    expect(failures.sort()).toEqual(['OKTA_AUTH_FAILED: attempt 1', 'OKTA_ERROR: attempt 1']);
+  });
+
+  it('keeps backing off a retryable AppError until max attempts, then gives up once', async () => {
+    const failures: string[] = [];
+    start([
+      {
+        kind: 'outage',
+        run: async () => {
+          throw new AppError('OKTA_UNAVAILABLE', 'still down', { outcomeUnknown: true });
+        },
+        onPermanentFailure: async (_payload, err) => void failures.push(err.message),
+      },
+    ]);
+    await enqueueJob(database.db, { kind: 'outage', payload: {}, idempotencyKey: 'outage:1', maxAttempts: 4 });
+    await workers[0]!.idle(5000);
+    expect(await getJobByKey(database.db, 'outage:1')).toMatchObject({ status: 'failed', attempts: 4, last_error: 'still down' });
+    expect(failures).toEqual(['still down']);
   });
 
   it('a job of an unknown kind fails for good instead of looping', async () => {

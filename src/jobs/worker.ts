@@ -4,16 +4,25 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { claimDueJobs, completeJob, countOpenJobs, releaseJob, renewLease } from '../db/repositories/job.repository.js';
 import type { JobRow } from '../db/schema.js';
+import { isAppError, isRetryable } from '../errors/error-codes.js';
 
-/** Thrown by a handler when retrying cannot help (bad data, a permanent refusal). */
+/**
+ * Thrown by a handler when retrying cannot help and no error code says so (bad data). An
+ * AppError whose code is not retryable (e.g. Okta refusing a reset) is permanent the same way.
+ */
 export class PermanentJobError extends Error {
   override name = 'PermanentJobError';
+  /** Read by isRetryable. */
+  readonly retryable = false;
 }
 
 export interface JobHandler {
   kind: string;
   run(payload: Record<string, unknown>, job: JobRow): Promise<void>;
-  /** Called once when the job has failed for good, to move its request to a sensible status. */
+  /**
+   * Called once when the job has failed for good — a non-retryable error (see isRetryable) or
+   * the last attempt — to move its request to a sensible status.
+   */
   onPermanentFailure?(payload: Record<string, unknown>, error: Error, job: JobRow): Promise<void>;
 }
 
@@ -77,9 +86,12 @@ export function createWorker(opts: WorkerOptions): Worker {
       await completeJob(opts.db, job.id, id);
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      const permanent = error instanceof PermanentJobError || job.attempts >= job.max_attempts;
+      // A refusal fails at once; an outage, a rate limit or an unexpected error backs off.
+      const retryable = isRetryable(err);
+      const permanent = !retryable || job.attempts >= job.max_attempts;
       const retryInMs = permanent ? null : Math.min(maxBackoff, baseBackoff * 2 ** (job.attempts - 1));
-      log.warn({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: error.message, retryInMs }, 'job failed');
+      const code = isAppError(err) ? err.code : undefined;
+      log.warn({ jobId: job.id, kind: job.kind, attempt: job.attempts, code, retryable, err: error.message, retryInMs }, 'job failed');
       // While this worker still holds the job: the follow-up work it enqueues is visible before
       // the job stops counting as open, and a crash here re-runs the job rather than losing it.
       if (permanent && handler?.onPermanentFailure) {

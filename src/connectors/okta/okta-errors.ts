@@ -12,7 +12,19 @@ interface OktaErrorBody {
   errorCauses?: { errorSummary?: string }[];
 }
 
-/** An HTTP error answer from the Okta Management API (4xx other than 404/429 where handled). */
+/**
+ * 401, and a 403 that denies access (E0000006, or no Okta code: a proxy), refuse resetdesk's
+ * credential. Any other 403 refuses the operation itself, e.g. E0000038 for a user whose status
+ * forbids a reset. Neither is retried; the codes tell an operator where to look.
+ */
+function isCredentialRefusal(httpStatus: number, oktaErrorCode: string | undefined): boolean {
+  return httpStatus === 401 || (httpStatus === 403 && (oktaErrorCode === undefined || oktaErrorCode === 'E0000006'));
+}
+
+/**
+ * An HTTP error answer from the Okta Management API (4xx other than 429, and statuses the call
+ * does not handle itself): OKTA_AUTH_FAILED or OKTA_ERROR, neither retryable.
+ */
 export class OktaApiError extends AppError {
   readonly httpStatus: number;
   /** e.g. `E0000006` (access denied), `E0000001` (validation failed). */
@@ -30,7 +42,7 @@ export class OktaApiError extends AppError {
     errorId?: string | undefined;
     errorCauses?: string[];
   }) {
-    const code = input.httpStatus === 401 || input.httpStatus === 403 ? 'OKTA_AUTH_FAILED' : 'OKTA_ERROR';
+    const code = isCredentialRefusal(input.httpStatus, input.oktaErrorCode) ? 'OKTA_AUTH_FAILED' : 'OKTA_ERROR';
     const causes = input.errorCauses ?? [];
     super(code, input.message, {
       httpStatus: input.httpStatus,

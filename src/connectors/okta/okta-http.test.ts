@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { oktaErrorBody, startFakeOkta, type FakeOkta } from './fake-okta-server.js';
-import { createOktaConnector, type OktaConnectorOptions } from './okta.connector.js';
+import { oktaErrorBody, startFakeOkta, type FakeOkta } from '../../../test/helpers/fake-okta-server.js';
+import { createOktaConnector, type OktaConnectorOptions } from './index.js';
+import { isRetryable } from '../../errors/error-codes.js';
 import { OktaApiError } from './okta-errors.js';
 
 let okta: FakeOkta;
@@ -183,6 +184,41 @@ describe('error answers', () => {
     await expect(c.listFactors('00u1')).rejects.toMatchObject({ code: 'OKTA_AUTH_FAILED', httpStatus: 403, oktaErrorCode: 'E0000006' });
     await expect(c.listAdminRoles('00u1')).rejects.toMatchObject({ code: 'OKTA_AUTH_FAILED', httpStatus: 401 });
     expect(okta.requests).toHaveLength(2); // an SSWS 401 is not retried
+  });
+
+  it('a 403 that refuses the operation (E0000038) is OKTA_ERROR; access denied stays OKTA_AUTH_FAILED', async () => {
+    okta.on('POST', '/api/v1/users/:id/lifecycle/reset_password', () => ({
+      status: 403,
+      json: oktaErrorBody('E0000038', "This operation is not allowed in the user's current status."),
+    }));
+    okta.on('GET', FACTORS, () => ({ status: 403, text: 'Forbidden' }));
+    const { c } = harness();
+    const refused = await c.resetPassword('00u1').catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'OKTA_ERROR', httpStatus: 403, oktaErrorCode: 'E0000038' });
+    expect((refused as Error).message).toContain('POST /api/v1/users/{id}/lifecycle/reset_password');
+    await expect(c.listFactors('00u1')).rejects.toMatchObject({ code: 'OKTA_AUTH_FAILED', httpStatus: 403 });
+    expect(okta.requests).toHaveLength(2);
+  });
+
+  it('says which failures a job may retry: refusals no; outages, rate limits and unknown outcomes yes', async () => {
+    const RESET = '/api/v1/users/:id/lifecycle/reset_password';
+    const { c } = harness({ maxRetries: 0 });
+    const failure = (call: () => Promise<unknown>) => call().then(() => expect.fail('expected a failure'), (e: unknown) => e);
+
+    for (const [status, code] of [[400, 'E0000001'], [403, 'E0000038'], [404, 'E0000007'], [401, 'E0000011'], [403, 'E0000006']] as const) {
+      okta.on('POST', RESET, () => ({ status, json: oktaErrorBody(code, 'refused') }));
+      expect(isRetryable(await failure(() => c.resetPassword('00u1'))), `${status} ${code}`).toBe(false);
+    }
+    okta.on('POST', RESET, () => ({ status: 500, json: oktaErrorBody('E0000009', 'Internal Server Error') }));
+    const unknown = await failure(() => c.resetPassword('00u1'));
+    expect(unknown).toMatchObject({ code: 'OKTA_UNAVAILABLE', details: { outcomeUnknown: true } });
+    expect(isRetryable(unknown)).toBe(true);
+    okta.on('POST', RESET, () => ({ status: 429, json: oktaErrorBody('E0000047', 'rate limit') }));
+    const limited = await failure(() => c.resetPassword('00u1'));
+    expect(limited).toMatchObject({ code: 'OKTA_RATE_LIMITED' });
+    expect(isRetryable(limited)).toBe(true);
+    okta.on('POST', RESET, () => ({ status: 503, text: 'unavailable' }));
+    expect(isRetryable(await failure(() => c.resetPassword('00u1')))).toBe(true);
   });
 
   it('handles a non-JSON error body', async () => {
