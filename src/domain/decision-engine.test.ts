@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RULE_IDS, decide, type Decision, type RuleId } from './decision-engine.js';
+import { DEFAULT_APPROVER_GROUP, verdictFor } from './decision.js';
+import { RULE_IDS, decide, type PolicyDecision, type RuleId } from './decision-engine.js';
 import type { OktaAppInfo, OktaDetails, OktaFacts, OktaUser, UserLookup } from './okta-facts.js';
 import { policySchema, type Policy, type PolicyInput } from './policy.js';
 import type { CatalogApp, Outcome, Priority, RequestFacts } from './types.js';
@@ -50,8 +51,8 @@ interface Scenario {
   ruleId: RuleId;
   outcome: Outcome;
   priority: Priority;
-  nextStatus: Decision['nextStatus'];
-  resetMethod: Decision['resetMethod'];
+  nextStatus: PolicyDecision['nextStatus'];
+  resetMethod: PolicyDecision['resetMethod'];
   asked: Stage[];
   request?: Partial<RequestFacts>;
   catalog?: Partial<CatalogApp> | null;
@@ -125,7 +126,7 @@ function worldOf(s: Scenario): World {
 }
 
 /** Plays the caller: fetches exactly what the engine asks for, and records what it asked. */
-function drive(world: World): { decision: Decision; asked: Stage[] } {
+function drive(world: World): { decision: PolicyDecision; asked: Stage[] } {
   const okta: OktaFacts = {};
   const asked: Stage[] = [];
   for (let round = 0; round < 3; round++) {
@@ -145,8 +146,8 @@ describe('decide: one scenario per rule and policy variation', () => {
     const { decision, asked } = run(s);
     expect(decision).toMatchObject({
       ruleId: s.ruleId,
+      source: 'engine',
       outcome: s.outcome,
-      decision: s.outcome === 'Denied' ? 'Rejected' : s.outcome,
       priority: s.priority,
       nextStatus: s.nextStatus,
       resetMethod: s.resetMethod,
@@ -157,7 +158,9 @@ describe('decide: one scenario per rule and policy variation', () => {
     const app = s.catalog === null ? (s.request?.app ?? REQUEST.app) : CATALOG_APP.name;
     expect(decision.rationale).toContain(app);
     expect(decision.rationale).not.toContain(REQUEST.justification);
-    expect(decision.actions.at(-1)).toEqual({ type: 'notify_requester' });
+    // Exactly one action tells the requester: the reset link, or a notice.
+    const told = decision.actions.filter((a) => a.type === 'send_reset_link' || a.type === 'notify_requester');
+    expect(told).toHaveLength(1);
   });
 
   it('reaches every rule id, and the table uses no other id', () => {
@@ -233,11 +236,8 @@ describe('decide: third-party comparison', () => {
 describe('decide: decision contents', () => {
   it('SWA self-service emails the catalog reset URL to the requester', () => {
     const { decision } = run(HAPPY);
-    expect(decision.actions).toEqual([
-      { type: 'send_reset_link', to: REQUEST.requester, url: CATALOG_APP.resetUrl },
-      { type: 'notify_requester' },
-    ]);
-    expect(decision).toMatchObject({ oktaUserId: USER.id, oktaAppId: CATALOG_APP.oktaAppId });
+    expect(decision.actions).toEqual([{ type: 'send_reset_link', url: CATALOG_APP.resetUrl }]);
+    expect(decision).toMatchObject({ app: CATALOG_APP.name, oktaUserId: USER.id, oktaAppId: CATALOG_APP.oktaAppId });
     expect(decision.facts).toMatchObject({
       userStatus: 'ACTIVE',
       signOnMode: 'BROWSER_PLUGIN',
@@ -249,26 +249,32 @@ describe('decide: decision contents', () => {
     });
   });
 
-  it('SSO escalation asks an approver, then an Okta reset with sendEmail=true', () => {
+  it('SSO escalation asks the app’s approvers and records the Okta reset an approval will make', () => {
     const { decision } = run(scenario('sso_requires_approval'));
     expect(decision.actions).toEqual([
       { type: 'request_approval', approverGroup: 'IT Helpdesk' },
-      { type: 'okta_reset_on_approval', oktaUserId: USER.id, sendEmail: true },
-      { type: 'notify_requester' },
+      { type: 'notify_requester', notice: 'escalated' },
     ]);
+    expect(decision.resetMethod).toBe('okta_reset');
   });
 
-  it('external store dispatches a job and waits', () => {
+  it('escalations without a catalog approver group go to the default queue', () => {
+    const { decision } = run({ ...scenario('sensitive_app'), catalog: { sensitive: true, approverGroup: null } });
+    expect(decision.actions[0]).toEqual({ type: 'request_approval', approverGroup: DEFAULT_APPROVER_GROUP });
+  });
+
+  it('external store waits as PendingExternal and tells the requester', () => {
     const { decision } = run(scenario('external_store'));
-    expect(decision.actions).toEqual([
-      { type: 'dispatch_external', catalogAppId: CATALOG_APP.id, oktaUserId: USER.id },
-      { type: 'notify_requester' },
-    ]);
+    expect(decision.actions).toEqual([{ type: 'notify_requester', notice: 'pending_external' }]);
+  });
+
+  it('the verdict on the request follows the outcome (Denied is Rejected)', () => {
+    expect([verdictFor('Approved'), verdictFor('Denied'), verdictFor('Escalated')]).toEqual(['Approved', 'Rejected', 'Escalated']);
   });
 
   it('denials only notify the requester and carry what was known', () => {
     const { decision } = run(scenario('user_status'));
-    expect(decision.actions).toEqual([{ type: 'notify_requester' }]);
+    expect(decision.actions).toEqual([{ type: 'notify_requester', notice: 'denied' }]);
     expect(decision.rationale).toContain('SUSPENDED');
     expect(decision).toMatchObject({ oktaUserId: USER.id, oktaAppId: '0oa-sf' });
   });

@@ -1,6 +1,6 @@
 /**
  * The decision engine: a pure, staged function from request + catalog + Okta facts + policy
- * to a decision (PRODUCT.md, "How a request is decided"). It never does I/O; when it needs Okta
+ * to a PolicyDecision (PRODUCT.md, "How a request is decided"). It never does I/O; when it needs Okta
  * facts it says which, so the caller keeps the critical path to two sequential Okta round trips:
  *
  *   result = decide(input)
@@ -21,33 +21,34 @@
  *   8. mfa_missing             no active (accepted) MFA factor while required → Escalated (High)
  *   9. swa_self_service        SWA + reset URL → Approved, Completed, reset link emailed
  *      swa_no_reset_url        SWA without a reset URL → Escalated (Medium)
- *      sso_requires_approval   federated SSO → Escalated (Medium); Okta reset on approval
- *      external_store          catalog says external → Approved, PendingExternal, job dispatched
+ *      sso_requires_approval   federated SSO → Escalated (Medium); an approval resets in Okta
+ *      external_store          catalog says external → Approved, PendingExternal
  *      unknown_sign_on_mode    method cannot be told → Escalated (Medium)
  *
  * Priorities: High where a wrong approval would hurt most (another person's account, an admin,
  * a failed identity check); Medium for routine reviews; Low for decisions nobody has to review.
  * `request.justification` is never read: urgency or embedded instructions cannot change anything.
  */
-import type {
-  Decision,
-  DecisionAction,
-  DecisionNextStatus,
-  DecisionResetMethod,
-  RuleId,
+import {
+  DEFAULT_APPROVER_GROUP,
+  type DecisionAction,
+  type DecisionNextStatus,
+  type DecisionResetMethod,
+  type PolicyDecision,
+  type RuleId,
 } from './decision.js';
 import { displayAppName, rationaleFor } from './decision-rationale.js';
 import type { OktaDetails, OktaFacts } from './okta-facts.js';
 import { appNameKey, type Policy } from './policy.js';
 import { resolveResetMethod } from './sign-on-mode.js';
-import type { CatalogApp, Outcome, Priority, RequestDecision, RequestFacts } from './types.js';
+import type { CatalogApp, Outcome, Priority, RequestFacts } from './types.js';
 
 export { RULE_IDS } from './decision.js';
 export type {
-  Decision,
   DecisionAction,
   DecisionNextStatus,
   DecisionResetMethod,
+  PolicyDecision,
   RuleId,
 } from './decision.js';
 
@@ -61,20 +62,17 @@ export interface DecideInput {
 
 /** Either a decision, or the next Okta facts the caller must fetch before calling again. */
 export type EngineResult =
-  | { kind: 'decided'; decision: Decision }
+  | { kind: 'decided'; decision: PolicyDecision }
   | { kind: 'need'; facts: 'user' | 'details' };
-
-const OUTCOME_TO_DECISION: Record<Outcome, RequestDecision> = {
-  Approved: 'Approved',
-  Denied: 'Rejected',
-  Escalated: 'Escalated',
-};
 
 /** What the rules have learnt so far; copied into every decision. */
 interface Context {
   policy: Policy;
+  /** For rationales: one line, bounded (see displayAppName). */
+  displayApp: string;
+  /** For the decision log: the catalog's name, or what was typed. */
   app: string;
-  approverGroup: string | null;
+  approverGroup: string;
   facts: Record<string, unknown>;
   oktaUserId: string | null;
   oktaAppId: string | null;
@@ -86,8 +84,9 @@ export function decide(input: DecideInput): EngineResult {
   const { request, catalogApp, okta, policy } = input;
   const ctx: Context = {
     policy,
-    app: displayAppName(catalogApp?.name ?? request.app),
-    approverGroup: catalogApp?.approverGroup ?? null,
+    displayApp: displayAppName(catalogApp?.name ?? request.app),
+    app: catalogApp?.name ?? request.app,
+    approverGroup: catalogApp?.approverGroup ?? DEFAULT_APPROVER_GROUP,
     facts: { requestedApp: request.app },
     oktaUserId: null,
     oktaAppId: null,
@@ -175,15 +174,15 @@ export function decide(input: DecideInput): EngineResult {
       const url = catalogApp.resetUrl?.trim() ?? '';
       if (url === '') return escalate(ctx, 'swa_no_reset_url', 'Medium');
       ctx.facts.resetUrl = url;
-      return approve(ctx, 'swa_self_service', 'Completed', [
-        { type: 'send_reset_link', to: request.requester, url },
-      ]);
+      // The link email is the requester's answer: no separate notice.
+      return approve(ctx, 'swa_self_service', 'Completed', [{ type: 'send_reset_link', url }]);
     }
     case 'okta_reset':
       return escalate(ctx, 'sso_requires_approval', 'Medium');
     case 'external':
+      // No external executor exists yet: the request waits as PendingExternal for whoever resets it.
       return approve(ctx, 'external_store', 'PendingExternal', [
-        { type: 'dispatch_external', catalogAppId: catalogApp.id, oktaUserId: user.id },
+        { type: 'notify_requester', notice: 'pending_external' },
       ]);
     case 'unknown':
       return escalate(ctx, 'unknown_sign_on_mode', 'Medium');
@@ -229,7 +228,7 @@ function caseless(s: string): string {
 }
 
 function deny(ctx: Context, ruleId: RuleId, userStatus?: string): EngineResult {
-  return decided(ctx, 'Denied', ruleId, 'Low', 'Rejected', [], userStatus);
+  return decided(ctx, 'Denied', ruleId, 'Low', 'Rejected', [{ type: 'notify_requester', notice: 'denied' }], userStatus);
 }
 
 function approve(
@@ -241,13 +240,15 @@ function approve(
   return decided(ctx, 'Approved', ruleId, 'Low', nextStatus, actions);
 }
 
-/** Escalations go to the app's approver group; an Okta reset is marked as the on-approval step. */
+/**
+ * Escalations go to the app's approver group (or the default queue). What an approval then does
+ * follows from the stored reset method (see human-decision.ts), not from actions decided now.
+ */
 function escalate(ctx: Context, ruleId: RuleId, priority: Priority): EngineResult {
-  const actions: DecisionAction[] = [{ type: 'request_approval', approverGroup: ctx.approverGroup }];
-  if (ctx.resetMethod === 'okta_reset' && ctx.oktaUserId !== null) {
-    actions.push({ type: 'okta_reset_on_approval', oktaUserId: ctx.oktaUserId, sendEmail: true });
-  }
-  return decided(ctx, 'Escalated', ruleId, priority, 'Escalated', actions);
+  return decided(ctx, 'Escalated', ruleId, priority, 'Escalated', [
+    { type: 'request_approval', approverGroup: ctx.approverGroup },
+    { type: 'notify_requester', notice: 'escalated' },
+  ]);
 }
 
 function decided(
@@ -259,21 +260,21 @@ function decided(
   actions: DecisionAction[],
   userStatus?: string,
 ): EngineResult {
-  const facts = { app: ctx.app, outcome, ...(userStatus === undefined ? {} : { userStatus }) };
+  const facts = { app: ctx.displayApp, outcome, ...(userStatus === undefined ? {} : { userStatus }) };
   return {
     kind: 'decided',
     decision: {
+      source: 'engine',
       outcome,
-      decision: OUTCOME_TO_DECISION[outcome],
       ruleId,
       rationale: rationaleFor(ruleId, facts),
       priority,
       nextStatus,
       resetMethod: ctx.resetMethod,
-      // Every decision ends by telling the requester, whatever else happens.
-      actions: [...actions, { type: 'notify_requester' }],
+      actions,
       policyVersion: ctx.policy.version,
       facts: ctx.facts,
+      app: ctx.app,
       oktaUserId: ctx.oktaUserId,
       oktaAppId: ctx.oktaAppId,
     },

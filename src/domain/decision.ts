@@ -1,8 +1,10 @@
 /**
- * The shape of a decision the engine makes about one request (PRODUCT.md, "How a request is
- * decided"): which rule fired, what happens next, and the facts it was based on.
+ * What a decision about one request is (PRODUCT.md, "How a request is decided"): the policy
+ * engine's at triage, or an approver's on an escalated request. Both say where the request goes
+ * and which actions follow; one applier (services/apply-decision.ts) carries out either.
  */
-import type { Outcome, Priority, RequestDecision } from './types.js';
+import type { EmailTemplate } from './email-templates.js';
+import type { Outcome, Priority, RequestVerdict } from './types.js';
 
 /** Every rule id, in the order the engine checks them (see decision-engine.ts). */
 export const RULE_IDS = Object.freeze([
@@ -24,8 +26,14 @@ export const RULE_IDS = Object.freeze([
   'unknown_sign_on_mode',
 ] as const);
 
-/** The id of the rule that decided a request; stored with the decision. */
+/** The id of the policy rule that decided a request; stored with the decision. */
 export type RuleId = (typeof RULE_IDS)[number];
+
+/** Not a policy rule: the pipeline's own escalation when triage cannot finish. */
+export const TRIAGE_FAILED_RULE = 'triage_failed';
+
+/** Where escalations go when the catalog names no approver group. */
+export const DEFAULT_APPROVER_GROUP = 'it-approvers';
 
 /** A reset method the engine could determine (`auto` and `unknown` never appear here). */
 export type DecisionResetMethod = 'swa_link' | 'okta_reset' | 'external';
@@ -33,29 +41,37 @@ export type DecisionResetMethod = 'swa_link' | 'okta_reset' | 'external';
 /** Statuses a request moves to straight out of triage. */
 export type DecisionNextStatus = 'Completed' | 'Escalated' | 'Rejected' | 'PendingExternal';
 
+/** The outcome emails a decision may send the requester (the other templates belong to jobs). */
+export type RequesterNotice = Extract<
+  EmailTemplate,
+  'escalated' | 'denied' | 'pending_external' | 'approved_manual' | 'rejected_by_approver'
+>;
+
 /**
- * Side effects the caller performs for a decision, in order. The engine only describes them;
- * jobs carry them out with idempotency keys.
+ * What follows a decision. The applier runs each one in the decision's transaction: a request
+ * state change, or one job with its idempotency key. At most one action emails the requester
+ * (none when an approved Okta reset's job will, on completion).
  */
 export type DecisionAction =
-  /** Email the catalog's reset URL to the requester (SWA self-service). */
-  | { type: 'send_reset_link'; to: string; url: string }
-  /** Hand the request to a human approver (the catalog's approver group, or the default queue). */
-  | { type: 'request_approval'; approverGroup: string | null }
-  /** Only after an approver approves: Okta `reset_password?sendEmail=true` for this user. */
-  | { type: 'okta_reset_on_approval'; oktaUserId: string; sendEmail: true }
-  /** Send a reset job to the external executor; the request waits as PendingExternal. */
-  | { type: 'dispatch_external'; catalogAppId: string; oktaUserId: string }
-  /** Tell the requester the outcome and rationale in their channel. */
-  | { type: 'notify_requester' };
+  /** Email the catalog's reset URL to the requester; that email is also their answer. */
+  | { type: 'send_reset_link'; url: string }
+  /** Hand the request to an approver group: it becomes the next owner, and the hand-over is audited. */
+  | { type: 'request_approval'; approverGroup: string }
+  /** After an approval only: the Okta reset job (`reset_password?sendEmail=true`), which completes the request. */
+  | { type: 'okta_reset' }
+  /** Email the requester the outcome; `comment` is an approver's, quoted in the email. */
+  | { type: 'notify_requester'; notice: RequesterNotice; comment?: string | null };
 
-/** One decision about one request. */
-export interface Decision {
+/** Who made a decision; stored as the decision log entry's `source`. */
+export type DecisionSource = 'engine' | 'human';
+
+/** The policy engine's decision at triage (or the pipeline's `triage_failed` escalation). */
+export interface PolicyDecision {
+  source: 'engine';
   /** Seed-000 vocabulary. */
   outcome: Outcome;
-  /** Seed-001 vocabulary (Denied → Rejected). */
-  decision: RequestDecision;
-  ruleId: RuleId;
+  /** The rule that fired; `triage_failed` when triage could not finish and the request went to a human. */
+  ruleId: RuleId | typeof TRIAGE_FAILED_RULE;
   /** One or two plain sentences a requester can read; names the app; never quotes the justification. */
   rationale: string;
   priority: Priority;
@@ -63,9 +79,36 @@ export interface Decision {
   /** How the password is (or, after approval, will be) reset; null when not determined. */
   resetMethod: DecisionResetMethod | null;
   actions: DecisionAction[];
-  policyVersion: string;
+  /** The policy's version; null when no rule decided (`triage_failed`). */
+  policyVersion: string | null;
   /** The facts gathered up to the rule that fired (for the audit log). */
   facts: Record<string, unknown>;
+  /** The app as the catalog names it, or as typed when it is not in the catalog. */
+  app: string;
   oktaUserId: string | null;
   oktaAppId: string | null;
+}
+
+/** An approver's decision on an escalated request (see human-decision.ts). */
+export interface HumanDecision {
+  source: 'human';
+  outcome: 'Approved' | 'Denied';
+  /** The approver's email. */
+  decidedBy: string;
+  comment: string | null;
+  /** For the decision log: who decided, and their comment. */
+  rationale: string;
+  /** Where the request goes; null = it stays Escalated until the Okta reset job completes it. */
+  nextStatus: 'Completed' | 'PendingExternal' | 'Rejected' | null;
+  /** Replaces the request's rationale when set; null keeps triage's. */
+  requestRationale: string | null;
+  actions: DecisionAction[];
+}
+
+/** Any decision the applier takes. */
+export type Decision = PolicyDecision | HumanDecision;
+
+/** The verdict a decision leaves on the request (seed-001 words: Denied is Rejected). */
+export function verdictFor(outcome: Outcome): Exclude<RequestVerdict, 'Cancelled'> {
+  return outcome === 'Denied' ? 'Rejected' : outcome;
 }

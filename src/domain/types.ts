@@ -15,10 +15,13 @@ export const REQUEST_STATUSES = [
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-/** Seed-001 decision vocabulary, stored on the request. */
-export type RequestDecision = 'Approved' | 'Rejected' | 'Escalated' | 'Cancelled';
+/**
+ * Where a request stands after its latest decision, in seed 001's words; stored in the request's
+ * `decision` column (the API's `decision` field).
+ */
+export type RequestVerdict = 'Approved' | 'Rejected' | 'Escalated' | 'Cancelled';
 
-/** Seed-000 outcome vocabulary, used in the Decisions log object. Denied = Rejected. */
+/** Seed-000 outcome vocabulary, used in the decision log's result object. Denied = Rejected. */
 export type Outcome = 'Approved' | 'Denied' | 'Escalated';
 
 export type Priority = 'Low' | 'Medium' | 'High';

@@ -1,14 +1,14 @@
 import type { AuditEvent } from '../db/repositories/audit.repository.js';
-import type { DecisionRecord, StoredDecision } from '../db/repositories/decision.repository.js';
+import type { DecisionLogEntry, Seed000Result } from '../db/repositories/decision.repository.js';
 import type { PasswordRequest } from '../db/repositories/request.repository.js';
 import { STATUS_LABELS } from '../domain/lifecycle.js';
 
 const SEED_000_KEYS = ['request_id', 'requestApp', 'requestUser', 'date', 'outcome', 'rationale', 'app', 'oktaAppId', 'oktaUserId'] as const;
 
 /** A request as the API returns it. `result` is the seed-000 object of its latest decision. */
-export function toRequestView(request: PasswordRequest, decisions: StoredDecision[] = [], events?: AuditEvent[]) {
+export function toRequestView(request: PasswordRequest, decisions: DecisionLogEntry[] = [], events?: AuditEvent[]) {
   const latest = decisions.at(-1);
-  const result = latest ? (Object.fromEntries(SEED_000_KEYS.map((k) => [k, latest.decision[k] ?? null])) as unknown as DecisionRecord) : null;
+  const result = latest ? (Object.fromEntries(SEED_000_KEYS.map((k) => [k, latest.decision[k] ?? null])) as unknown as Seed000Result) : null;
   return {
     request_id: request.id,
     requester: request.requester,

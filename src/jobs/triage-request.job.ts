@@ -1,28 +1,19 @@
 import type { AppContext } from '../app-context.js';
 import type { OktaConnector } from '../connectors/okta/index.js';
 import { findAppByName } from '../db/repositories/app.repository.js';
-import { appendAuditEvent } from '../db/repositories/audit.repository.js';
-import { insertDecision } from '../db/repositories/decision.repository.js';
 import { getRequest, transitionRequest, type PasswordRequest } from '../db/repositories/request.repository.js';
-import { nowIso } from '../db/ids.js';
-import { decide, type Decision } from '../domain/decision-engine.js';
+import { DEFAULT_APPROVER_GROUP, TRIAGE_FAILED_RULE, type PolicyDecision } from '../domain/decision.js';
+import { decide } from '../domain/decision-engine.js';
 import type { OktaDetails, OktaFacts, UserLookup } from '../domain/okta-facts.js';
-import { resolveResetMethod } from '../domain/sign-on-mode.js';
 import type { CatalogApp } from '../domain/types.js';
-import { AGENT_ACTOR, toolCallLog, type ToolCallLog } from './audited-call.js';
-import { enqueueEmail } from './enqueue.js';
+import { applyDecision } from '../services/apply-decision.js';
+import { toolCallLog, type ToolCallLog } from './audited-call.js';
 import { JOB_KINDS } from './job-kinds.js';
 import { PermanentJobError, type JobHandler } from './worker.js';
 
-/** Where escalations go when the catalog names no approver group. */
-export const DEFAULT_APPROVER_GROUP = 'it-approvers';
-
-/** Not a policy rule: the pipeline's own escalation when triage cannot finish. */
-export const TRIAGE_FAILED_RULE = 'triage_failed';
-
 /**
  * Triage: gathers the facts the decision engine asks for (nothing, the Okta user, then the
- * per-user checks in parallel), applies its decision, and enqueues the emails it implies.
+ * per-user checks in parallel) and applies its decision (services/apply-decision.ts).
  */
 export function triageRequestJob(ctx: AppContext): JobHandler {
   return {
@@ -47,7 +38,9 @@ export function triageRequestJob(ctx: AppContext): JobHandler {
         const result = decide(input);
         if (result.kind === 'decided') {
           await log.flush(); // every Tool Call is in the log before the decision commits
-          return applyDecision(ctx, request, catalogApp, okta, result.decision);
+          // false: another worker decided it first, and its commit carries the side effects.
+          await applyDecision(ctx, request, result.decision);
+          return;
         }
         try {
           if (result.facts === 'user') okta.lookup = await lookupUser(ctx.okta, log, request);
@@ -70,35 +63,30 @@ export function triageRequestJob(ctx: AppContext): JobHandler {
 async function escalateUndecided(ctx: AppContext, requestId: string, error: Error): Promise<void> {
   const request = await getRequest(ctx.db, requestId);
   if (!request) return;
-  const rationale = `The automatic checks could not be completed (${error.message}), so IT will review this request.`;
-  const nextOwner = (await findAppByName(ctx.db, request.app))?.approverGroup ?? DEFAULT_APPROVER_GROUP;
-  const date = nowIso();
-  await ctx.db.transaction().execute(async (trx) => {
-    const moved = await transitionRequest(trx, requestId, 'Triaging', 'Escalated', {
-      decision: 'Escalated',
-      rationale,
-      rule_id: TRIAGE_FAILED_RULE,
-      priority: 'High',
-      next_owner: nextOwner,
-      decided_at: date,
-    });
-    if (!moved) return;
-    await insertDecision(trx, requestId, 'engine', {
-      request_id: requestId,
-      requestApp: request.app,
-      requestUser: request.requester,
-      date,
-      outcome: 'Escalated',
-      rationale,
-      app: request.app,
-      oktaAppId: null,
-      oktaUserId: null,
-      ruleId: TRIAGE_FAILED_RULE,
-    });
-    await appendAuditEvent(trx, { requestId, actor: AGENT_ACTOR, eventType: 'Escalation', details: { reason: rationale, nextOwner, priority: 'High' } });
-    await enqueueEmail(trx, { requestId, to: request.requester, template: 'escalated' });
-  });
-  ctx.wakeWorker();
+  const approverGroup = (await findAppByName(ctx.db, request.app))?.approverGroup ?? DEFAULT_APPROVER_GROUP;
+  await applyDecision(ctx, request, triageFailed(request, approverGroup, error));
+}
+
+/** The pipeline's decision when no rule could decide: a human reviews it, with the error. */
+function triageFailed(request: PasswordRequest, approverGroup: string, error: Error): PolicyDecision {
+  return {
+    source: 'engine',
+    outcome: 'Escalated',
+    ruleId: TRIAGE_FAILED_RULE,
+    rationale: `The automatic checks could not be completed (${error.message}), so IT will review this request.`,
+    priority: 'High',
+    nextStatus: 'Escalated',
+    resetMethod: null,
+    actions: [
+      { type: 'request_approval', approverGroup },
+      { type: 'notify_requester', notice: 'escalated' },
+    ],
+    policyVersion: null,
+    facts: { error: error.message },
+    app: request.app,
+    oktaUserId: null,
+    oktaAppId: null,
+  };
 }
 
 function lookupUser(okta: OktaConnector, log: ToolCallLog, request: PasswordRequest): Promise<UserLookup> {
@@ -132,75 +120,4 @@ async function fetchDetails(
 function valueOf<T>(result: PromiseSettledResult<T>): T {
   if (result.status === 'rejected') throw result.reason;
   return result.value;
-}
-
-async function applyDecision(
-  ctx: AppContext,
-  request: PasswordRequest,
-  catalogApp: CatalogApp | null,
-  okta: OktaFacts,
-  decision: Decision,
-): Promise<void> {
-  // Escalations fired before step 9 still need to know how an approval will reset.
-  const signOnMode = okta.details?.app?.signOnMode;
-  const resetMethod = decision.resetMethod ?? (catalogApp && signOnMode ? resolveResetMethod(catalogApp.resetMethod, signOnMode) : null);
-  const nextOwner = decision.outcome === 'Escalated' ? (catalogApp?.approverGroup ?? DEFAULT_APPROVER_GROUP) : null;
-  const date = nowIso();
-
-  await ctx.db.transaction().execute(async (trx) => {
-    const moved = await transitionRequest(trx, request.id, 'Triaging', decision.nextStatus, {
-      decision: decision.decision,
-      rationale: decision.rationale,
-      rule_id: decision.ruleId,
-      policy_version: decision.policyVersion,
-      priority: decision.priority,
-      reset_method: resetMethod === 'unknown' ? null : resetMethod,
-      okta_user_id: decision.oktaUserId,
-      okta_app_id: decision.oktaAppId,
-      next_owner: nextOwner,
-      decided_at: date,
-    });
-    if (!moved) return; // another worker decided it first; its commit carries the side effects
-
-    await insertDecision(trx, request.id, 'engine', {
-      request_id: request.id,
-      requestApp: request.app,
-      requestUser: request.requester,
-      date,
-      outcome: decision.outcome,
-      rationale: decision.rationale,
-      app: catalogApp?.name ?? request.app,
-      oktaAppId: decision.oktaAppId,
-      oktaUserId: decision.oktaUserId,
-      ruleId: decision.ruleId,
-      policyVersion: decision.policyVersion,
-      facts: decision.facts,
-    });
-    const audit = (eventType: 'Decision' | 'Escalation' | 'Rejection', details: Record<string, unknown>) =>
-      appendAuditEvent(trx, { requestId: request.id, actor: AGENT_ACTOR, eventType, details });
-    await audit('Decision', {
-      outcome: decision.outcome,
-      ruleId: decision.ruleId,
-      rationale: decision.rationale,
-      policyVersion: decision.policyVersion,
-      priority: decision.priority,
-      facts: decision.facts,
-      actions: decision.actions,
-    });
-    if (decision.outcome === 'Escalated') await audit('Escalation', { reason: decision.rationale, nextOwner, priority: decision.priority });
-    if (decision.outcome === 'Denied') await audit('Rejection', { reason: decision.rationale, ruleId: decision.ruleId });
-
-    const to = request.requester;
-    if (decision.nextStatus === 'Completed') {
-      const link = decision.actions.find((a) => a.type === 'send_reset_link');
-      await enqueueEmail(trx, { requestId: request.id, to, template: 'reset_link', resetUrl: link && 'url' in link ? link.url : catalogApp?.resetUrl });
-    } else if (decision.nextStatus === 'Escalated') {
-      await enqueueEmail(trx, { requestId: request.id, to, template: 'escalated' });
-    } else if (decision.nextStatus === 'Rejected') {
-      await enqueueEmail(trx, { requestId: request.id, to, template: 'denied' });
-    } else if (decision.nextStatus === 'PendingExternal') {
-      await enqueueEmail(trx, { requestId: request.id, to, template: 'pending_external' });
-    }
-  });
-  ctx.wakeWorker();
 }

@@ -1,21 +1,15 @@
 import type { AppContext } from '../app-context.js';
 import { findAppByName } from '../db/repositories/app.repository.js';
 import { appendAuditEvent, listAuditEvents } from '../db/repositories/audit.repository.js';
-import { insertDecision, listDecisions, listDecisionsFor, type StoredDecision } from '../db/repositories/decision.repository.js';
-import {
-  claimManualDecision,
-  getRequest,
-  insertRequest,
-  listRequests,
-  transitionRequest,
-  type PasswordRequest,
-  type RequestFilter,
-} from '../db/repositories/request.repository.js';
+import { listDecisions, listDecisionsFor, type DecisionLogEntry } from '../db/repositories/decision.repository.js';
+import { getRequest, insertRequest, listRequests, type PasswordRequest, type RequestFilter } from '../db/repositories/request.repository.js';
 import type { Principal } from '../db/repositories/token.repository.js';
-import { nowIso } from '../db/ids.js';
+import type { HumanDecision } from '../domain/decision.js';
+import { humanDecision, type ApproverVerdict } from '../domain/human-decision.js';
 import { isTerminal } from '../domain/lifecycle.js';
 import { AppError } from '../errors/error-codes.js';
-import { enqueueEmail, enqueueOktaReset, enqueueTriage } from '../jobs/enqueue.js';
+import { enqueueTriage } from '../jobs/enqueue.js';
+import { applyDecision } from './apply-decision.js';
 import { assertWithinPersonLimits } from './request-limits.js';
 import { assertNotOwnRequest } from './separation-of-duties.js';
 
@@ -80,19 +74,19 @@ export async function getVisibleRequest(ctx: AppContext, principal: Principal, i
   return request;
 }
 
-/** Requests the principal may see, newest first, each with its decisions. */
+/** Requests the principal may see, newest first, each with its decision log. */
 export async function listVisibleRequests(
   ctx: AppContext,
   principal: Principal,
   filter: Omit<RequestFilter, 'visibleTo'>,
-): Promise<{ request: PasswordRequest; decisions: StoredDecision[] }[]> {
+): Promise<{ request: PasswordRequest; decisions: DecisionLogEntry[] }[]> {
   const seesAll = principal.role === 'admin' || principal.role === 'approver';
   const rows = await listRequests(ctx.db, { ...filter, ...(seesAll ? {} : { visibleTo: principal.email }) });
   const decisions = await listDecisionsFor(ctx.db, rows.map((r) => r.id));
   return rows.map((request) => ({ request, decisions: decisions.get(request.id) ?? [] }));
 }
 
-/** One request the principal may see, with its decisions and audit timeline. */
+/** One request the principal may see, with its decision log and audit timeline. */
 export async function getVisibleRequestWithHistory(ctx: AppContext, principal: Principal, id: string) {
   const request = await getVisibleRequest(ctx, principal, id);
   const [decisions, events] = await Promise.all([listDecisions(ctx.db, id), listAuditEvents(ctx.db, id)]);
@@ -104,10 +98,10 @@ export function canSee(principal: Principal, request: PasswordRequest): boolean 
   return request.requester === principal.email || request.submittedBy === principal.email;
 }
 
-/** A request just decided by a human, with its decisions (for the API's answer). */
+/** A request just decided by a human, with its decision log (for the API's answer). */
 export interface DecidedRequest {
   request: PasswordRequest;
-  decisions: StoredDecision[];
+  decisions: DecisionLogEntry[];
 }
 
 async function decidedRequest(ctx: AppContext, id: string): Promise<DecidedRequest> {
@@ -116,68 +110,38 @@ async function decidedRequest(ctx: AppContext, id: string): Promise<DecidedReque
   return { request, decisions };
 }
 
-export interface HumanDecisionInput {
+/** What an approver may add to an approval or a denial. */
+export interface ApproverInput {
   comment?: string | undefined;
 }
 
 /**
- * An approver approves an escalated request. The conditional claim makes it exactly once: a
- * second approval (or a concurrent one) is ALREADY_DECIDED, never a second reset.
+ * An approver approves an escalated request; what follows depends on how it resets (see
+ * domain/human-decision.ts). Exactly once: a second or concurrent approval is ALREADY_DECIDED,
+ * never a second reset.
  */
-export async function approveRequest(ctx: AppContext, principal: Principal, id: string, input: HumanDecisionInput): Promise<DecidedRequest> {
+export async function approveRequest(ctx: AppContext, principal: Principal, id: string, input: ApproverInput): Promise<DecidedRequest> {
   const request = await checkDecidable(ctx, principal, id);
-  const comment = input.comment?.trim() || null;
   const catalogApp = await findAppByName(ctx.db, request.app);
-  await ctx.db.transaction().execute(async (trx) => {
-    if (!(await claimManualDecision(trx, id, { manualDecision: 'Approved', decidedBy: principal.email, comment }))) throw alreadyDecided();
-    await recordHumanDecision(trx, request, principal, 'Approved', comment);
-    const to = request.requester;
-    switch (request.resetMethod) {
-      case 'okta_reset':
-        await enqueueOktaReset(trx, id);
-        break;
-      case 'swa_link':
-        if (catalogApp?.resetUrl) {
-          await transitionRequest(trx, id, 'Escalated', 'Completed', { decision: 'Approved' });
-          await enqueueEmail(trx, { requestId: id, to, template: 'reset_link', resetUrl: catalogApp.resetUrl });
-          break;
-        }
-        await completeByHand(trx, request, principal, comment);
-        break;
-      case 'external':
-        await transitionRequest(trx, id, 'Escalated', 'PendingExternal', { decision: 'Approved' });
-        await enqueueEmail(trx, { requestId: id, to, template: 'pending_external' });
-        break;
-      default:
-        // No automatic reset path is known (e.g. a bookmark app): the approver resets by hand.
-        await completeByHand(trx, request, principal, comment);
-    }
-  });
-  ctx.wakeWorker();
-  return decidedRequest(ctx, id);
+  const facts = { resetMethod: request.resetMethod, resetUrl: catalogApp?.resetUrl ?? null, rationale: request.rationale };
+  return applyApproverDecision(ctx, request, humanDecision(verdictOf('Approved', principal, input), facts));
 }
 
 /** An approver denies an escalated request: Rejected, audited, and the requester is told. */
-export async function denyRequest(ctx: AppContext, principal: Principal, id: string, input: HumanDecisionInput): Promise<DecidedRequest> {
+export async function denyRequest(ctx: AppContext, principal: Principal, id: string, input: ApproverInput): Promise<DecidedRequest> {
   const request = await checkDecidable(ctx, principal, id);
-  const comment = input.comment?.trim() || null;
-  await ctx.db.transaction().execute(async (trx) => {
-    if (!(await claimManualDecision(trx, id, { manualDecision: 'Denied', decidedBy: principal.email, comment }))) throw alreadyDecided();
-    await recordHumanDecision(trx, request, principal, 'Denied', comment);
-    await transitionRequest(trx, id, 'Escalated', 'Rejected', { decision: 'Rejected' });
-    await enqueueEmail(trx, { requestId: id, to: request.requester, template: 'rejected_by_approver', comment });
-  });
-  ctx.wakeWorker();
-  return decidedRequest(ctx, id);
+  const facts = { resetMethod: request.resetMethod, resetUrl: null, rationale: request.rationale };
+  return applyApproverDecision(ctx, request, humanDecision(verdictOf('Denied', principal, input), facts));
 }
 
-/** Approved, but nothing can reset it automatically: the approver does it, and we say so. */
-async function completeByHand(trx: AppContext['db'], request: PasswordRequest, principal: Principal, comment: string | null): Promise<void> {
-  await transitionRequest(trx, request.id, 'Escalated', 'Completed', {
-    decision: 'Approved',
-    rationale: `${request.rationale ?? ''} Approved by ${principal.email}, who resets it by hand.`.trim(),
-  });
-  await enqueueEmail(trx, { requestId: request.id, to: request.requester, template: 'approved_manual', comment });
+function verdictOf(outcome: ApproverVerdict['outcome'], principal: Principal, input: ApproverInput): ApproverVerdict {
+  return { outcome, approver: principal.email, comment: input.comment?.trim() || null };
+}
+
+/** When the applier finds the request already claimed, another approver was first: ALREADY_DECIDED. */
+async function applyApproverDecision(ctx: AppContext, request: PasswordRequest, decision: HumanDecision): Promise<DecidedRequest> {
+  if (!(await applyDecision(ctx, request, decision))) throw alreadyDecided();
+  return decidedRequest(ctx, request.id);
 }
 
 async function checkDecidable(ctx: AppContext, principal: Principal, id: string): Promise<PasswordRequest> {
@@ -197,34 +161,6 @@ async function checkDecidable(ctx: AppContext, principal: Principal, id: string)
 
 function alreadyDecided(): AppError {
   return new AppError('ALREADY_DECIDED', 'This request has already been decided; nothing was changed.');
-}
-
-async function recordHumanDecision(
-  trx: AppContext['db'],
-  request: PasswordRequest,
-  principal: Principal,
-  decision: 'Approved' | 'Denied',
-  comment: string | null,
-): Promise<void> {
-  const date = nowIso();
-  await insertDecision(trx, request.id, 'human', {
-    request_id: request.id,
-    requestApp: request.app,
-    requestUser: request.requester,
-    date,
-    outcome: decision,
-    rationale: comment ? `${decision} by ${principal.email}: ${comment}` : `${decision} by ${principal.email}.`,
-    app: request.app,
-    oktaAppId: request.oktaAppId,
-    oktaUserId: request.oktaUserId,
-    decidedBy: principal.email,
-  });
-  await appendAuditEvent(trx, {
-    requestId: request.id,
-    actor: principal.email,
-    eventType: decision === 'Approved' ? 'Approval' : 'Rejection',
-    details: { decision, comment, resetMethod: request.resetMethod },
-  });
 }
 
 /** The audit timeline of a request the principal may see. */

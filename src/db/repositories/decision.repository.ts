@@ -1,58 +1,62 @@
+import type { DecisionSource } from '../../domain/decision.js';
+import type { Outcome } from '../../domain/types.js';
 import type { Db } from '../database.js';
 import { newId, nowIso } from '../ids.js';
 
-/** The seed-000 result object, stored per decision and returned by the API as `result`. */
-export interface DecisionRecord {
+/** The seed-000 result object: stored in every decision log entry, returned by the API as `result`. */
+export interface Seed000Result {
   request_id: string;
   requestApp: string;
   requestUser: string;
   date: string;
-  outcome: 'Approved' | 'Denied' | 'Escalated';
+  outcome: Outcome;
   rationale: string;
   app: string;
   oktaAppId: string | null;
   oktaUserId: string | null;
 }
 
-export interface StoredDecision {
+/** One row of the decision log (`decisions`): a decision made about a request, by the engine or an approver. */
+export interface DecisionLogEntry {
   id: string;
   requestId: string;
   date: string;
-  source: 'engine' | 'human';
-  decision: DecisionRecord & Record<string, unknown>;
+  source: DecisionSource;
+  /** The seed-000 object, plus what the decider adds (rule id, policy version, facts, approver). */
+  decision: Seed000Result & Record<string, unknown>;
 }
 
 export async function insertDecision(
   db: Db,
   requestId: string,
-  source: 'engine' | 'human',
-  decision: DecisionRecord & Record<string, unknown>,
+  source: DecisionSource,
+  result: Seed000Result & Record<string, unknown>,
 ): Promise<void> {
   await db
     .insertInto('decisions')
-    .values({ id: newId('dec'), request_id: requestId, date: decision.date ?? nowIso(), source, decision_json: JSON.stringify(decision) })
+    .values({ id: newId('dec'), request_id: requestId, date: result.date ?? nowIso(), source, decision_json: JSON.stringify(result) })
     .execute();
 }
 
-export async function listDecisions(db: Db, requestId: string): Promise<StoredDecision[]> {
+export async function listDecisions(db: Db, requestId: string): Promise<DecisionLogEntry[]> {
   return (await listDecisionsFor(db, [requestId])).get(requestId) ?? [];
 }
 
 /** Decisions of several requests in one query (a page of the request list), oldest first. */
-export async function listDecisionsFor(db: Db, requestIds: string[]): Promise<Map<string, StoredDecision[]>> {
-  const byRequest = new Map<string, StoredDecision[]>();
+export async function listDecisionsFor(db: Db, requestIds: string[]): Promise<Map<string, DecisionLogEntry[]>> {
+  const byRequest = new Map<string, DecisionLogEntry[]>();
   if (requestIds.length === 0) return byRequest;
   const rows = await db.selectFrom('decisions').selectAll().where('request_id', 'in', requestIds).orderBy('date').orderBy('id').execute();
-  for (const d of rows.map(toStoredDecision)) byRequest.set(d.requestId, [...(byRequest.get(d.requestId) ?? []), d]);
+  for (const d of rows.map(toLogEntry)) byRequest.set(d.requestId, [...(byRequest.get(d.requestId) ?? []), d]);
   return byRequest;
 }
 
-function toStoredDecision(r: { id: string; request_id: string; date: string; source: string; decision_json: string }): StoredDecision {
+function toLogEntry(r: { id: string; request_id: string; date: string; source: string; decision_json: string }): DecisionLogEntry {
   return {
     id: r.id,
     requestId: r.request_id,
     date: r.date,
-    source: r.source as 'engine' | 'human',
-    decision: JSON.parse(r.decision_json) as StoredDecision['decision'],
+    source: r.source as DecisionSource,
+    decision: JSON.parse(r.decision_json) as DecisionLogEntry['decision'],
   };
 }

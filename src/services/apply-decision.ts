@@ -1,0 +1,130 @@
+import type { AppContext } from '../app-context.js';
+import type { Db } from '../db/database.js';
+import { appendAuditEvent } from '../db/repositories/audit.repository.js';
+import { insertDecision, type Seed000Result } from '../db/repositories/decision.repository.js';
+import { claimManualDecision, transitionRequest, type PasswordRequest } from '../db/repositories/request.repository.js';
+import { nowIso } from '../db/ids.js';
+import { verdictFor, type Decision, type DecisionAction, type HumanDecision, type PolicyDecision } from '../domain/decision.js';
+import { AGENT_ACTOR } from '../jobs/audited-call.js';
+import { enqueueEmail, enqueueOktaReset } from '../jobs/enqueue.js';
+
+/**
+ * Applies any decision — the engine's at triage, the pipeline's `triage_failed`, an approver's —
+ * in one transaction: takes the request (a conditional update, so of two concurrent deciders only
+ * one acts), moves its status through the lifecycle table, writes the decision log entry and its
+ * audit events, and runs the decision's actions (one job each, with its idempotency key).
+ * Returns false, having changed nothing, when someone else decided the request first.
+ */
+export async function applyDecision(ctx: Pick<AppContext, 'db' | 'wakeWorker'>, request: PasswordRequest, decision: Decision): Promise<boolean> {
+  const applied = await ctx.db.transaction().execute(async (trx) => {
+    const date = nowIso();
+    const taken = decision.source === 'engine' ? await takeForEngine(trx, request, decision, date) : await takeForApprover(trx, request, decision);
+    if (!taken) return false;
+    await insertDecision(trx, request.id, decision.source, logEntry(request, decision, date));
+    await audit(trx, request, decision);
+    for (const action of decision.actions) await run(trx, request, action);
+    return true;
+  });
+  // Wake the worker only after the commit, so it finds the jobs.
+  if (applied) ctx.wakeWorker();
+  return applied;
+}
+
+/** Triaging → the decision's status, with everything the request shows about its decision. */
+async function takeForEngine(trx: Db, request: PasswordRequest, decision: PolicyDecision, date: string): Promise<boolean> {
+  const moved = await transitionRequest(trx, request.id, 'Triaging', decision.nextStatus, {
+    decision: verdictFor(decision.outcome),
+    rationale: decision.rationale,
+    rule_id: decision.ruleId,
+    policy_version: decision.policyVersion,
+    priority: decision.priority,
+    reset_method: decision.resetMethod,
+    okta_user_id: decision.oktaUserId,
+    okta_app_id: decision.oktaAppId,
+    next_owner: handOverOf(decision)?.approverGroup ?? null,
+    decided_at: date,
+  });
+  return moved !== null;
+}
+
+/**
+ * The claim (Escalated and not yet decided by a human) is the lock, not the status: an approved
+ * Okta reset stays Escalated until its job completes it, and must not be decided again.
+ */
+async function takeForApprover(trx: Db, request: PasswordRequest, decision: HumanDecision): Promise<boolean> {
+  const claim = { manualDecision: decision.outcome, decidedBy: decision.decidedBy, comment: decision.comment };
+  if (!(await claimManualDecision(trx, request.id, claim))) return false;
+  if (decision.nextStatus === null) return true;
+  const moved = await transitionRequest(trx, request.id, 'Escalated', decision.nextStatus, {
+    decision: verdictFor(decision.outcome),
+    ...(decision.requestRationale === null ? {} : { rationale: decision.requestRationale }),
+  });
+  // Unreachable while the claim holds the row; throwing rolls the claim back rather than half-apply.
+  if (!moved) throw new Error(`request ${request.id} left Escalated under a held claim`);
+  return true;
+}
+
+/** The decision log's seed-000 object, plus what only this kind of decider knows. */
+function logEntry(request: PasswordRequest, decision: Decision, date: string): Seed000Result & Record<string, unknown> {
+  const base = {
+    request_id: request.id,
+    requestApp: request.app,
+    requestUser: request.requester,
+    date,
+    outcome: decision.outcome,
+    rationale: decision.rationale,
+  };
+  if (decision.source === 'human') {
+    return { ...base, app: request.app, oktaAppId: request.oktaAppId, oktaUserId: request.oktaUserId, decidedBy: decision.decidedBy };
+  }
+  return {
+    ...base,
+    app: decision.app,
+    oktaAppId: decision.oktaAppId,
+    oktaUserId: decision.oktaUserId,
+    ruleId: decision.ruleId,
+    policyVersion: decision.policyVersion,
+    facts: decision.facts,
+  };
+}
+
+/** Approval | Rejection by the approver; or Decision, then Escalation | Rejection, by resetdesk. */
+async function audit(trx: Db, request: PasswordRequest, decision: Decision): Promise<void> {
+  const requestId = request.id;
+  if (decision.source === 'human') {
+    await appendAuditEvent(trx, {
+      requestId,
+      actor: decision.decidedBy,
+      eventType: decision.outcome === 'Approved' ? 'Approval' : 'Rejection',
+      details: { decision: decision.outcome, comment: decision.comment, resetMethod: request.resetMethod, actions: decision.actions },
+    });
+    return;
+  }
+  const event = (eventType: 'Decision' | 'Escalation' | 'Rejection', details: Record<string, unknown>) =>
+    appendAuditEvent(trx, { requestId, actor: AGENT_ACTOR, eventType, details });
+  const { outcome, ruleId, rationale, policyVersion, priority, facts, actions } = decision;
+  await event('Decision', { outcome, ruleId, rationale, policyVersion, priority, facts, actions });
+  const handOver = handOverOf(decision);
+  if (handOver) await event('Escalation', { reason: rationale, nextOwner: handOver.approverGroup, priority });
+  if (outcome === 'Denied') await event('Rejection', { reason: rationale, ruleId });
+}
+
+/** Runs one action: a job enqueued in the decision's transaction, keyed so it happens once. */
+async function run(trx: Db, request: PasswordRequest, action: DecisionAction): Promise<void> {
+  const requestId = request.id;
+  const to = request.requester;
+  switch (action.type) {
+    case 'send_reset_link':
+      return enqueueEmail(trx, { requestId, to, template: 'reset_link', resetUrl: action.url });
+    case 'notify_requester':
+      return enqueueEmail(trx, { requestId, to, template: action.notice, ...(action.comment === undefined ? {} : { comment: action.comment }) });
+    case 'okta_reset':
+      return enqueueOktaReset(trx, requestId);
+    case 'request_approval':
+      return; // applied with the status: the group became the next owner, and the Escalation event says so
+  }
+}
+
+function handOverOf(decision: Decision): Extract<DecisionAction, { type: 'request_approval' }> | undefined {
+  return decision.actions.find((a): a is Extract<DecisionAction, { type: 'request_approval' }> => a.type === 'request_approval');
+}
