@@ -16,8 +16,3 @@ export function newId(prefix: string): string {
   const rand = randomBytes(8).toString('base64url').replace(/[-_]/g, 'x').slice(0, 10).toLowerCase();
   return `${prefix}_${time}${seq}${rand}`;
 }
-
-/** Current time as the ISO-8601 text both dialects store. */
-export function nowIso(): string {
-  return new Date().toISOString();
-}

@@ -45,7 +45,7 @@ const RATIONALES: Record<RuleId, (f: RationaleFacts) => string> = {
   sso_requires_approval: ({ app }) =>
     `${app} signs in through Okta, so resetting it means resetting your Okta password, which needs approval from IT.`,
   external_store: ({ app }) =>
-    `The password for ${app} is reset by an external system; your request has been sent there and you will be told when it is done.`,
+    `The password for ${app} is kept outside Okta, so resetdesk cannot reset it itself; the request waits for the system that manages it, and you will be told when it is done.`,
   unknown_sign_on_mode: ({ app }) =>
     `resetdesk cannot tell how the password for ${app} is reset, so IT will review this request.`,
 };

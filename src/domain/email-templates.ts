@@ -78,7 +78,7 @@ export function renderEmail(template: EmailTemplate, c: EmailContext): RenderedE
     case 'pending_external':
       return {
         subject: `${c.app} password reset: in progress`,
-        text: `Hello,\n\nYour ${c.app} password reset has been handed to the system that manages that account. You will get another email when it is done.\n${FOOTER(c)}`,
+        text: `Hello,\n\nYour ${c.app} password is kept outside Okta, so resetdesk cannot reset it itself: your request waits for the system that manages that account. You will get another email when it is done.\n${FOOTER(c)}`,
       };
     case 'reset_failed':
       return {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { EmailTemplate } from '../domain/email-templates.js';
 
 /** Job kinds and their idempotency keys: one key per side effect, so it happens once. */
@@ -23,9 +22,4 @@ export interface EmailJobPayload {
   /** Close the request once this message is sent (the requester has been told). */
   closeAfter: boolean;
   [key: string]: unknown;
-}
-
-/** A stable Message-ID per idempotency key: a retried send is recognisably the same message. */
-export function messageIdFor(idempotencyKey: string, domain = 'resetdesk.local'): string {
-  return `<${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}@${domain}>`;
 }

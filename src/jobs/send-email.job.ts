@@ -5,7 +5,8 @@ import { getRequest, transitionRequest } from '../db/repositories/request.reposi
 import { renderEmail } from '../domain/email-templates.js';
 import { isTerminal } from '../domain/lifecycle.js';
 import { AGENT_ACTOR } from './audited-call.js';
-import { JOB_KINDS, jobKeys, messageIdFor, type EmailJobPayload } from './job-kinds.js';
+import { messageIdFor } from '../connectors/smtp/index.js';
+import { JOB_KINDS, jobKeys, type EmailJobPayload } from './job-kinds.js';
 import { PermanentJobError, type JobHandler } from './worker.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js';
 import { appendAuditEvent } from '../db/repositories/audit.repository.js';
 import { insertDecision, type Seed000Result } from '../db/repositories/decision.repository.js';
 import { claimManualDecision, transitionRequest, type PasswordRequest } from '../db/repositories/request.repository.js';
-import { nowIso } from '../db/ids.js';
+import { nowIso } from '../time.js';
 import { verdictFor, type Decision, type DecisionAction, type HumanDecision, type PolicyDecision } from '../domain/decision.js';
 import { AGENT_ACTOR } from '../jobs/audited-call.js';
 import { enqueueEmail, enqueueOktaReset } from '../jobs/enqueue.js';

@@ -10,3 +10,4 @@ export const createSmtpMailer = smtpConnector.create;
 
 export { type DevMailbox, type ReceivedMail, startDevMailbox } from './dev-mailbox.js';
 export type { Mailer, MailMessage, SmtpConfig } from './types.js';
+export { messageIdFor } from './message-id.js';

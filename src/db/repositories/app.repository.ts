@@ -1,7 +1,8 @@
 import { appNameKey } from '../../domain/policy.js';
 import type { CatalogApp, ResetMethod } from '../../domain/types.js';
 import type { Db } from '../database.js';
-import { newId, nowIso } from '../ids.js';
+import { nowIso } from '../../time.js';
+import { newId } from '../ids.js';
 import type { AppRow } from '../schema.js';
 
 /** A catalog entry before it has an id. */

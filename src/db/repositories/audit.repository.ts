@@ -1,6 +1,7 @@
 import type { AuditEventType } from '../../domain/types.js';
 import type { Db } from '../database.js';
-import { newId, nowIso } from '../ids.js';
+import { nowIso } from '../../time.js';
+import { newId } from '../ids.js';
 
 export interface AuditEvent {
   eventId: string;

@@ -1,6 +1,7 @@
 import { sql, type Expression } from 'kysely';
 import type { Db } from '../database.js';
-import { newId, nowIso } from '../ids.js';
+import { nowIso } from '../../time.js';
+import { newId } from '../ids.js';
 import type { JobRow } from '../schema.js';
 
 export type JobStatus = 'pending' | 'running' | 'done' | 'failed';

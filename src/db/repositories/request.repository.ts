@@ -1,7 +1,8 @@
 import { assertTransition, OPEN_STATUSES } from '../../domain/lifecycle.js';
 import type { Priority, RequestStatus } from '../../domain/types.js';
 import type { Db } from '../database.js';
-import { newId, nowIso } from '../ids.js';
+import { nowIso } from '../../time.js';
+import { newId } from '../ids.js';
 import type { PasswordRequestsTable, RequestRow } from '../schema.js';
 
 /** A Password Request as the application sees it. */

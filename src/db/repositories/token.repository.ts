@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Role } from '../../domain/types.js';
 import type { Db } from '../database.js';
-import { newId, nowIso } from '../ids.js';
+import { nowIso } from '../../time.js';
+import { newId } from '../ids.js';
 
 export interface Principal {
   tokenId: string;
