@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 import type { AppContext } from './app-context.js';
 import type { Config } from './config/config.js';
 import { createOktaConnector, type OktaConnector } from './connectors/okta/index.js';
-import { createSmtpMailer, startDevMailbox, type DevMailbox, type Mailer } from './connectors/smtp/index.js';
-import { openDatabase, type DatabaseHandle } from './db/database.js';
+import { createSmtpMailer, type DevMailbox, type Mailer, startDevMailbox } from './connectors/smtp/index.js';
+import { type DatabaseHandle, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 import { countApps, upsertApps } from './db/repositories/app.repository.js';
 import { DEFAULT_POLICY, type Policy } from './domain/policy.js';
@@ -17,7 +17,7 @@ import { sendEmailJob } from './jobs/send-email.job.js';
 import { triageRequestJob } from './jobs/triage-request.job.js';
 import { createWorker, type Worker, type WorkerOptions } from './jobs/worker.js';
 import { createLogger } from './logger.js';
-import { DEMO_FIXTURE_PATH, loadFixtureFile, startOktaSandbox, type OktaSandbox } from './okta-sandbox/index.js';
+import { DEMO_FIXTURE_PATH, loadFixtureFile, type OktaSandbox, startOktaSandbox } from './okta-sandbox/index.js';
 import { parseAppsCsv } from './services/app-csv.js';
 import { createIdentityResolver } from './services/separation-of-duties.js';
 import { PROJECT_ROOT, VERSION } from './version.js';
@@ -92,7 +92,7 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       identities: createIdentityResolver(okta),
       wakeWorker: () => worker?.wake(),
     };
-    worker = createWorker({
+    const running = createWorker({
       db: database.db,
       handlers: [triageRequestJob(ctx), sendEmailJob(ctx), oktaResetJob(ctx)],
       logger,
@@ -100,6 +100,7 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       pollMs: config.worker.pollMs,
       ...opts.workerTuning,
     });
+    worker = running;
     const server = await buildServer(ctx, {
       version: VERSION,
       demo: sandbox !== undefined,
@@ -115,10 +116,9 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       url = await server.listen({ port: config.port, host: config.host });
     }
     if (opts.worker !== false) {
-      worker.start();
-      cleanups.push(() => worker!.stop());
+      running.start();
+      cleanups.push(() => running.stop());
     }
-    const running = worker;
     return { ctx, server, worker: running, url, sandbox, devMailbox, database, stop: stopAll };
   } catch (err) {
     await stopAll().catch(() => undefined);
@@ -138,7 +138,10 @@ async function connectOkta(
 ): Promise<{ okta: OktaConnector; sandbox: OktaSandbox | undefined }> {
   const oktaLogger = logger.child({ connector: 'okta' });
   if (config.okta.kind === 'org') {
-    return { okta: createOktaConnector({ orgUrl: config.okta.orgUrl, auth: config.okta.auth }, { logger: oktaLogger }), sandbox: undefined };
+    return {
+      okta: createOktaConnector({ orgUrl: config.okta.orgUrl, auth: config.okta.auth }, { logger: oktaLogger }),
+      sandbox: undefined,
+    };
   }
   const fixture = loadFixtureFile(config.okta.fixturePath ?? DEMO_FIXTURE_PATH);
   const sandbox = await startOktaSandbox({

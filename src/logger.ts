@@ -1,8 +1,8 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import type { Config } from './config/config.js';
 
 /** Paths pino blanks out wherever they appear, so secrets never reach the logs. */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization',
   'headers.authorization',
   'authorization',

@@ -59,24 +59,39 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     });
 
     it('400 for invalid JSON', async () => {
-      const res = await t.api('POST', '/api/v1/requests', { token: alice, rawBody: '{"app":', headers: { 'content-type': 'application/json' } });
+      const res = await t.api('POST', '/api/v1/requests', {
+        token: alice,
+        rawBody: '{"app":',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('INVALID_JSON');
     });
 
     it('400 for a JSON body that is not an object', async () => {
-      const res = await t.api('POST', '/api/v1/requests', { token: alice, rawBody: '[1,2]', headers: { 'content-type': 'application/json' } });
+      const res = await t.api('POST', '/api/v1/requests', {
+        token: alice,
+        rawBody: '[1,2]',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.message).toContain('body');
     });
 
     it('415 for a non-JSON content type', async () => {
-      const res = await t.api('POST', '/api/v1/requests', { token: alice, rawBody: 'app=Expensify', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const res = await t.api('POST', '/api/v1/requests', {
+        token: alice,
+        rawBody: 'app=Expensify',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expect(res.status).toBe(415);
     });
 
     it('413 for an oversized body', async () => {
-      const res = await t.api('POST', '/api/v1/requests', { token: alice, body: { app: 'Expensify', justification: 'x'.repeat(100 * 1024) } });
+      const res = await t.api('POST', '/api/v1/requests', {
+        token: alice,
+        body: { app: 'Expensify', justification: 'x'.repeat(100 * 1024) },
+      });
       expect(res.status).toBe(413);
       expect(res.body.error.code).toBe('BODY_TOO_LARGE');
     });
@@ -95,7 +110,10 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
 
   describe('identity comes from the token', () => {
     it('a requester cannot name another requester', async () => {
-      const res = await t.api('POST', '/api/v1/requests', { token: alice, body: { app: 'Expensify', justification: 'x', requester: 'bob@example.com' } });
+      const res = await t.api('POST', '/api/v1/requests', {
+        token: alice,
+        body: { app: 'Expensify', justification: 'x', requester: 'bob@example.com' },
+      });
       expect(res.status).toBe(403);
     });
 
@@ -104,7 +122,10 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
       expect(missing.status).toBe(400);
       expect(missing.body.error.message).toContain('requester');
 
-      const res = await t.api('POST', '/api/v1/requests', { token: intake, body: { app: 'Expensify', justification: 'x', requester: 'Alice@Example.com' } });
+      const res = await t.api('POST', '/api/v1/requests', {
+        token: intake,
+        body: { app: 'Expensify', justification: 'x', requester: 'Alice@Example.com' },
+      });
       expect(res.status).toBe(201);
       await t.idle();
       const r = (await t.api('GET', `/api/v1/requests/${res.body.request_id}`, { token: alice })).body;

@@ -30,7 +30,8 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
   async function decide(id: string, token: string, action: 'approve' | 'deny', body: { comment?: string } = {}) {
     const as = t.client(token);
     const options = { params: { path: { id } }, body };
-    const res = action === 'approve' ? await as.POST('/api/v1/requests/{id}/approve', options) : await as.POST('/api/v1/requests/{id}/deny', options);
+    const res =
+      action === 'approve' ? await as.POST('/api/v1/requests/{id}/approve', options) : await as.POST('/api/v1/requests/{id}/deny', options);
     return { status: res.response.status, data: res.data, error: res.error };
   }
 
@@ -58,7 +59,11 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
     expect(r).toMatchObject({ status: 'Closed', resolution: 'Completed', decision: 'Approved', decidedBy: 'irene@example.com' });
     expect(r.result).toMatchObject({ outcome: 'Approved', oktaUserId: USERS.alice });
     expect(resets()).toHaveLength(1);
-    expect(resets()[0]).toMatchObject({ method: 'POST', path: `/api/v1/users/${USERS.alice}/lifecycle/reset_password`, query: { sendEmail: 'true' } });
+    expect(resets()[0]).toMatchObject({
+      method: 'POST',
+      path: `/api/v1/users/${USERS.alice}/lifecycle/reset_password`,
+      query: { sendEmail: 'true' },
+    });
     expect(t.sandbox.state.users.get(USERS.alice)?.status).toBe('RECOVERY');
     expect(t.mailTo('alice@example.com').map((m) => m.subject)).toEqual(['Salesforce password reset: approved']);
 
@@ -79,10 +84,7 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
 
   it('two concurrent approvals: one wins, one 409, one reset', async () => {
     const id = await escalated('Salesforce');
-    const [a, b] = await Promise.all([
-      decide(id, approver, 'approve'),
-      decide(id, admin, 'approve'),
-    ]);
+    const [a, b] = await Promise.all([decide(id, approver, 'approve'), decide(id, admin, 'approve')]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     await t.idle();
     expect(resets()).toHaveLength(1);
@@ -109,7 +111,7 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
     const id = await escalated('Expensify', frank); // no active MFA factor: escalated
     expect((await decide(id, approver, 'approve')).status).toBe(200);
     await t.idle();
-    expect((await t.request(id, frank))).toMatchObject({ status: 'Closed', resolution: 'Completed' });
+    expect(await t.request(id, frank)).toMatchObject({ status: 'Closed', resolution: 'Completed' });
     const mail = t.mailTo('frank@example.com');
     expect(mail.map((m) => m.subject)).toEqual(['Expensify password reset']);
     expect(mail[0]!.text).toContain('https://expensify.example.com/reset');

@@ -1,5 +1,5 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -8,12 +8,20 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 const BIN = new URL('../bin/resetdesk.js', import.meta.url).pathname;
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Starts a long-running command and resolves with the first stdout line matching `ready`. */
-function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcessWithoutNullStreams; match: RegExpMatchArray }> {
+function start(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcessWithoutNullStreams; match: RegExpMatchArray }> {
   const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
   children.push(child);
   return new Promise((resolve, reject) => {
@@ -42,13 +50,19 @@ const tempDb = () => `sqlite:${join(mkdtempSync(join(tmpdir(), 'rd-cli-')), 'cli
 
 describe('resetdesk CLI', () => {
   beforeAll(() => {
-    if (!existsSync(new URL('../dist/cli/main.js', import.meta.url))) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
+    if (!existsSync(new URL('../dist/cli/main.js', import.meta.url)))
+      throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
   });
 
   it('migrate applies the migrations once', () => {
     const DATABASE_URL = tempDb();
     const files = readdirSync(new URL('../src/db/migrations/', import.meta.url)).filter((f) => f.endsWith('.ts'));
-    expect(run(['migrate'], { DATABASE_URL }).stdout).toContain(`Applied ${files.length} migration(s): ${files.map((f) => f.replace(/\.ts$/, '')).sort().join(', ')}`);
+    expect(run(['migrate'], { DATABASE_URL }).stdout).toContain(
+      `Applied ${files.length} migration(s): ${files
+        .map((f) => f.replace(/\.ts$/, ''))
+        .sort()
+        .join(', ')}`,
+    );
     expect(run(['migrate'], { DATABASE_URL }).stdout).toContain('up to date');
   });
 
@@ -114,9 +128,16 @@ describe('resetdesk CLI', () => {
     const env = { DATABASE_URL: tempDb(), PORT: '0', LOG_LEVEL: 'warn' };
     const { child, match } = await start(['serve'], env, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
     const base = match[1]!;
-    const token = run(['token', 'create', '--email', 'alice.nguyen@example.com', '--role', 'requester'], env).stdout.trimEnd().split('\n').at(-1)!;
+    const token = run(['token', 'create', '--email', 'alice.nguyen@example.com', '--role', 'requester'], env)
+      .stdout.trimEnd()
+      .split('\n')
+      .at(-1)!;
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const created = await fetch(`${base}/api/v1/requests`, { method: 'POST', headers, body: JSON.stringify({ app: 'Expensify', justification: 'Forgot it' }) });
+    const created = await fetch(`${base}/api/v1/requests`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ app: 'Expensify', justification: 'Forgot it' }),
+    });
     expect(created.status).toBe(201);
     const { request_id } = (await created.json()) as { request_id: string };
     let request: { status: string; resolution: string; ruleId: string } | undefined;

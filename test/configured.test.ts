@@ -26,7 +26,10 @@ describe('configuration end to end', () => {
     t = await startTestContext('sqlite', { env: { POLICY_FILE: policy } });
     const alice = await t.token('alice@example.com');
     const frank = await t.token('frank@example.com');
-    const third = await t.api('POST', '/api/v1/requests', { token: alice, body: { app: 'Expensify', justification: 'x', targetUser: 'bob@example.com' } });
+    const third = await t.api('POST', '/api/v1/requests', {
+      token: alice,
+      body: { app: 'Expensify', justification: 'x', targetUser: 'bob@example.com' },
+    });
     const noMfa = await t.api('POST', '/api/v1/requests', { token: frank, body: { app: 'Expensify', justification: 'x' } });
     await t.idle();
     const a = (await t.api('GET', `/api/v1/requests/${third.body.request_id}`, { token: alice })).body;

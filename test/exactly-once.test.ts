@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { listDecisions } from '../src/db/repositories/decision.repository.js';
+import { getJobByKey, listJobs } from '../src/db/repositories/job.repository.js';
 import { auditedCall } from '../src/jobs/audited-call.js';
 import { enqueueEmail } from '../src/jobs/enqueue.js';
 import { jobKeys } from '../src/jobs/job-kinds.js';
-import { getJobByKey, listJobs } from '../src/db/repositories/job.repository.js';
-import { listDecisions } from '../src/db/repositories/decision.repository.js';
 import { DIALECTS } from './helpers/databases.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
 import { USERS } from './helpers/test-org.js';
@@ -41,7 +41,11 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
   /** Marks a job as claimed by a worker that died `ms` ago with its lease expired. */
   async function orphan(key: string, attempts = 1) {
     const past = new Date(Date.now() - 1000).toISOString();
-    await t.app.ctx.db.updateTable('jobs').set({ status: 'running', attempts, locked_by: 'dead-worker', locked_until: past }).where('idempotency_key', '=', key).execute();
+    await t.app.ctx.db
+      .updateTable('jobs')
+      .set({ status: 'running', attempts, locked_by: 'dead-worker', locked_until: past })
+      .where('idempotency_key', '=', key)
+      .execute();
   }
 
   /** Puts alice in `status` as Okta would show it, the status having changed at `since`. */
@@ -91,7 +95,9 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     const [reset, ...more] = await toolCalls(id, 'okta.resetPassword');
     expect(more).toHaveLength(0);
     expect(reset?.details).toMatchObject({ ok: true, recovered: true, args: { userId: USERS.alice, sendEmail: true } });
-    expect(Date.parse(reset.details.result.statusChanged)).toBeGreaterThanOrEqual(Date.parse((await getJobByKey(t.app.ctx.db, jobKeys.oktaReset(id)))!.created_at));
+    expect(Date.parse(reset.details.result.statusChanged)).toBeGreaterThanOrEqual(
+      Date.parse((await getJobByKey(t.app.ctx.db, jobKeys.oktaReset(id)))!.created_at),
+    );
   });
 
   it('a worker that died before calling Okta: the retry resets once', async () => {
@@ -124,7 +130,14 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     aliceStatus('RECOVERY', LONG_AGO);
     const id = await approvedWithWorkerStopped();
     // The dead worker reset the password and logged the call, then died before the commit.
-    await auditedCall(t.app.ctx.db, id, 'okta.resetPassword', { userId: USERS.alice, sendEmail: true }, () => t.app.ctx.okta.resetPassword(USERS.alice), () => ({ sendEmail: true }));
+    await auditedCall(
+      t.app.ctx.db,
+      id,
+      'okta.resetPassword',
+      { userId: USERS.alice, sendEmail: true },
+      () => t.app.ctx.okta.resetPassword(USERS.alice),
+      () => ({ sendEmail: true }),
+    );
     await orphan(jobKeys.oktaReset(id));
     t.app.worker.start();
     await t.idle();
@@ -170,7 +183,9 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     await t.idle();
     const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
     expect(r).toMatchObject({ status: 'Closed', resolution: 'Completed', ruleId: 'swa_self_service' });
-    const calls = (await t.api('GET', `/api/v1/requests/${id}/events`, { token: alice })).body.events.filter((e: any) => e.eventType === 'Tool Call');
+    const calls = (await t.api('GET', `/api/v1/requests/${id}/events`, { token: alice })).body.events.filter(
+      (e: any) => e.eventType === 'Tool Call',
+    );
     const failed = calls.filter((e: any) => !e.details.ok);
     expect(failed.map((e: any) => [e.details.tool, e.details.error.code])).toEqual([['okta.listAdminRoles', 'OKTA_UNAVAILABLE']]);
     // The second attempt walks the whole critical path again, all ok.
@@ -191,7 +206,13 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     t.app.worker.start();
     await t.idle();
     const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
-    expect(r).toMatchObject({ status: 'Escalated', decision: 'Escalated', ruleId: 'triage_failed', priority: 'High', next_owner: 'it-approvers' });
+    expect(r).toMatchObject({
+      status: 'Escalated',
+      decision: 'Escalated',
+      ruleId: 'triage_failed',
+      priority: 'High',
+      next_owner: 'it-approvers',
+    });
     expect(r.rationale).toContain('could not be completed');
     expect(r.result).toMatchObject({ outcome: 'Escalated', oktaUserId: null });
     expect(t.mailTo('alice@example.com').map((m) => m.subject)).toEqual(['Expensify password reset: waiting for approval']);
@@ -211,7 +232,9 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     t.app.worker.wake();
     await t.idle();
     expect(t.mailTo('alice@example.com')).toHaveLength(0); // the key was used by the original send
-    expect((await listJobs(t.app.ctx.db, { kind: 'send-email' })).filter((j) => j.idempotency_key === jobKeys.email(id, 'reset_link'))).toHaveLength(1);
+    expect(
+      (await listJobs(t.app.ctx.db, { kind: 'send-email' })).filter((j) => j.idempotency_key === jobKeys.email(id, 'reset_link')),
+    ).toHaveLength(1);
   });
 
   it('an email job whose worker died before sending is sent once, with a stable Message-ID', async () => {
@@ -238,7 +261,11 @@ describe('Okta rate limits', () => {
     t = await startTestContext('sqlite', { sandboxRateLimit: { limit: 4, windowSeconds: 1 }, env: { OPEN_REQUESTS_PER_PERSON: '0' } });
     const token = await t.token('alice@example.com');
     const ids = await Promise.all(
-      Array.from({ length: 12 }, async () => (await t.api('POST', '/api/v1/requests', { token, body: { app: 'Expensify', justification: 'x' } })).body.request_id as string),
+      Array.from(
+        { length: 12 },
+        async () =>
+          (await t.api('POST', '/api/v1/requests', { token, body: { app: 'Expensify', justification: 'x' } })).body.request_id as string,
+      ),
     );
     await t.idle(60_000);
     for (const id of ids) {

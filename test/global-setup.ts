@@ -20,7 +20,10 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // TEST_POSTGRES=private forces the private cluster (to test that path on a machine that has 5432).
-  const candidates = process.env.TEST_POSTGRES === 'private' ? [] : [process.env.TEST_DATABASE_URL, 'postgres://postgres@127.0.0.1:5432/test'].filter((u): u is string => !!u);
+  const candidates =
+    process.env.TEST_POSTGRES === 'private'
+      ? []
+      : [process.env.TEST_DATABASE_URL, 'postgres://postgres@127.0.0.1:5432/test'].filter((u): u is string => !!u);
   for (const url of candidates) {
     if (await canConnect(url)) {
       project.provide('postgresUrl', url);
@@ -50,7 +53,9 @@ function pgBinDir(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
   for (const v of versions) if (existsSync(join(root, v, 'bin', 'initdb'))) return join(root, v, 'bin');
-  throw new Error('No PostgreSQL server found: set TEST_DATABASE_URL, run one on 127.0.0.1:5432, or `apt-get install postgresql` (see README "Running the tests").');
+  throw new Error(
+    'No PostgreSQL server found: set TEST_DATABASE_URL, run one on 127.0.0.1:5432, or `apt-get install postgresql` (see README "Running the tests").',
+  );
 }
 
 function freePort(): Promise<number> {
@@ -71,12 +76,23 @@ async function startPrivateCluster(): Promise<{ url: string; stop: () => Promise
   // initdb refuses to run as root; run the server as the `postgres` user Debian creates.
   const asRoot = process.getuid?.() === 0;
   const run = (cmd: string, args: string[]) =>
-    asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' }) : execFileSync(join(bin, cmd), args, { stdio: 'pipe' });
+    asRoot
+      ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' })
+      : execFileSync(join(bin, cmd), args, { stdio: 'pipe' });
   if (asRoot) {
     chmodSync(dir, 0o777);
   }
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  run('pg_ctl', ['-D', data, '-w', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  run('pg_ctl', [
+    '-D',
+    data,
+    '-w',
+    '-l',
+    join(dir, 'log'),
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    'start',
+  ]);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {
     url,

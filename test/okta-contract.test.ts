@@ -11,9 +11,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOktaConnector, OktaApiError, type OktaConnector } from '../src/connectors/okta/index.js';
-import { DEMO_FIXTURE_PATH, parseFixture, startOktaSandbox, type OktaSandbox, type SandboxCall } from '../src/okta-sandbox/index.js';
-import { resolveOktaSpecPath, writePatchedOktaSpec, type PatchedSpec } from './helpers/okta-spec-patch.js';
-import { startPrismProxy, type PrismProxy, type PrismViolation } from './helpers/prism.js';
+import { DEMO_FIXTURE_PATH, type OktaSandbox, parseFixture, type SandboxCall, startOktaSandbox } from '../src/okta-sandbox/index.js';
+import { type PatchedSpec, resolveOktaSpecPath, writePatchedOktaSpec } from './helpers/okta-spec-patch.js';
+import { type PrismProxy, type PrismViolation, startPrismProxy } from './helpers/prism.js';
 import { startTamperRelay, TAMPER_HEADER, type TamperRelay } from './helpers/tamper-relay.js';
 
 // Demo org members used below (fixtures/demo-okta.json).
@@ -107,7 +107,10 @@ describe('Okta connector ↔ sandbox, validated by Prism against the Okta Manage
       { fetch: px().fetch, sleep: async () => undefined },
     );
   /** What the sandbox answered since the test began, as `METHOD /path STATUS`. */
-  const received = (): string[] => sb().calls().map((c: SandboxCall) => `${c.method} ${c.path} ${c.status}`);
+  const received = (): string[] =>
+    sb()
+      .calls()
+      .map((c: SandboxCall) => `${c.method} ${c.path} ${c.status}`);
 
   beforeAll(async () => {
     // Throws (fails the suite, never skips) when the spec is missing.
@@ -123,7 +126,7 @@ describe('Okta connector ↔ sandbox, validated by Prism against the Okta Manage
   afterAll(async () => {
     if (tolerated.length > 0) console.info(`Allowlisted Okta spec quirks seen:\n${[...new Set(tolerated)].join('\n')}`);
     // OKTA_CONTRACT_PRISM_LOG=<file> keeps Prism's whole output for debugging.
-    const logFile = process.env['OKTA_CONTRACT_PRISM_LOG'];
+    const logFile = process.env.OKTA_CONTRACT_PRISM_LOG;
     if (logFile && prism) writeFileSync(logFile, prism.lines().join('\n'));
     await prism?.stop();
     await relay?.close();
@@ -157,10 +160,16 @@ describe('Okta connector ↔ sandbox, validated by Prism against the Okta Manage
     });
     expect(res.status).toBe(422);
     await px().settle();
-    expect(px().responseViolations().map((v) => v.message)).toContainEqual(expect.stringMatching(/required property 'sendemail'/i));
-    expect(px().logViolations(logMark).map((v) => `${v.method} ${v.path} ${v.message}`)).toContainEqual(
-      expect.stringMatching(new RegExp(`^POST /api/v1/users/${ALICE}/lifecycle/reset_password .*UNPROCESSABLE_ENTITY`)),
-    );
+    expect(
+      px()
+        .responseViolations()
+        .map((v) => v.message),
+    ).toContainEqual(expect.stringMatching(/required property 'sendemail'/i));
+    expect(
+      px()
+        .logViolations(logMark)
+        .map((v) => `${v.method} ${v.path} ${v.message}`),
+    ).toContainEqual(expect.stringMatching(new RegExp(`^POST /api/v1/users/${ALICE}/lifecycle/reset_password .*UNPROCESSABLE_ENTITY`)));
     expect(received()).toEqual([]); // refused by Prism, never forwarded
     // Expected violations: not this test's failure.
     px().clearResponseViolations();
@@ -179,7 +188,11 @@ describe('Okta connector ↔ sandbox, validated by Prism against the Okta Manage
       const result = await okta.findUser(LENA_EMAIL);
       expect(result).toMatchObject({ kind: 'found', user: { id: LENA, login: LENA_LOGIN, email: LENA_EMAIL } });
       expect(received()).toEqual(['GET /api/v1/users 200', 'GET /api/v1/users 200']);
-      expect(sb().calls().map((c) => c.query['filter'])).toEqual([`profile.login eq "${LENA_EMAIL}"`, `profile.email eq "${LENA_EMAIL}"`]);
+      expect(
+        sb()
+          .calls()
+          .map((c) => c.query.filter),
+      ).toEqual([`profile.login eq "${LENA_EMAIL}"`, `profile.email eq "${LENA_EMAIL}"`]);
     });
 
     it('reports not_found after both lookups come back empty', async () => {
@@ -195,7 +208,13 @@ describe('Okta connector ↔ sandbox, validated by Prism against the Okta Manage
 
   describe('getApp', () => {
     it('reads a SWA app', async () => {
-      expect(await okta.getApp(SWA_APP)).toEqual({ id: SWA_APP, name: 'template_swa', label: 'Expensify', signOnMode: 'BROWSER_PLUGIN', status: 'ACTIVE' });
+      expect(await okta.getApp(SWA_APP)).toEqual({
+        id: SWA_APP,
+        name: 'template_swa',
+        label: 'Expensify',
+        signOnMode: 'BROWSER_PLUGIN',
+        status: 'ACTIVE',
+      });
       expect(received()).toEqual([`GET /api/v1/apps/${SWA_APP} 200`]);
     });
 
@@ -264,7 +283,12 @@ describe('Okta connector ↔ sandbox, validated by Prism against the Okta Manage
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expect.arrayContaining([ALICE, BOB, CAROL, DAVE, LENA]));
     expect(received()).toHaveLength(pages);
-    expect(sb().calls().slice(1).every((c) => c.query['after'] !== undefined && c.query['limit'] === '2')).toBe(true);
+    expect(
+      sb()
+        .calls()
+        .slice(1)
+        .every((c) => c.query.after !== undefined && c.query.limit === '2'),
+    ).toBe(true);
   });
 
   it('listFactors returns the enrolled factors', async () => {
@@ -304,7 +328,8 @@ describe('Okta connector ↔ sandbox, validated by Prism against the Okta Manage
         headers: { Authorization: `SSWS ${sb().apiToken}`, Accept: 'application/json', [TAMPER_HEADER]: '1' },
       });
       const body = (await res.json()) as { type?: string; validation?: { location?: string[] }[] };
-      const caught = res.status === 500 && /#VIOLATIONS$/.test(body.type ?? '') && (body.validation ?? []).some((v) => v.location?.[0] === 'response');
+      const caught =
+        res.status === 500 && /#VIOLATIONS$/.test(body.type ?? '') && (body.validation ?? []).some((v) => v.location?.[0] === 'response');
       if (!caught) missed.push(`${method} ${path} → ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
     }
     expect(missed, 'Prism let corrupted answers through (it is not validating these responses)').toEqual([]);
@@ -319,21 +344,33 @@ describe('Okta connector ↔ sandbox, validated by Prism against the Okta Manage
     const bad = connector('00not-the-sandbox-token');
     const err = await bad.findUser('alice.nguyen@example.com').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OktaApiError);
-    expect(err).toMatchObject({ httpStatus: 401, code: 'OKTA_AUTH_FAILED', oktaErrorCode: 'E0000011', errorSummary: 'Invalid token provided' });
+    expect(err).toMatchObject({
+      httpStatus: 401,
+      code: 'OKTA_AUTH_FAILED',
+      oktaErrorCode: 'E0000011',
+      errorSummary: 'Invalid token provided',
+    });
     expect(received()).toEqual(['GET /api/v1/users 401']);
     // Prism did validate the 401 answer (it can only warn that 401 is undocumented; allowlisted).
     await px().settle();
     expect(px().responseViolations()).toContainEqual(
-      expect.objectContaining({ method: 'GET', path: '/api/v1/users', status: 401, message: expect.stringMatching(/Unable to match the returned status code/) }),
+      expect.objectContaining({
+        method: 'GET',
+        path: '/api/v1/users',
+        status: 401,
+        message: expect.stringMatching(/Unable to match the returned status code/),
+      }),
     );
 
     // The body itself, against the spec's Error schema (Prism cannot: no 401 is documented).
-    const res = await px().fetch(`${px().url}/api/v1/users?limit=1`, { headers: { Authorization: 'SSWS 00not-the-sandbox-token', Accept: 'application/json' } });
+    const res = await px().fetch(`${px().url}/api/v1/users?limit=1`, {
+      headers: { Authorization: 'SSWS 00not-the-sandbox-token', Accept: 'application/json' },
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const body = (await res.json()) as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(specErrorProperties(spec?.file ?? ''));
     expect(body).toMatchObject({ errorCode: 'E0000011', errorSummary: 'Invalid token provided', errorLink: 'E0000011', errorCauses: [] });
-    expect(body['errorId']).toEqual(expect.any(String));
+    expect(body.errorId).toEqual(expect.any(String));
   });
 });

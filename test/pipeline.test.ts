@@ -12,7 +12,8 @@ describe.each(DIALECTS)('triage pipeline on %s', (dialect) => {
   beforeAll(async () => {
     t = await startTestContext(dialect);
     tokens = {};
-    for (const name of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'zed']) tokens[name] = await t.token(`${name}@example.com`);
+    for (const name of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'zed'])
+      tokens[name] = await t.token(`${name}@example.com`);
     tokens.dup = await t.token('dup@example.com');
   });
   afterAll(async () => t?.close());
@@ -23,7 +24,10 @@ describe.each(DIALECTS)('triage pipeline on %s', (dialect) => {
   });
 
   async function submit(who: string, app: string, extra: Record<string, unknown> = {}) {
-    const res = await t.api('POST', '/api/v1/requests', { token: tokens[who], body: { app, justification: 'I forgot my password', ...extra } });
+    const res = await t.api('POST', '/api/v1/requests', {
+      token: tokens[who],
+      body: { app, justification: 'I forgot my password', ...extra },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body.status).toBe('New');
     return res.body.request_id as string;
@@ -38,7 +42,14 @@ describe.each(DIALECTS)('triage pipeline on %s', (dialect) => {
 
   it('SWA app: emails the catalog reset URL, completes and closes the request', async () => {
     const r = await decided('alice', 'Expensify');
-    expect(r).toMatchObject({ status: 'Closed', resolution: 'Completed', decision: 'Approved', ruleId: 'swa_self_service', oktaUserId: USERS.alice, oktaAppId: APPS.expensify });
+    expect(r).toMatchObject({
+      status: 'Closed',
+      resolution: 'Completed',
+      decision: 'Approved',
+      ruleId: 'swa_self_service',
+      oktaUserId: USERS.alice,
+      oktaAppId: APPS.expensify,
+    });
     expect(r.result).toEqual({
       request_id: r.request_id,
       requestApp: 'Expensify',
@@ -77,12 +88,20 @@ describe.each(DIALECTS)('triage pipeline on %s', (dialect) => {
     expect(types.filter((x: string) => x === 'Tool Call')).toHaveLength(6);
     expect(types).toEqual(expect.arrayContaining(['Decision', 'Closure']));
     const toolCall = body.events.find((e: any) => e.eventType === 'Tool Call' && e.details.tool === 'okta.findUser');
-    expect(toolCall.details).toMatchObject({ ok: true, args: { login: 'alice@example.com' }, result: { kind: 'found', userId: USERS.alice } });
+    expect(toolCall.details).toMatchObject({
+      ok: true,
+      args: { login: 'alice@example.com' },
+      result: { kind: 'found', userId: USERS.alice },
+    });
     const mail = body.events.find((e: any) => e.eventType === 'Message' && e.details.channel === 'email');
     expect(mail.details).toMatchObject({ template: 'reset_link', to: 'alice@example.com' });
     const decision = body.events.find((e: any) => e.eventType === 'Decision');
     expect(decision.details).toMatchObject({ outcome: 'Approved', ruleId: 'swa_self_service', policyVersion: expect.any(String) });
-    expect(r.summary).toMatchObject({ request_id: r.request_id, decision: 'Approved', actions_taken: expect.arrayContaining(['okta.findUser', 'email: reset_link to alice@example.com']) });
+    expect(r.summary).toMatchObject({
+      request_id: r.request_id,
+      decision: 'Approved',
+      actions_taken: expect.arrayContaining(['okta.findUser', 'email: reset_link to alice@example.com']),
+    });
   });
 
   it('denies a third-party request without any Okta call', async () => {

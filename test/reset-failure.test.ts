@@ -48,7 +48,13 @@ describe.each(DIALECTS)('an approved reset that Okta does not carry out, on %s',
     expect(await resetJob(id)).toMatchObject({ status: 'failed', attempts: 1 });
     expect(resets()).toHaveLength(1);
     const r = (await t.api('GET', `/api/v1/requests/${id}`, { token })).body;
-    expect(r).toMatchObject({ status: 'Closed', resolution: 'Rejected', decision: 'Rejected', manualDecision: 'Approved', decidedBy: 'irene@example.com' });
+    expect(r).toMatchObject({
+      status: 'Closed',
+      resolution: 'Rejected',
+      decision: 'Rejected',
+      manualDecision: 'Approved',
+      decidedBy: 'irene@example.com',
+    });
     expect(r.rationale).toContain('E0000038');
 
     const toAlice = t.mailTo('alice@example.com');
@@ -65,7 +71,9 @@ describe.each(DIALECTS)('an approved reset that Okta does not carry out, on %s',
 
     // The requester's email closed the request; the approver's did not close it a second time.
     const events = (await t.api('GET', `/api/v1/requests/${id}/events`, { token: approver })).body.events;
-    const emails = events.filter((e: any) => e.eventType === 'Message' && e.details.channel === 'email').map((e: any) => [e.details.template, e.details.to]);
+    const emails = events
+      .filter((e: any) => e.eventType === 'Message' && e.details.channel === 'email')
+      .map((e: any) => [e.details.template, e.details.to]);
     expect(emails).toEqual(
       expect.arrayContaining([
         ['reset_failed', 'alice@example.com'],

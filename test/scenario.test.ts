@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../src/bench/seeded-random.js';
 import type { ReceivedMail } from '../src/connectors/smtp/index.js';
 import { RULE_IDS } from '../src/domain/decision.js';
 import type { SandboxCall } from '../src/okta-sandbox/index.js';
 import { DIALECTS } from './helpers/databases.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
 import { APPS, USERS } from './helpers/test-org.js';
-import { seededRandom } from '../src/bench/seeded-random.js';
 
 /**
  * A scenario run: 50 mixed requests, submitted concurrently over the HTTP API against the Okta
@@ -50,6 +50,7 @@ const waiting = (app: string) => `${app} password reset: waiting for approval`;
 const declined = (app: string) => `${app} password reset: declined`;
 
 /** One case per policy branch (or more); the decided escalations come after position 9, so each runs twice: 8 decisions. */
+// biome-ignore format: one row per line reads as a table
 const CASES: Case[] = [
   // 0–9 run three times in 50, the rest twice.
   { label: 'SWA self-service', who: 'alice', app: 'Expensify', expect: { finalStatus: 'Closed', resolution: 'Completed', ruleId: 'swa_self_service', emails: ['Expensify password reset'], oktaCalls: 6, oktaHttp: 5 } },
@@ -77,7 +78,6 @@ const CASES: Case[] = [
 
 const N = 50;
 const APPROVER = 'irene@example.com';
-
 
 /** 50 requests drawn round-robin from CASES, then shuffled with a fixed seed. */
 function scenario(): Case[] {
@@ -180,7 +180,10 @@ describe.each(DIALECTS)('scenario run on %s', (dialect) => {
       }
 
       const mine = mails.filter((m) => requestIdIn(m) === id);
-      expect(mine.map((m) => m.subject), what).toEqual(c.expect.emails);
+      expect(
+        mine.map((m) => m.subject),
+        what,
+      ).toEqual(c.expect.emails);
       for (const m of mine) expect(m.to, what).toEqual([emailOf(c.who)]);
 
       const events = (await t.api('GET', `/api/v1/requests/${id}/events`, { token: approver })).body.events as any[];
@@ -196,7 +199,10 @@ describe.each(DIALECTS)('scenario run on %s', (dialect) => {
     expect(mails.length).toBe(plan.reduce((n, c) => n + c.expect.emails.length, 0));
 
     // 5. Cross-check against what the sandbox received.
-    expect(calls.every((c) => c.status === 200 || c.status === 404), 'no 4xx/5xx other than 404 (no rate limiting)').toBe(true);
+    expect(
+      calls.every((c) => c.status === 200 || c.status === 404),
+      'no 4xx/5xx other than 404 (no rate limiting)',
+    ).toBe(true);
     const allToolCalls = [...toolCallsByRequest.values()].flat();
     const getAppToolCalls = allToolCalls.filter((e) => e.details.tool === 'okta.getApp');
     const fallbackLookups = allToolCalls.filter((e) => e.details.tool === 'okta.findUser' && e.details.result?.kind !== 'found').length;
@@ -204,7 +210,9 @@ describe.each(DIALECTS)('scenario run on %s', (dialect) => {
     // getApp: once per app for the whole run (the connector's cache), for exactly the apps asked about.
     const appsAsked = new Set(getAppToolCalls.map((e) => e.details.args.appId as string));
     expect(getAppHttp.map((c) => c.path).sort()).toEqual([...appsAsked].map((a) => `/api/v1/apps/${a}`).sort());
-    expect(appsAsked).toEqual(new Set([APPS.expensify, APPS.salesforce, APPS.aws, APPS.intranet, APPS.payroll, APPS.mainframe, APPS.ghost]));
+    expect(appsAsked).toEqual(
+      new Set([APPS.expensify, APPS.salesforce, APPS.aws, APPS.intranet, APPS.payroll, APPS.mainframe, APPS.ghost]),
+    );
     // Sum over requests (audit log) = sandbox total.
     expect(allToolCalls.length - getAppToolCalls.length + fallbackLookups + getAppHttp.length).toBe(calls.length);
     // The table's per-request figures add up to the sandbox total too.
@@ -222,13 +230,18 @@ describe.each(DIALECTS)('scenario run on %s', (dialect) => {
     // Exactly one Okta reset per approved SSO request, for that request's user; none otherwise.
     const resets = calls.filter((c) => c.path.endsWith('/lifecycle/reset_password'));
     const approvedSso = created.filter(({ c }) => c.expect.oktaReset);
-    expect(approvedSso.length).toBe(created.filter(({ c }) => c.expect.approve === 'approve' && ['Salesforce', 'AWS Console'].includes(c.app)).length);
+    expect(approvedSso.length).toBe(
+      created.filter(({ c }) => c.expect.approve === 'approve' && ['Salesforce', 'AWS Console'].includes(c.app)).length,
+    );
     expect(resets).toHaveLength(approvedSso.length);
     expect(resets.every((c) => c.method === 'POST' && c.query.sendEmail === 'true')).toBe(true);
-    expect(resets.map((c) => c.path).sort()).toEqual(approvedSso.map(({ c }) => `/api/v1/users/${USERS[c.who as keyof typeof USERS]}/lifecycle/reset_password`).sort());
+    expect(resets.map((c) => c.path).sort()).toEqual(
+      approvedSso.map(({ c }) => `/api/v1/users/${USERS[c.who as keyof typeof USERS]}/lifecycle/reset_password`).sort(),
+    );
     // Third-party and catalog-miss requests: no Okta call at all.
     for (const { c, id } of created) {
-      if (c.expect.ruleId === 'third_party' || c.expect.ruleId === 'app_not_in_catalog') expect(toolCallsByRequest.get(id), c.label).toEqual([]);
+      if (c.expect.ruleId === 'third_party' || c.expect.ruleId === 'app_not_in_catalog')
+        expect(toolCallsByRequest.get(id), c.label).toEqual([]);
     }
   }, 60_000);
 });

@@ -82,8 +82,14 @@ describe.each(DIALECTS)('authorization on %s', (dialect) => {
 
   it('every route has a row in the matrix, and every row a route', () => {
     const keys = routes.map((r) => `${r.method} ${r.url}`);
-    expect(keys.filter((k) => !(k in MATRIX)), 'routes nobody decided who may call').toEqual([]);
-    expect(Object.keys(MATRIX).filter((k) => !keys.includes(k)), 'rows for routes that do not exist').toEqual([]);
+    expect(
+      keys.filter((k) => !(k in MATRIX)),
+      'routes nobody decided who may call',
+    ).toEqual([]);
+    expect(
+      Object.keys(MATRIX).filter((k) => !keys.includes(k)),
+      'rows for routes that do not exist',
+    ).toEqual([]);
   });
 
   it('every route answers every caller as the matrix says', async () => {
@@ -104,15 +110,19 @@ describe.each(DIALECTS)('authorization on %s', (dialect) => {
                 ? { app: 'Expensify', justification: 'matrix' }
                 : {};
         const res = await t.api(route.method, path, { ...(tokens[caller] ? { token: tokens[caller] } : {}), ...(body ? { body } : {}) });
-        if (res.status !== expected[caller]) failures.push(`${route.method} ${route.url} as ${caller}: ${res.status} (expected ${expected[caller]}) ${JSON.stringify(res.body).slice(0, 200)}`);
-        if (res.status >= 400 && typeof res.body?.error?.code !== 'string') failures.push(`${route.method} ${route.url} as ${caller}: error body not in the { error: { code, message } } shape`);
+        if (res.status !== expected[caller])
+          failures.push(
+            `${route.method} ${route.url} as ${caller}: ${res.status} (expected ${expected[caller]}) ${JSON.stringify(res.body).slice(0, 200)}`,
+          );
+        if (res.status >= 400 && typeof res.body?.error?.code !== 'string')
+          failures.push(`${route.method} ${route.url} as ${caller}: error body not in the { error: { code, message } } shape`);
       }
     }
     expect(failures).toEqual([]);
   }, 120_000);
 
   describe('separation of duties compares Okta users, not addresses', () => {
-    it("an approver cannot approve their own request filed under their email while signed in with their login", async () => {
+    it('an approver cannot approve their own request filed under their email while signed in with their login', async () => {
       // lena's Okta login and email differ: one person, one Okta user, two addresses.
       const asEmail = await t.token(LENA.email);
       const asLoginApprover = await t.token(LENA.login, 'approver');
@@ -126,7 +136,10 @@ describe.each(DIALECTS)('authorization on %s', (dialect) => {
         expect(res.body.error.code).toBe('SELF_DECISION');
       }
       expect(t.sandbox.calls().filter((c) => c.path.endsWith('/reset_password'))).toEqual([]);
-      expect((await t.api('GET', `/api/v1/requests/${r.request_id}`, { token: asEmail })).body).toMatchObject({ status: 'Escalated', manualDecision: null });
+      expect((await t.api('GET', `/api/v1/requests/${r.request_id}`, { token: asEmail })).body).toMatchObject({
+        status: 'Escalated',
+        manualDecision: null,
+      });
     });
 
     it('nor the reverse: filed under the login, decided with a token carrying the email', async () => {
@@ -179,6 +192,9 @@ describe.each(DIALECTS)('an approver who is the target of an escalated request o
       expect(res.status, address).toBe(403);
       expect(res.body.error.code).toBe('SELF_DECISION');
     }
-    expect((await t.api('POST', `/api/v1/requests/${r.request_id}/deny`, { token: await t.token('irene@example.com', 'approver'), body: {} })).status).toBe(200);
+    expect(
+      (await t.api('POST', `/api/v1/requests/${r.request_id}/deny`, { token: await t.token('irene@example.com', 'approver'), body: {} }))
+        .status,
+    ).toBe(200);
   });
 });

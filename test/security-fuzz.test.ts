@@ -2,7 +2,7 @@ import http from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from './helpers/databases.js';
-import { isErrorShape, rawRequest, type RawRequest, type RawResponse } from './helpers/raw-http.js';
+import { isErrorShape, type RawRequest, type RawResponse, rawRequest } from './helpers/raw-http.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
 
 const RATE_LIMIT_ENV: Record<string, string> = {
@@ -37,7 +37,14 @@ function envInt(name: string, fallback: number): number {
 
 // ─── what the fuzzer knows about the server ──────────────────────────────────────────────────
 
-type JsonSchema = { $ref?: string; type?: string | string[]; enum?: unknown[]; format?: string; properties?: Record<string, JsonSchema>; required?: string[] };
+type JsonSchema = {
+  $ref?: string;
+  type?: string | string[];
+  enum?: unknown[];
+  format?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+};
 
 interface Operation {
   method: string;
@@ -77,7 +84,10 @@ const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', '
 
 /** Operations of the OpenAPI document, the service endpoints, and a few routes that do not exist. */
 function operationsFrom(
-  doc: { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>>; components?: { schemas?: Record<string, JsonSchema> } },
+  doc: {
+    paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>>;
+    components?: { schemas?: Record<string, JsonSchema> };
+  },
   registered: { method: string; url: string }[] = [],
 ): Operation[] {
   const resolve = (s: JsonSchema | undefined): JsonSchema | undefined => {
@@ -104,7 +114,8 @@ function operationsFrom(
   // Routes the server registered but the document does not describe (when the server lists them).
   for (const r of registered) {
     const path = r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-    if (r.method !== 'HEAD' && !ops.some((o) => o.path === path && o.method === r.method)) ops.push({ method: r.method, path, documented: false });
+    if (r.method !== 'HEAD' && !ops.some((o) => o.path === path && o.method === r.method))
+      ops.push({ method: r.method, path, documented: false });
   }
   for (const [method, path] of [
     ['GET', '/api/v1/nope'],
@@ -121,12 +132,14 @@ function operationsFrom(
 
 // ─── arbitraries ─────────────────────────────────────────────────────────────────────────────
 
+// biome-ignore format: a packed list of test values; one per line would run to pages
 const CONTROL_UNITS = [
   '\u0000', '\u0001', '\u0008', '\t', '\n', '\r', '\u000b', '\u000c', '\u001b', '\u001f', '\u007f', '\u0080', '\u0085', '\u00a0',
   '\u200b', '\u200e', '\u202e', '\u2028', '\u2029', '\ufeff', '\ufffe', '\uffff', '\ud800', '\udfff', '\ud83d\ude00',
   'a', 'Z', ' ', 'é', 'İ', 'ß', '"', '\\', "'", '%', '/',
 ];
 
+// biome-ignore format: a packed list of test values; one per line would run to pages
 const SPECIAL_STRINGS = [
   '', ' ', '   ', 'Expensify', ' expensify ', 'EXPENSIFY', 'Expensify\u0000', 'Salesforce', 'Ghost', 'Mainframe', 'NoSuchApp',
   'null', 'undefined', 'true', '0', '-1', 'NaN', '__proto__', 'constructor', 'prototype', 'toString',
@@ -139,7 +152,10 @@ const SPECIAL_STRINGS = [
 
 /** Strings at and around the schema limits, in characters of different UTF-8/UTF-16 widths. */
 const longString = fc
-  .record({ n: fc.constantFrom(64, 65, 100, 101, 199, 200, 201, 320, 321, 1999, 2000, 2001, 4096, 20_000), c: fc.constantFrom('x', 'İ', 'ẞ', '\u0000', '🙂', ' ', 'é') })
+  .record({
+    n: fc.constantFrom(64, 65, 100, 101, 199, 200, 201, 320, 321, 1999, 2000, 2001, 4096, 20_000),
+    c: fc.constantFrom('x', 'İ', 'ẞ', '\u0000', '🙂', ' ', 'é'),
+  })
   .map(({ n, c }) => c.repeat(n));
 
 /** A plausible value with one troublesome character slipped in (NUL above all: PostgreSQL refuses it in text). */
@@ -160,12 +176,16 @@ const fuzzString: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: longString },
 );
 
+// biome-ignore format: a packed list of test values; one per line would run to pages
 const KEYS = [
   '__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'then',
   'app', 'justification', 'targetUser', 'requester', 'comment', 'name', 'url', 'oktaAppId', 'sensitive', 'approverGroup',
   'resetMethod', 'status', 'id', 'role', 'email', '', ' ', 'app ', 'APP', '\u0000', 'a\u0000b',
 ];
-const keyArb = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...KEYS) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) });
+const keyArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...KEYS) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
+);
 
 const scalar: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 5, arbitrary: fuzzString },
@@ -271,11 +291,16 @@ function schemaBody(op: Operation): fc.Arbitrary<BodySpec> {
       return { kind: `schema{${overrides.map(([k, v]) => `${k}:${describeValue(v)}`).join(',')}}`, text: json(o) };
     });
   if (!names.length) return mixed;
-  const stringFields = props.filter(([, s]) => (Array.isArray(s.type) ? s.type.includes('string') : s.type === 'string') && !s.enum).map(([n]) => n);
+  const stringFields = props
+    .filter(([, s]) => (Array.isArray(s.type) ? s.type.includes('string') : s.type === 'string') && !s.enum)
+    .map(([n]) => n);
   // Only the required fields around the fuzzed one: optional ones (an intake-only "requester")
   // would turn most bodies into a 403 before the text reaches the database.
   const requiredBase = fc.record(
-    Object.fromEntries(props.filter(([n]) => required.has(n)).map(([n, s]) => [n, goodValue(n, s)])) as Record<string, fc.Arbitrary<unknown>>,
+    Object.fromEntries(props.filter(([n]) => required.has(n)).map(([n, s]) => [n, goodValue(n, s)])) as Record<
+      string,
+      fc.Arbitrary<unknown>
+    >,
   );
   const oneField = fc
     .record({ base: requiredBase, field: fc.constantFrom(...(stringFields.length ? stringFields : names)), value: fuzzString })
@@ -287,6 +312,7 @@ function schemaBody(op: Operation): fc.Arbitrary<BodySpec> {
   return fc.oneof({ weight: 3, arbitrary: oneField }, { weight: 2, arbitrary: mixed });
 }
 
+// biome-ignore format: a packed list of test values; one per line would run to pages
 const MALFORMED = [
   '{', '}', '{"app":', '{"app":"x",}', "{'app':'x'}", '{app:"x"}', 'NaN', 'Infinity', '[1,]', '{"a":1}{"b":2}', '\ufeff{"app":"Expensify","justification":"x"}',
   '{"app":"\\ud800","justification":"x"}', '{"app":"\\u0000","justification":"\\u0000"}', '{"app":"a\u0000b","justification":"x"}',
@@ -297,16 +323,22 @@ const MALFORMED = [
 ];
 
 /** Deeply nested JSON text, beyond what a recursive parser or validator survives. */
-const deepText = fc.record({ n: fc.integer({ min: 50, max: 20_000 }), style: fc.constantFrom('array', 'object', 'inApp', 'unbalanced', 'protoChain') }).map(({ n, style }): BodySpec => {
-  const m = Math.min(n, 8_000);
-  const text =
-    style === 'array' ? '['.repeat(n) + ']'.repeat(n)
-    : style === 'object' ? '{"a":'.repeat(m) + '1' + '}'.repeat(m)
-    : style === 'inApp' ? `{"app":${'['.repeat(n)}${']'.repeat(n)},"justification":"x","comment":${'{"a":'.repeat(m / 4)}1${'}'.repeat(m / 4)}}`
-    : style === 'unbalanced' ? '['.repeat(n)
-    : '{"__proto__":'.repeat(Math.min(n, 3_000)) + '{}' + '}'.repeat(Math.min(n, 3_000));
-  return { kind: `deep-text(${style},${n})`, text };
-});
+const deepText = fc
+  .record({ n: fc.integer({ min: 50, max: 20_000 }), style: fc.constantFrom('array', 'object', 'inApp', 'unbalanced', 'protoChain') })
+  .map(({ n, style }): BodySpec => {
+    const m = Math.min(n, 8_000);
+    const text =
+      style === 'array'
+        ? '['.repeat(n) + ']'.repeat(n)
+        : style === 'object'
+          ? `${'{"a":'.repeat(m)}1${'}'.repeat(m)}`
+          : style === 'inApp'
+            ? `{"app":${'['.repeat(n)}${']'.repeat(n)},"justification":"x","comment":${'{"a":'.repeat(m / 4)}1${'}'.repeat(m / 4)}}`
+            : style === 'unbalanced'
+              ? '['.repeat(n)
+              : `${'{"__proto__":'.repeat(Math.min(n, 3_000))}{}${'}'.repeat(Math.min(n, 3_000))}`;
+    return { kind: `deep-text(${style},${n})`, text };
+  });
 
 function bodyArb(op: Operation): fc.Arbitrary<BodySpec | undefined> {
   const hasBody = op.body !== undefined;
@@ -315,7 +347,16 @@ function bodyArb(op: Operation): fc.Arbitrary<BodySpec | undefined> {
     { weight: hasBody ? 8 : 1, arbitrary: schemaBody(op) },
     { weight: 1, arbitrary: fc.json({ depthSize: 'large', maxDepth: 30 }).map((text) => ({ kind: 'fc.json', text })) },
     { weight: 1, arbitrary: fc.anything({ maxDepth: 4 }).map((v) => ({ kind: `fc.anything:${describeValue(v)}`, text: json(v) })) },
-    { weight: 1, arbitrary: protoObject.map((v) => ({ kind: `proto-object{${Object.keys(v).slice(0, 4).map((k) => JSON.stringify(k)).join(',')}}`, text: json(v) })) },
+    {
+      weight: 1,
+      arbitrary: protoObject.map((v) => ({
+        kind: `proto-object{${Object.keys(v)
+          .slice(0, 4)
+          .map((k) => JSON.stringify(k))
+          .join(',')}}`,
+        text: json(v),
+      })),
+    },
     { weight: 1, arbitrary: deep.map((v) => ({ kind: `letrec:${describeValue(v)}`, text: json(v) })) },
     { weight: 1, arbitrary: deepText },
     { weight: 1, arbitrary: fc.constantFrom(...MALFORMED).map((text) => ({ kind: 'malformed-json', text })) },
@@ -324,11 +365,14 @@ function bodyArb(op: Operation): fc.Arbitrary<BodySpec | undefined> {
     { weight: 1, arbitrary: fc.constantFrom(0, 1).map((): BodySpec => ({ kind: 'empty', text: '' })) },
     {
       weight: 1,
-      arbitrary: fc.constantFrom(65 * 1024, 70_000, 300_000).map((n) => ({ kind: `oversize(${n})`, text: json({ app: 'Expensify', justification: 'x'.repeat(n) }) })),
+      arbitrary: fc
+        .constantFrom(65 * 1024, 70_000, 300_000)
+        .map((n) => ({ kind: `oversize(${n})`, text: json({ app: 'Expensify', justification: 'x'.repeat(n) }) })),
     },
   );
 }
 
+// biome-ignore format: a packed list of test values; one per line would run to pages
 const CONTENT_TYPES = [
   'application/json; charset=utf-8', 'application/json; charset=UTF-8', 'application/json;charset=latin1', 'application/json; charset=latin1',
   'application/json; charset=iso-8859-1', 'application/json; charset=utf-16', 'application/json; charset=utf-16le', 'application/json; charset=utf-32',
@@ -344,24 +388,30 @@ const contentTypeArb: fc.Arbitrary<string | undefined> = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...CONTENT_TYPES) },
 );
 
+// biome-ignore format: a packed list of test values; one per line would run to pages
 const EXTRA_HEADERS: Record<string, string>[] = [
   { accept: 'text/html' }, { accept: 'application/xml' }, { 'accept-charset': 'utf-16' }, { 'content-encoding': 'gzip' },
   { 'content-encoding': 'br' }, { 'content-encoding': 'identity' }, { 'transfer-encoding': 'chunked' },
   { 'x-forwarded-for': '1.2.3.4, <script>' }, { 'x-http-method-override': 'DELETE' }, { origin: 'https://evil.example' },
   { cookie: 'session=a; __proto__=b' }, { range: 'bytes=0-1' }, { 'if-none-match': '*' }, { host: 'evil.example' },
 ];
-const extraHeadersArb = fc.oneof({ weight: 6, arbitrary: fc.constant({} as Record<string, string>) }, { weight: 1, arbitrary: fc.constantFrom(...EXTRA_HEADERS) });
+const extraHeadersArb = fc.oneof(
+  { weight: 6, arbitrary: fc.constant({} as Record<string, string>) },
+  { weight: 1, arbitrary: fc.constantFrom(...EXTRA_HEADERS) },
+);
 
 /** Percent-encodes bytes (unreserved characters stay), so the path is always sendable. */
 function pctBytes(bytes: Uint8Array): string {
   let out = '';
-  for (const b of bytes) out += /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  for (const b of bytes)
+    out += /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   return out;
 }
 const pct = (s: string) => pctBytes(Buffer.from(s, 'utf8'));
 /** Raw latin1 bytes as Node sends them in the request line (0x21-0xff, minus the URL delimiters). */
 const LATIN1_UNITS = Array.from({ length: 0xff - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).filter((c) => !'?#/%'.includes(c));
 
+// biome-ignore format: a packed list of test values; one per line would run to pages
 const FIXED_IDS = [
   'req_unknown', '0', '-1', 'null', 'undefined', '__proto__', 'constructor', 'prototype', 'toString', '%00', 'abc%00def', '%00abc',
   '..', '.', '%2e%2e', '..%2f..%2fetc%2fpasswd', '../../etc/passwd', '..%5c..%5cwindows', '%2e%2e%2f%2e%2e%2f', '%252e%252e%252f',
@@ -377,29 +427,115 @@ function idArb(env: FuzzEnv): fc.Arbitrary<{ id: string; kind: string }> {
     { weight: 1, arbitrary: fc.constantFrom(...real).map((id) => ({ id: id.toUpperCase(), kind: 'real-upper' })) },
     { weight: 3, arbitrary: fc.constantFrom(...FIXED_IDS).map((id) => ({ id, kind: `fixed` })) },
     { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }).map((s) => ({ id: pct(s), kind: 'utf8-encoded' })) },
-    { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(...CONTROL_UNITS), minLength: 1, maxLength: 20 }).map((s) => ({ id: pct(s), kind: 'control-encoded' })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .string({ unit: fc.constantFrom(...CONTROL_UNITS), minLength: 1, maxLength: 20 })
+        .map((s) => ({ id: pct(s), kind: 'control-encoded' })),
+    },
     { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 20 }).map((b) => ({ id: pctBytes(b), kind: 'bytes-encoded' })) },
-    { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(...LATIN1_UNITS), minLength: 1, maxLength: 20 }).map((id) => ({ id, kind: 'raw-latin1' })) },
-    { weight: 1, arbitrary: fc.constantFrom(63, 64, 65, 99, 100, 101, 255, 1000, 4000, 8000).map((n) => ({ id: 'a'.repeat(n), kind: `long(${n})` })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .string({ unit: fc.constantFrom(...LATIN1_UNITS), minLength: 1, maxLength: 20 })
+        .map((id) => ({ id, kind: 'raw-latin1' })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(63, 64, 65, 99, 100, 101, 255, 1000, 4000, 8000).map((n) => ({ id: 'a'.repeat(n), kind: `long(${n})` })),
+    },
   );
 }
 
-const STATUS_VALUES = ['New', 'Triaging', 'Waiting', 'Escalated', 'Completed', 'Rejected', 'Closed', 'escalated', 'Bogus', '', '%00', 'Escalated%00', '__proto__'];
+const STATUS_VALUES = [
+  'New',
+  'Triaging',
+  'Waiting',
+  'Escalated',
+  'Completed',
+  'Rejected',
+  'Closed',
+  'escalated',
+  'Bogus',
+  '',
+  '%00',
+  'Escalated%00',
+  '__proto__',
+];
 const queryValue = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(...STATUS_VALUES, '1', '0', '-1', '200', '201', '1e3', '1e309', 'NaN', 'Infinity', '0x10', '1.5', '-0', ' ', 'null', 'true', '[]', '{}', '9'.repeat(400)) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      ...STATUS_VALUES,
+      '1',
+      '0',
+      '-1',
+      '200',
+      '201',
+      '1e3',
+      '1e309',
+      'NaN',
+      'Infinity',
+      '0x10',
+      '1.5',
+      '-0',
+      ' ',
+      'null',
+      'true',
+      '[]',
+      '{}',
+      '9'.repeat(400),
+    ),
+  },
   { weight: 1, arbitrary: fc.integer().map(String) },
   { weight: 2, arbitrary: fuzzString.map(pct) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 12 }).map(pctBytes) },
 );
 const queryKey = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('status', 'limit', 'offset') },
-  { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'toString', '', 'LIMIT', 'status[]', 'limit.x', '__proto__[status]', 'constructor[prototype][limit]', '%00', 'a'.repeat(3000)) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '__proto__',
+      'constructor',
+      'toString',
+      '',
+      'LIMIT',
+      'status[]',
+      'limit.x',
+      '__proto__[status]',
+      'constructor[prototype][limit]',
+      '%00',
+      'a'.repeat(3000),
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 10 }).map(pct) },
 );
 const queryArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.constant('') },
-  { weight: 4, arbitrary: fc.array(fc.tuple(queryKey, queryValue), { minLength: 1, maxLength: 5 }).map((pairs) => '?' + pairs.map(([k, v]) => `${k}=${v}`).join('&')) },
-  { weight: 1, arbitrary: fc.constantFrom('?', '?&', '?=', '?==&=', '?%', '?%zz=1', '?limit=200&limit=1', '?status=Escalated&status=New', `?${'a=1&'.repeat(1500)}`, '?limit=%E0%A4%A', '#frag', '?a=%00#x') },
+  {
+    weight: 4,
+    arbitrary: fc
+      .array(fc.tuple(queryKey, queryValue), { minLength: 1, maxLength: 5 })
+      .map((pairs) => `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '?',
+      '?&',
+      '?=',
+      '?==&=',
+      '?%',
+      '?%zz=1',
+      '?limit=200&limit=1',
+      '?status=Escalated&status=New',
+      `?${'a=1&'.repeat(1500)}`,
+      '?limit=%E0%A4%A',
+      '#frag',
+      '?a=%00#x',
+    ),
+  },
 );
 
 function authArb(env: FuzzEnv): fc.Arbitrary<{ header?: string; who: string }> {
@@ -414,7 +550,19 @@ function authArb(env: FuzzEnv): fc.Arbitrary<{ header?: string; who: string }> {
     {
       weight: 1,
       arbitrary: fc
-        .constantFrom('Bearer', 'Bearer ', 'Bearer rd_nope', `bearer ${t.admin}`, `Bearer ${t.admin} x`, `Bearer  ${t.admin}  `, 'Basic YWxhZGRpbjpvcGVu', `Bearer ${'a'.repeat(4000)}`, 'Bearer %00', 'Token x', `Bearer ${t.admin}é`)
+        .constantFrom(
+          'Bearer',
+          'Bearer ',
+          'Bearer rd_nope',
+          `bearer ${t.admin}`,
+          `Bearer ${t.admin} x`,
+          `Bearer  ${t.admin}  `,
+          'Basic YWxhZGRpbjpvcGVu',
+          `Bearer ${'a'.repeat(4000)}`,
+          'Bearer %00',
+          'Token x',
+          `Bearer ${t.admin}é`,
+        )
         .map((header) => ({ header, who: 'garbage' })),
     },
   );
@@ -443,7 +591,10 @@ function caseArb(op: Operation, env: FuzzEnv): fc.Arbitrary<Omit<FuzzCase, 'inde
   const clean: fc.Arbitrary<CaseParts> = fc.record({
     mode: fc.constant('clean' as const),
     method: fc.constant(op.method),
-    id: fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...env.realIds).map((id) => ({ id, kind: 'real' })) }, { weight: 1, arbitrary: idArb(env) }),
+    id: fc.oneof(
+      { weight: 2, arbitrary: fc.constantFrom(...env.realIds).map((id) => ({ id, kind: 'real' })) },
+      { weight: 1, arbitrary: idArb(env) },
+    ),
     query: op.method === 'GET' ? fc.oneof({ weight: 2, arbitrary: fc.constant('') }, { weight: 1, arbitrary: queryArb }) : fc.constant(''),
     auth: fc.oneof(
       { weight: 3, arbitrary: fc.constant({ header: `Bearer ${t.admin}`, who: 'admin' }) },
@@ -515,7 +666,13 @@ function describeValue(v: unknown, depth = 0): string {
   }
   if (Array.isArray(v)) return depth > 2 ? 'arr…' : `arr[${v.length}]`;
   if (v === null) return 'null';
-  if (typeof v === 'object') return depth > 2 ? 'obj…' : `obj{${Object.keys(v).slice(0, 3).map((k) => JSON.stringify(k)).join(',')}}`;
+  if (typeof v === 'object')
+    return depth > 2
+      ? 'obj…'
+      : `obj{${Object.keys(v)
+          .slice(0, 3)
+          .map((k) => JSON.stringify(k))
+          .join(',')}}`;
   return typeof v;
 }
 
@@ -546,8 +703,10 @@ function check(c: FuzzCase, res: RawResponse): string | undefined {
 function missingApiHeaders(path: string, res: RawResponse): string | undefined {
   if (!path.startsWith('/api/v1')) return undefined;
   const missing: string[] = [];
-  if (!/\bno-store\b/.test(String(res.headers['cache-control'] ?? ''))) missing.push(`cache-control=${JSON.stringify(res.headers['cache-control'])}`);
-  if (res.headers['x-content-type-options'] !== 'nosniff') missing.push(`x-content-type-options=${JSON.stringify(res.headers['x-content-type-options'])}`);
+  if (!/\bno-store\b/.test(String(res.headers['cache-control'] ?? '')))
+    missing.push(`cache-control=${JSON.stringify(res.headers['cache-control'])}`);
+  if (res.headers['x-content-type-options'] !== 'nosniff')
+    missing.push(`x-content-type-options=${JSON.stringify(res.headers['x-content-type-options'])}`);
   return missing.length ? missing.join(', ') : undefined;
 }
 
@@ -564,26 +723,39 @@ function formatFailures(failures: Failure[], total: number, dialect: string): st
     }
     const nested = json?.error !== null && typeof json?.error === 'object' ? (json.error as { code?: unknown }).code : undefined;
     const what =
-      typeof nested === 'string' ? nested
-      : json ? `body ${JSON.stringify({ error: typeof json.error === 'string' ? json.error : typeof json.error, ...(json.code !== undefined ? { code: json.code } : {}) })}`
-      : f.status === 'no response' ? f.response.replace(/\d+ ms/, 'N ms')
-      : `body ${JSON.stringify(excerpt(f.response, 60))}`;
+      typeof nested === 'string'
+        ? nested
+        : json
+          ? `body ${JSON.stringify({ error: typeof json.error === 'string' ? json.error : typeof json.error, ...(json.code !== undefined ? { code: json.code } : {}) })}`
+          : f.status === 'no response'
+            ? f.response.replace(/\d+ ms/, 'N ms')
+            : `body ${JSON.stringify(excerpt(f.response, 60))}`;
     const key = `${f.status} — ${f.problem} — ${what}`;
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
-  const lines = [`${failures.length} of ${total} fuzz requests failed on ${dialect} (FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}), ${groups.size} distinct groups:`];
+  const lines = [
+    `${failures.length} of ${total} fuzz requests failed on ${dialect} (FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}), ${groups.size} distinct groups:`,
+  ];
   for (const [key, fs] of [...groups.entries()].sort((a, b) => b[1].length - a[1].length)) {
     const routes = new Map<string, number>();
     for (const f of fs) routes.set(`${f.c.method} ${f.c.op.path}`, (routes.get(`${f.c.method} ${f.c.op.path}`) ?? 0) + 1);
     lines.push(`\n[${fs.length}×] ${key}`);
-    lines.push(`   routes: ${[...routes.entries()].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} (${n})`).join(', ')}`);
+    lines.push(
+      `   routes: ${[...routes.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([r, n]) => `${r} (${n})`)
+        .join(', ')}`,
+    );
     // Up to 4 examples, on different routes first.
     const examples: Failure[] = [];
-    for (const f of fs) if (examples.length < 4 && !examples.some((e) => e.c.method === f.c.method && e.c.op.path === f.c.op.path)) examples.push(f);
+    for (const f of fs)
+      if (examples.length < 4 && !examples.some((e) => e.c.method === f.c.method && e.c.op.path === f.c.op.path)) examples.push(f);
     for (const f of fs) if (examples.length < 4 && !examples.includes(f)) examples.push(f);
     for (const f of examples) {
       const body = f.c.body ? JSON.stringify(excerpt(f.c.body.toString('utf8'), 160)) : '-';
-      lines.push(`   #${f.c.index} ${f.c.method} ${excerpt(f.c.path, 140)}\n      input: ${f.c.input}\n      body:  ${body}\n      → ${f.status} ${excerpt(f.response, 240)}`);
+      lines.push(
+        `   #${f.c.index} ${f.c.method} ${excerpt(f.c.path, 140)}\n      input: ${f.c.input}\n      body:  ${body}\n      → ${f.status} ${excerpt(f.response, 240)}`,
+      );
     }
   }
   lines.push(`\nReplay one case: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} FUZZ_ONLY=<#index> npx vitest run test/security-fuzz.test.ts`);
@@ -669,7 +841,13 @@ describe.each(DIALECTS)('security fuzz on %s', (dialect) => {
       const statuses = new Map<number | string, number>();
       try {
         await runPool(selected, CONCURRENCY, async (c) => {
-          const request: RawRequest = { method: c.method, path: c.path, headers: c.headers, ...(c.body ? { body: c.body } : {}), timeoutMs: 10_000 };
+          const request: RawRequest = {
+            method: c.method,
+            path: c.path,
+            headers: c.headers,
+            ...(c.body ? { body: c.body } : {}),
+            timeoutMs: 10_000,
+          };
           let res: RawResponse | undefined;
           let error: Error | undefined;
           try {
@@ -684,7 +862,10 @@ describe.each(DIALECTS)('security fuzz on %s', (dialect) => {
               error = err2 as Error;
             }
           }
-          if (VERBOSE) console.log(`#${c.index} ${c.method} ${excerpt(c.path, 100)} ${c.input} → ${res ? `${res.status} ${excerpt(res.text, 160)}` : error?.message}`);
+          if (VERBOSE)
+            console.log(
+              `#${c.index} ${c.method} ${excerpt(c.path, 100)} ${c.input} → ${res ? `${res.status} ${excerpt(res.text, 160)}` : error?.message}`,
+            );
           if (res) {
             statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
             const opKey = `${c.op.method} ${c.op.path}`;
@@ -703,21 +884,39 @@ describe.each(DIALECTS)('security fuzz on %s', (dialect) => {
             }
           } else {
             statuses.set('no response', (statuses.get('no response') ?? 0) + 1);
-            failures.push({ c, status: 'no response', problem: 'no HTTP response on a fresh connection', response: error?.message ?? 'unknown' });
+            failures.push({
+              c,
+              status: 'no response',
+              problem: 'no HTTP response on a fresh connection',
+              response: error?.message ?? 'unknown',
+            });
           }
         });
       } finally {
         agent.destroy();
       }
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      const histogram = [...statuses.entries()].sort((a, b) => String(a[0]).localeCompare(String(b[0]))).map(([s, n]) => `${s}:${n}`).join(' ');
+      const histogram = [...statuses.entries()]
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0])))
+        .map(([s, n]) => `${s}:${n}`)
+        .join(' ');
       console.log(
         `[security-fuzz] ${dialect}: ${selected.length} requests in ${seconds} s; statuses ${histogram}; ${failures.length} failures` +
-          (retried.length ? `; ${retried.length} keep-alive connections dropped and retried on a fresh one (${retried.slice(0, 5).join('; ')}${retried.length > 5 ? '; …' : ''})` : ''),
+          (retried.length
+            ? `; ${retried.length} keep-alive connections dropped and retried on a fresh one (${retried.slice(0, 5).join('; ')}${retried.length > 5 ? '; …' : ''})`
+            : ''),
       );
       console.log(
         `[security-fuzz] ${dialect}: statuses per operation:\n` +
-          [...byOpStatus.entries()].map(([op, m]) => `  ${op}: ${[...m.entries()].sort((a, b) => a[0] - b[0]).map(([st, n]) => `${st}:${n}`).join(' ')}`).join('\n'),
+          [...byOpStatus.entries()]
+            .map(
+              ([op, m]) =>
+                `  ${op}: ${[...m.entries()]
+                  .sort((a, b) => a[0] - b[0])
+                  .map(([st, n]) => `${st}:${n}`)
+                  .join(' ')}`,
+            )
+            .join('\n'),
       );
       if (failures.length) console.log(formatFailures(failures, selected.length, dialect));
 
@@ -767,14 +966,24 @@ describe.each(DIALECTS)('security fuzz on %s', (dialect) => {
     });
 
     it('an app name that grows when lower-cased ("İ" × 200 → 400 characters) is a 201 or a 400, never a 500', async () => {
-      const res = await send({ method: 'POST', path: '/api/v1/apps', headers: jsonHeaders(admin), body: JSON.stringify({ name: 'İ'.repeat(200) }) });
+      const res = await send({
+        method: 'POST',
+        path: '/api/v1/apps',
+        headers: jsonHeaders(admin),
+        body: JSON.stringify({ name: 'İ'.repeat(200) }),
+      });
       expect([201, 400], shown(res)).toContain(res.status);
       expect(isErrorShape(res.json) || res.status === 201, shown(res)).toBe(true);
     });
 
     it.each(['approve', 'deny'])('a \\u0000 in the %s comment is a 400 naming comment, and decides nothing', async (action) => {
       const id = await escalatedRequest();
-      const res = await send({ method: 'POST', path: `/api/v1/requests/${id}/${action}`, headers: jsonHeaders(approver), body: JSON.stringify({ comment: 'ok\u0000' }) });
+      const res = await send({
+        method: 'POST',
+        path: `/api/v1/requests/${id}/${action}`,
+        headers: jsonHeaders(approver),
+        body: JSON.stringify({ comment: 'ok\u0000' }),
+      });
       expect(res.status, shown(res)).toBe(400);
       expect(isErrorShape(res.json), shown(res)).toBe(true);
       expect(namesField(res, 'comment'), shown(res)).toBe(true);
@@ -802,10 +1011,17 @@ describe.each(DIALECTS)('security fuzz on %s', (dialect) => {
         for (let round = 1; round <= 5; round++) {
           const name = `Race App ${round}`;
           const body = JSON.stringify({ name });
-          const results = await Promise.all(Array.from({ length: 10 }, () => send({ method: 'POST', path: '/api/v1/apps', headers: jsonHeaders(admin), body, agent })));
+          const results = await Promise.all(
+            Array.from({ length: 10 }, () => send({ method: 'POST', path: '/api/v1/apps', headers: jsonHeaders(admin), body, agent })),
+          );
           const statuses = results.map((r) => r.status).sort();
-          const codes = results.filter((r) => r.status === 409).map((r) => (r.json as { error?: { code?: string } } | undefined)?.error?.code);
-          if (JSON.stringify(statuses) !== JSON.stringify([201, 409, 409, 409, 409, 409, 409, 409, 409, 409]) || codes.some((c) => c !== 'APP_ALREADY_EXISTS')) {
+          const codes = results
+            .filter((r) => r.status === 409)
+            .map((r) => (r.json as { error?: { code?: string } } | undefined)?.error?.code);
+          if (
+            JSON.stringify(statuses) !== JSON.stringify([201, 409, 409, 409, 409, 409, 409, 409, 409, 409]) ||
+            codes.some((c) => c !== 'APP_ALREADY_EXISTS')
+          ) {
             problems.push(`round ${round} ("${name}"): statuses ${statuses.join(',')}\n  ${[...new Set(results.map(shown))].join('\n  ')}`);
           }
           const apps = (await t.api('GET', '/api/v1/apps', { token: admin })).body.apps as { name: string }[];
@@ -818,16 +1034,29 @@ describe.each(DIALECTS)('security fuzz on %s', (dialect) => {
       }
     });
 
-    it.each(['application/json; charset=latin1', 'application/json; charset=utf-16'])('content-type "%s" is a 415 UNSUPPORTED_MEDIA_TYPE', async (contentType) => {
-      const text = JSON.stringify({ app: 'Expensify', justification: 'charset' });
-      const body = contentType.endsWith('utf-16') ? Buffer.from(text, 'utf16le') : Buffer.from(text, 'latin1');
-      const res = await send({ method: 'POST', path: '/api/v1/requests', headers: jsonHeaders(alice, { 'content-type': contentType }), body });
-      expect(res.status, shown(res)).toBe(415);
-      expect((res.json as { error?: { code?: string } } | undefined)?.error?.code, shown(res)).toBe('UNSUPPORTED_MEDIA_TYPE');
-    });
+    it.each(['application/json; charset=latin1', 'application/json; charset=utf-16'])(
+      'content-type "%s" is a 415 UNSUPPORTED_MEDIA_TYPE',
+      async (contentType) => {
+        const text = JSON.stringify({ app: 'Expensify', justification: 'charset' });
+        const body = contentType.endsWith('utf-16') ? Buffer.from(text, 'utf16le') : Buffer.from(text, 'latin1');
+        const res = await send({
+          method: 'POST',
+          path: '/api/v1/requests',
+          headers: jsonHeaders(alice, { 'content-type': contentType }),
+          body,
+        });
+        expect(res.status, shown(res)).toBe(415);
+        expect((res.json as { error?: { code?: string } } | undefined)?.error?.code, shown(res)).toBe('UNSUPPORTED_MEDIA_TYPE');
+      },
+    );
 
     it('content-type "application/json; charset=utf-8" still works (201)', async () => {
-      const res = await send({ method: 'POST', path: '/api/v1/requests', headers: jsonHeaders(alice, { 'content-type': 'application/json; charset=utf-8' }), body: JSON.stringify({ app: 'Expensify', justification: 'utf-8' }) });
+      const res = await send({
+        method: 'POST',
+        path: '/api/v1/requests',
+        headers: jsonHeaders(alice, { 'content-type': 'application/json; charset=utf-8' }),
+        body: JSON.stringify({ app: 'Expensify', justification: 'utf-8' }),
+      });
       expect(res.status, shown(res)).toBe(201);
     });
 
@@ -847,7 +1076,11 @@ describe.each(DIALECTS)('security fuzz on %s', (dialect) => {
     it('an over-long URL (100 KB path) is a 414/431/400 in the error shape', async () => {
       let res: RawResponse;
       try {
-        res = await send({ method: 'GET', path: `/api/v1/requests/${'a'.repeat(100 * 1024)}`, headers: { authorization: `Bearer ${admin}` } });
+        res = await send({
+          method: 'GET',
+          path: `/api/v1/requests/${'a'.repeat(100 * 1024)}`,
+          headers: { authorization: `Bearer ${admin}` },
+        });
       } catch (err) {
         throw new Error(`no HTTP response at all (connection dropped): ${(err as Error).message}`);
       }
@@ -858,7 +1091,11 @@ describe.each(DIALECTS)('security fuzz on %s', (dialect) => {
     it('a header over 16 KB is a 431 in the error shape', async () => {
       let res: RawResponse;
       try {
-        res = await send({ method: 'GET', path: '/api/v1/requests', headers: { authorization: `Bearer ${admin}`, 'x-padding': 'a'.repeat(20 * 1024) } });
+        res = await send({
+          method: 'GET',
+          path: '/api/v1/requests',
+          headers: { authorization: `Bearer ${admin}`, 'x-padding': 'a'.repeat(20 * 1024) },
+        });
       } catch (err) {
         throw new Error(`no HTTP response at all (connection dropped): ${(err as Error).message}`);
       }
@@ -869,7 +1106,15 @@ describe.each(DIALECTS)('security fuzz on %s', (dialect) => {
     it('every /api/v1 response (success and error, probes and the fuzz run) carries cache-control: no-store and x-content-type-options: nosniff', async () => {
       const probes: [string, RawRequest][] = [
         ['200 list', { method: 'GET', path: '/api/v1/requests', headers: { authorization: `Bearer ${admin}` } }],
-        ['201 create', { method: 'POST', path: '/api/v1/requests', headers: jsonHeaders(alice), body: JSON.stringify({ app: 'Expensify', justification: 'headers' }) }],
+        [
+          '201 create',
+          {
+            method: 'POST',
+            path: '/api/v1/requests',
+            headers: jsonHeaders(alice),
+            body: JSON.stringify({ app: 'Expensify', justification: 'headers' }),
+          },
+        ],
         ['200 apps', { method: 'GET', path: '/api/v1/apps', headers: { authorization: `Bearer ${alice}` } }],
         ['400 validation', { method: 'GET', path: '/api/v1/requests?limit=0', headers: { authorization: `Bearer ${admin}` } }],
         ['400 invalid JSON', { method: 'POST', path: '/api/v1/requests', headers: jsonHeaders(alice), body: '{"app":' }],
@@ -879,9 +1124,28 @@ describe.each(DIALECTS)('security fuzz on %s', (dialect) => {
         ['404 request', { method: 'GET', path: '/api/v1/requests/req_unknown', headers: { authorization: `Bearer ${admin}` } }],
         ['404 route', { method: 'GET', path: '/api/v1/nope', headers: { authorization: `Bearer ${admin}` } }],
         ['404 method', { method: 'DELETE', path: '/api/v1/apps', headers: { authorization: `Bearer ${admin}` } }],
-        ['413', { method: 'POST', path: '/api/v1/requests', headers: jsonHeaders(alice), body: JSON.stringify({ app: 'Expensify', justification: 'x'.repeat(100 * 1024) }) }],
-        ['415', { method: 'POST', path: '/api/v1/requests', headers: jsonHeaders(alice, { 'content-type': 'text/plain' }), body: 'app=Expensify' }],
-        ['431 header too large', { method: 'GET', path: '/api/v1/requests', headers: { authorization: `Bearer ${admin}`, 'x-padding': 'a'.repeat(20 * 1024) } }],
+        [
+          '413',
+          {
+            method: 'POST',
+            path: '/api/v1/requests',
+            headers: jsonHeaders(alice),
+            body: JSON.stringify({ app: 'Expensify', justification: 'x'.repeat(100 * 1024) }),
+          },
+        ],
+        [
+          '415',
+          {
+            method: 'POST',
+            path: '/api/v1/requests',
+            headers: jsonHeaders(alice, { 'content-type': 'text/plain' }),
+            body: 'app=Expensify',
+          },
+        ],
+        [
+          '431 header too large',
+          { method: 'GET', path: '/api/v1/requests', headers: { authorization: `Bearer ${admin}`, 'x-padding': 'a'.repeat(20 * 1024) } },
+        ],
       ];
       const missing: string[] = [];
       for (const [name, probe] of probes) {

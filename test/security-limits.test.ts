@@ -65,7 +65,9 @@ describe.each(DIALECTS)('per-person limits on %s', (dialect) => {
 describe('per-token and per-IP limits', () => {
   let t: TestContext;
   beforeAll(async () => {
-    t = await startTestContext('sqlite', { env: { RATE_LIMIT_PER_TOKEN: '20', RATE_LIMIT_PER_INTAKE_TOKEN: '60', RATE_LIMIT_PER_IP: '150' } });
+    t = await startTestContext('sqlite', {
+      env: { RATE_LIMIT_PER_TOKEN: '20', RATE_LIMIT_PER_INTAKE_TOKEN: '60', RATE_LIMIT_PER_IP: '150' },
+    });
   });
   afterAll(async () => t?.close());
 
@@ -109,7 +111,9 @@ describe('slow requests', () => {
     socket.on('data', (d) => (received += d.toString()));
     const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now())));
     const started = Date.now();
-    socket.write(`POST /api/v1/requests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nAuthorization: Bearer ${token}\r\n\r\n{`);
+    socket.write(
+      `POST /api/v1/requests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nAuthorization: Bearer ${token}\r\n\r\n{`,
+    );
     const drip = setInterval(() => socket.writable && socket.write(' '), 200);
     const end = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), 8000))]);
     clearInterval(drip);

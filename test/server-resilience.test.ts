@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -58,7 +58,11 @@ function serve(env: Record<string, string>): Promise<Served> {
 }
 
 function cli(args: string[], env: Record<string, string>): string {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   if (r.status !== 0) throw new Error(`resetdesk ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
 }
@@ -85,7 +89,7 @@ function smtpReader(socket: Socket) {
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${code} reply; got ${JSON.stringify(buffer)}`)), 3000);
       waiter = () => {
-        const m = buffer.match(new RegExp(`^(\\d{3}) .*\\r\\n`, 'm'));
+        const m = buffer.match(/^(\d{3}) .*\r\n/m);
         if (!m) return;
         buffer = buffer.slice(m.index! + m[0].length);
         clearTimeout(timer);
@@ -126,8 +130,14 @@ async function dropSmtpMidMessage(port: number, round: number): Promise<void> {
 /** An HTTP request cut off mid-headers or mid-body. */
 async function dropHttpMidRequest(port: number, path: string, headers: Record<string, string>, round: number): Promise<void> {
   const socket = await open(port);
-  const head = [`POST ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Content-Length: 4096', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)].join('\r\n');
-  if (round % 3 === 2) socket.write(`${head.slice(0, head.length - 7)}`); // mid-headers
+  const head = [
+    `POST ${path} HTTP/1.1`,
+    `Host: 127.0.0.1:${port}`,
+    'Content-Length: 4096',
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ].join('\r\n');
+  if (round % 3 === 2)
+    socket.write(`${head.slice(0, head.length - 7)}`); // mid-headers
   else socket.write(`${head}\r\n\r\n{"justification":"${BODY_MARKER}`); // mid-body
   await sleep(5);
   drop(socket, round);
@@ -137,7 +147,8 @@ const portOf = (url: string) => Number(new URL(url).port);
 
 describe('built-in listeners under dropped connections', () => {
   beforeAll(() => {
-    if (!existsSync(new URL('../dist/cli/main.js', import.meta.url))) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
+    if (!existsSync(new URL('../dist/cli/main.js', import.meta.url)))
+      throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
   });
 
   it('serve survives repeated mid-message drops on the dev SMTP, the Okta sandbox and the API, and still resolves a request', async () => {
@@ -157,13 +168,23 @@ describe('built-in listeners under dropped connections', () => {
         dropHttpMidRequest(portOf(app.sandbox), '/oauth2/v1/token', { 'Content-Type': 'application/x-www-form-urlencoded' }, round),
       );
       await step(`sandbox reset drop ${round}`, () =>
-        dropHttpMidRequest(portOf(app.sandbox), '/api/v1/users/alice.nguyen@example.com/lifecycle/reset_password?sendEmail=false', {
-          Authorization: 'SSWS 00DEMO-resetdesk-sandbox-token-not-a-secret',
-          'Content-Type': 'application/json',
-        }, round),
+        dropHttpMidRequest(
+          portOf(app.sandbox),
+          '/api/v1/users/alice.nguyen@example.com/lifecycle/reset_password?sendEmail=false',
+          {
+            Authorization: 'SSWS 00DEMO-resetdesk-sandbox-token-not-a-secret',
+            'Content-Type': 'application/json',
+          },
+          round,
+        ),
       );
       await step(`API drop ${round}`, () =>
-        dropHttpMidRequest(portOf(app.api), '/api/v1/requests', { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, round),
+        dropHttpMidRequest(
+          portOf(app.api),
+          '/api/v1/requests',
+          { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          round,
+        ),
       );
     }
     // A request target that WHATWG URL rejects gets an answer, not an exception out of the listener.
@@ -182,11 +203,21 @@ describe('built-in listeners under dropped connections', () => {
     expect(alive()).toMatchObject({ exitCode: null, signal: null });
 
     expect((await fetch(`${app.api}/healthz`)).status).toBe(200);
-    expect((await fetch(`${app.sandbox}/api/v1/users/alice.nguyen@example.com`, { headers: { authorization: 'SSWS 00DEMO-resetdesk-sandbox-token-not-a-secret' } })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${app.sandbox}/api/v1/users/alice.nguyen@example.com`, {
+          headers: { authorization: 'SSWS 00DEMO-resetdesk-sandbox-token-not-a-secret' },
+        })
+      ).status,
+    ).toBe(200);
 
     // End to end: API → worker → sandbox → SMTP → dev mailbox, all in the same process.
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const created = await fetch(`${app.api}/api/v1/requests`, { method: 'POST', headers, body: JSON.stringify({ app: 'Expensify', justification: 'x' }) });
+    const created = await fetch(`${app.api}/api/v1/requests`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ app: 'Expensify', justification: 'x' }),
+    });
     expect(created.status).toBe(201);
     type Mailbox = { messages: { to: string[]; subject: string }[] };
     let mailbox: Mailbox = { messages: [] };

@@ -12,7 +12,7 @@ const oktaId = (prefix: string, n: number) => `${prefix}${'B'.repeat(17 - String
 
 const GROUPS = { everyone: oktaId('00g', 1), admins: oktaId('00g', 2) };
 
-export const BENCH_APPS = {
+const BENCH_APPS = {
   expensify: oktaId('0oa', 1), // AUTO_LOGIN (SWA)
   zendesk: oktaId('0oa', 2), // BROWSER_PLUGIN (SWA)
   jira: oktaId('0oa', 3), // SECURE_PASSWORD_STORE (SWA)
@@ -30,7 +30,14 @@ interface BenchUser {
 
 /** 60 people: 48 regular, 4 suspended, 4 without MFA, 2 admins, 2 without SWA app assignments. */
 export const BENCH_USERS: BenchUser[] = (() => {
-  const plan: [Kind, number][] = [['regular', 48], ['suspended', 4], ['no_mfa', 4], ['admin_role', 1], ['admin_group', 1], ['unassigned', 2]];
+  const plan: [Kind, number][] = [
+    ['regular', 48],
+    ['suspended', 4],
+    ['no_mfa', 4],
+    ['admin_role', 1],
+    ['admin_group', 1],
+    ['unassigned', 2],
+  ];
   const users: BenchUser[] = [];
   for (const [kind, count] of plan) {
     for (let i = 0; i < count; i++) {
@@ -48,7 +55,10 @@ export function benchFixture(): SandboxFixture {
     apiToken: 'bench-ssws-token-0123456789',
     // Far above Okta's real per-minute limits: the benchmark measures resetdesk, not throttling.
     rateLimit: { limit: 1_000_000, windowSeconds: 60 },
-    groups: [{ id: GROUPS.everyone, name: 'Everyone' }, { id: GROUPS.admins, name: 'Administrators' }],
+    groups: [
+      { id: GROUPS.everyone, name: 'Everyone' },
+      { id: GROUPS.admins, name: 'Administrators' },
+    ],
     users: BENCH_USERS.map((u) => ({
       id: oktaId('00u', u.n),
       status: u.kind === 'suspended' ? 'SUSPENDED' : 'ACTIVE',
@@ -67,6 +77,7 @@ export function benchFixture(): SandboxFixture {
       roles: u.kind === 'admin_role' ? [{ type: 'SUPER_ADMIN' }] : [],
       groupIds: u.kind === 'admin_group' ? [GROUPS.everyone, GROUPS.admins] : [GROUPS.everyone],
     })),
+    // biome-ignore format: one row per line reads as a table
     apps: [
       { id: BENCH_APPS.expensify, name: 'expensify', label: 'Expensify', signOnMode: 'AUTO_LOGIN', status: 'ACTIVE', assignedUserIds: swaAssigned },
       { id: BENCH_APPS.zendesk, name: 'template_swa', label: 'Zendesk', signOnMode: 'BROWSER_PLUGIN', status: 'ACTIVE', assignedUserIds: swaAssigned },
@@ -77,6 +88,7 @@ export function benchFixture(): SandboxFixture {
   });
 }
 
+// biome-ignore format: one row per line reads as a table
 export const BENCH_CATALOG: NewApp[] = [
   { name: 'Expensify', oktaAppId: BENCH_APPS.expensify, resetUrl: 'https://expensify.example.com/reset', resetMethod: 'auto', sensitive: false, approverGroup: null },
   { name: 'Zendesk', oktaAppId: BENCH_APPS.zendesk, resetUrl: 'https://zendesk.example.com/reset', resetMethod: 'auto', sensitive: false, approverGroup: null },
@@ -92,9 +104,15 @@ export interface BenchRequest {
   expectRule: string;
 }
 
+interface MixEntry {
+  weight: number;
+  kind: Kind;
+  apps: string[];
+  rule: string;
+}
 
 /** Weighted request mix (percent): what a help desk sees on an ordinary day. */
-const MIX: { weight: number; kind: Kind; apps: string[]; rule: string }[] = [
+const MIX: [MixEntry, ...MixEntry[]] = [
   { weight: 70, kind: 'regular', apps: ['Expensify', 'Zendesk', 'Jira'], rule: 'swa_self_service' },
   { weight: 10, kind: 'regular', apps: ['Salesforce'], rule: 'sso_requires_approval' },
   { weight: 4, kind: 'regular', apps: ['Workday'], rule: 'sensitive_app' },
@@ -114,7 +132,11 @@ export function benchRequests(n: number, seed = 20261123): BenchRequest[] {
   const out: BenchRequest[] = [];
   for (let i = 0; i < n; i++) {
     let r = rand() * total;
-    const entry = MIX.find((m) => (r -= m.weight) < 0) ?? MIX[0]!;
+    const entry =
+      MIX.find((m) => {
+        r -= m.weight;
+        return r < 0;
+      }) ?? MIX[0];
     const people = BENCH_USERS.filter((u) => u.kind === entry.kind);
     out.push({ requester: pick(people).login, app: pick(entry.apps), expectRule: entry.rule });
   }

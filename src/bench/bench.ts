@@ -19,15 +19,15 @@
  */
 import { arch, cpus, platform, release } from 'node:os';
 import { Worker as Thread } from 'node:worker_threads';
-import { startResetdesk, type Resetdesk } from '../app.js';
+import { type Resetdesk, startResetdesk } from '../app.js';
 import { loadConfig } from '../config/config.js';
 import { upsertApps } from '../db/repositories/app.repository.js';
 import { listAuditEvents } from '../db/repositories/audit.repository.js';
 import { getRequest, type PasswordRequest } from '../db/repositories/request.repository.js';
 import { createApiToken } from '../db/repositories/token.repository.js';
-import { BENCH_CATALOG, BENCH_USERS, benchFixture, benchRequests, type BenchRequest } from './bench-org.js';
-import type { SandboxThreadData, SandboxThreadReply, SandboxThreadRequest } from './sandbox-thread.js';
 import { createScratchDatabase } from '../db/scratch-database.js';
+import { BENCH_CATALOG, BENCH_USERS, type BenchRequest, benchFixture, benchRequests } from './bench-org.js';
+import type { SandboxThreadData, SandboxThreadReply, SandboxThreadRequest } from './sandbox-thread.js';
 
 const UNLIMITED = {
   RATE_LIMIT_PER_IP: '0',
@@ -71,7 +71,8 @@ function envInt(name: string, fallback: number, min: number, max: number): numbe
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
   return value;
 }
 
@@ -87,7 +88,8 @@ function intList(name: string, fallback: string, min: number, max: number): numb
 function settings(): Settings {
   const latencies = intList('BENCH_LATENCIES', '0,100', 0, 5000);
   const postgresUrl = process.env.BENCH_DATABASE_URL?.trim() || undefined;
-  if (postgresUrl && !/^postgres(ql)?:\/\//.test(postgresUrl)) throw new Error('BENCH_DATABASE_URL must be a postgres:// URL (an admin connection; a fresh database is created per run)');
+  if (postgresUrl && !/^postgres(ql)?:\/\//.test(postgresUrl))
+    throw new Error('BENCH_DATABASE_URL must be a postgres:// URL (an admin connection; a fresh database is created per run)');
   const concurrency = envInt('BENCH_CONCURRENCY', 16, 1, 64);
   return {
     requests: envInt('BENCH_REQUESTS', 200, 1, 100_000),
@@ -148,7 +150,6 @@ async function startOutsideWorld(latencyMs: number, mailLimit: number): Promise<
   };
 }
 
-
 async function post(app: Resetdesk, token: string, r: BenchRequest): Promise<string> {
   const res = await fetch(`${app.url}/api/v1/requests`, {
     method: 'POST',
@@ -163,12 +164,10 @@ async function post(app: Resetdesk, token: string, r: BenchRequest): Promise<str
 /** Runs `work` over `items` with at most `limit` in flight; results in input order. */
 async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
-  let next = 0;
+  // One iterator shared by every lane: each lane takes the next item as soon as it is free.
+  const queue = items.entries();
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
+    for (const [i, item] of queue) results[i] = await work(item);
   });
   await Promise.all(lanes);
   return results;
@@ -188,7 +187,7 @@ async function waitDecided(app: Resetdesk, id: string, timeoutMs = 60_000): Prom
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
 const DETAIL_TOOLS = new Set(['okta.getApp', 'okta.isAssigned', 'okta.listAdminRoles', 'okta.listGroups', 'okta.listFactors']);
@@ -230,8 +229,13 @@ async function runOnce(s: Settings, dialect: Dialect, latencyMs: number, load: L
     const running = app;
     await upsertApps(app.ctx.db, BENCH_CATALOG);
     const tokens = new Map<string, string>();
-    for (const u of BENCH_USERS) tokens.set(u.login, (await createApiToken(app.ctx.db, { email: u.login, role: 'requester', label: 'bench' })).token);
-    const submit = (r: BenchRequest) => post(running, tokens.get(r.requester)!, r);
+    for (const u of BENCH_USERS)
+      tokens.set(u.login, (await createApiToken(app.ctx.db, { email: u.login, role: 'requester', label: 'bench' })).token);
+    const submit = (r: BenchRequest) => {
+      const token = tokens.get(r.requester);
+      if (token === undefined) throw new Error(`no API token for bench user ${r.requester}`);
+      return post(running, token, r);
+    };
 
     // Warm-up (not measured): JIT, connection pools, the app cache.
     if (s.warmup > 0) {
@@ -241,13 +245,13 @@ async function runOnce(s: Settings, dialect: Dialect, latencyMs: number, load: L
     await sandbox.clear();
 
     const requests = benchRequests(s.requests);
-    const ids =
+    const submitted =
       load.kind === 'open'
-        ? await pool(requests, load.clients, submit)
+        ? await pool(requests, load.clients, async (r) => ({ expected: r, id: await submit(r) }))
         : await pool(requests, load.inFlight, async (r) => {
             const id = await submit(r);
             await waitDecided(running, id);
-            return id;
+            return { expected: r, id };
           });
     await app.worker.idle(120_000);
     const oktaCalls = await sandbox.calls();
@@ -260,12 +264,16 @@ async function runOnce(s: Settings, dialect: Dialect, latencyMs: number, load: L
     const paths: number[] = [];
     const overheads: number[] = [];
     const outcomes: Record<string, number> = {};
-    for (const [i, id] of ids.entries()) {
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const { expected, id } of submitted) {
       const r = await getRequest(app.ctx.db, id);
-      const expected = requests[i]!;
       if (!r?.decidedAt) throw new Error(`request ${id} (${expected.requester}, ${expected.app}) was never decided`);
-      if (r.ruleId !== expected.expectRule) throw new Error(`request ${id} (${expected.requester}, ${expected.app}): rule ${r.ruleId}, expected ${expected.expectRule}`);
+      if (r.ruleId !== expected.expectRule)
+        throw new Error(`request ${id} (${expected.requester}, ${expected.app}): rule ${r.ruleId}, expected ${expected.expectRule}`);
       rows.push(r);
+      first = Math.min(first, Date.parse(r.createdAt));
+      last = Math.max(last, Date.parse(r.decidedAt));
       const latency = Date.parse(r.decidedAt) - Date.parse(r.createdAt);
       const path = await oktaCriticalPathMs(app, id);
       e2e.push(latency);
@@ -274,8 +282,6 @@ async function runOnce(s: Settings, dialect: Dialect, latencyMs: number, load: L
       const outcome = r.decision ?? 'none';
       outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
     }
-    const first = Math.min(...rows.map((r) => Date.parse(r.createdAt)));
-    const last = Math.max(...rows.map((r) => Date.parse(r.decidedAt!)));
     return {
       dialect,
       latencyMs,
@@ -301,7 +307,13 @@ async function runOnce(s: Settings, dialect: Dialect, latencyMs: number, load: L
 // ---------------------------------------------------------------------------------------------
 // Report
 
-const COLUMNS: { head: string; width: number; cell: (r: Row) => string }[] = [
+interface Column {
+  head: string;
+  width: number;
+  cell: (r: Row) => string;
+}
+
+const COLUMNS: Column[] = [
   { head: 'db', width: 8, cell: (r) => r.dialect },
   { head: 'okta latency', width: 12, cell: (r) => `${r.latencyMs} ms` },
   { head: 'load', width: 10, cell: (r) => (r.load.kind === 'open' ? `open/${r.load.clients}` : `paced/${r.load.inFlight}`) },
@@ -314,8 +326,11 @@ const COLUMNS: { head: string; width: number; cell: (r: Row) => string }[] = [
   { head: 'okta calls/req', width: 14, cell: (r) => r.oktaCallsPerRequest.toFixed(2) },
 ];
 
-function line(cells: string[]): string {
-  return cells.map((c, i) => (i < 3 ? c.padEnd(COLUMNS[i]!.width) : c.padStart(COLUMNS[i]!.width))).join('  ').trimEnd();
+/** One table line: the first three columns left-aligned, the numbers right-aligned. */
+function line(text: (column: Column) => string): string {
+  return COLUMNS.map((c, i) => (i < 3 ? text(c).padEnd(c.width) : text(c).padStart(c.width)))
+    .join('  ')
+    .trimEnd();
 }
 
 async function main(): Promise<void> {
@@ -323,10 +338,12 @@ async function main(): Promise<void> {
   const dialects: Dialect[] = s.postgresUrl ? ['sqlite', 'postgres'] : ['sqlite'];
   const cpu = cpus();
   const out = (text = '') => process.stdout.write(`${text}\n`);
-  out(`resetdesk benchmark: ${s.requests} requests per run (after ${s.warmup} warm-up), WORKER_CONCURRENCY=${s.concurrency}, loads: open/${s.clients} (${s.clients} HTTP clients submit all at once), paced/K (K clients, each waits for its decision)`);
+  out(
+    `resetdesk benchmark: ${s.requests} requests per run (after ${s.warmup} warm-up), WORKER_CONCURRENCY=${s.concurrency}, loads: open/${s.clients} (${s.clients} HTTP clients submit all at once), paced/K (K clients, each waits for its decision)`,
+  );
   out(`machine: ${cpu.length} CPUs (${cpu[0]?.model.trim() ?? 'unknown'}), ${platform()} ${release()} ${arch()}, node ${process.version}`);
   out();
-  out(line(COLUMNS.map((c) => c.head)));
+  out(line((c) => c.head));
   const rows: Row[] = [];
   let mix = '';
   for (const dialect of dialects) {
@@ -335,15 +352,21 @@ async function main(): Promise<void> {
       for (const load of loads) {
         const row = await runOnce(s, dialect, latency, load);
         rows.push(row);
-        mix ||= Object.entries(row.outcomes).map(([k, v]) => `${v} ${k}`).join(', ');
-        out(line(COLUMNS.map((c) => c.cell(row))));
+        mix ||= Object.entries(row.outcomes)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ');
+        out(line((c) => c.cell(row)));
       }
     }
   }
   out();
   out(`decisions per run: ${mix} (every request's rule checked against the bench org)`);
-  out('e2e = decided_at - created_at (server timestamps, 1 ms resolution); okta path = findUser + slowest parallel detail call (Tool Call durationMs);');
-  out('overhead = e2e - okta path. open: all requests submitted at once (e2e includes queueing for a worker slot); paced: each client waits for its decision.');
+  out(
+    'e2e = decided_at - created_at (server timestamps, 1 ms resolution); okta path = findUser + slowest parallel detail call (Tool Call durationMs);',
+  );
+  out(
+    'overhead = e2e - okta path. open: all requests submitted at once (e2e includes queueing for a worker slot); paced: each client waits for its decision.',
+  );
   out(`total ${rows.reduce((t, r) => t + r.seconds, 0).toFixed(1)} s`);
 }
 

@@ -10,7 +10,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { startDevMailbox } from '../connectors/smtp/index.js';
-import { startOktaSandbox, type SandboxFixture } from '../okta-sandbox/index.js';
+import { type SandboxFixture, startOktaSandbox } from '../okta-sandbox/index.js';
 
 export interface SandboxThreadData {
   fixture: SandboxFixture;
@@ -20,7 +20,9 @@ export interface SandboxThreadData {
 }
 
 export type SandboxThreadRequest = { id: number; op: 'calls' | 'clear' | 'mails' | 'close' };
-export type SandboxThreadReply = { type: 'ready'; url: string; apiToken: string; smtpUrl: string } | { type: 'reply'; id: number; count?: number };
+export type SandboxThreadReply =
+  | { type: 'ready'; url: string; apiToken: string; smtpUrl: string }
+  | { type: 'reply'; id: number; count?: number };
 
 const port = parentPort;
 if (port) {
@@ -29,8 +31,10 @@ if (port) {
   const mailbox = await startDevMailbox({ limit: data.mailLimit });
   port.on('message', (msg: SandboxThreadRequest) => {
     void (async () => {
-      if (msg.op === 'calls') return port.postMessage({ type: 'reply', id: msg.id, count: sandbox.calls().length } satisfies SandboxThreadReply);
-      if (msg.op === 'mails') return port.postMessage({ type: 'reply', id: msg.id, count: mailbox.messages().length } satisfies SandboxThreadReply);
+      if (msg.op === 'calls')
+        return port.postMessage({ type: 'reply', id: msg.id, count: sandbox.calls().length } satisfies SandboxThreadReply);
+      if (msg.op === 'mails')
+        return port.postMessage({ type: 'reply', id: msg.id, count: mailbox.messages().length } satisfies SandboxThreadReply);
       if (msg.op === 'clear') sandbox.clearCalls();
       if (msg.op === 'close') {
         await sandbox.close();

@@ -36,7 +36,9 @@ export async function appsCommand(config: Config, args: string[]): Promise<numbe
     try {
       await migrateToLatest(database.db);
       for (const app of await listApps(database.db)) {
-        const flags = [app.resetMethod, app.sensitive ? 'sensitive' : '', app.approverGroup ? `approvers=${app.approverGroup}` : ''].filter(Boolean).join(' ');
+        const flags = [app.resetMethod, app.sensitive ? 'sensitive' : '', app.approverGroup ? `approvers=${app.approverGroup}` : '']
+          .filter(Boolean)
+          .join(' ');
         console.log(`${app.name}\t${app.oktaAppId ?? '-'}\t${app.resetUrl ?? '-'}\t${flags}`);
       }
       return 0;

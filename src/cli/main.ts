@@ -1,12 +1,12 @@
 import { loadConfig } from '../config/config.js';
 import { AppError } from '../errors/error-codes.js';
+import { VERSION } from '../version.js';
 import { appsCommand } from './apps.command.js';
 import { migrateCommand } from './migrate.command.js';
 import { oktaSandboxCommand } from './okta-sandbox.command.js';
 import { openapiCommand } from './openapi.command.js';
 import { serveCommand } from './serve.command.js';
 import { tokenCommand } from './token.command.js';
-import { VERSION } from '../version.js';
 
 export const USAGE = `resetdesk ${VERSION} — password-reset requests, resolved end to end
 

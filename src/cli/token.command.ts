@@ -16,7 +16,10 @@ const createArgs = z.object({
 export async function tokenCommand(config: Config, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'create') {
-    const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, role: { type: 'string' }, label: { type: 'string' } } });
+    const { values } = parseArgs({
+      args: rest,
+      options: { email: { type: 'string' }, role: { type: 'string' }, label: { type: 'string' } },
+    });
     const parsed = createArgs.safeParse(values);
     if (!parsed.success) throw new AppError('VALIDATION_FAILED', parsed.error.issues.map((i) => i.message).join('; '));
     const database = openDatabase(config.databaseUrl);

@@ -27,61 +27,69 @@ const httpUrl = z
 /** A count per time window; 0 switches the limit off. */
 const limit = (fallback: number) => z.coerce.number().int().min(0).max(1_000_000).default(fallback);
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Every variable resetdesk reads, by name. */
 export const configShape = {
-    PORT: port(3000),
-    HOST: z.string().trim().min(1).default('127.0.0.1'),
-    DATABASE_URL: z
-      .string()
-      .trim()
-      .default('sqlite:./data/resetdesk.db')
-      .refine(
-        (v) => v.startsWith('sqlite:') || /^postgres(ql)?:\/\//.test(v),
-        'must start with sqlite: (e.g. sqlite:./data/resetdesk.db) or postgres://',
-      ),
-    PUBLIC_URL: httpUrl.optional(),
-    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  PORT: port(3000),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .default('sqlite:./data/resetdesk.db')
+    .refine(
+      (v) => v.startsWith('sqlite:') || /^postgres(ql)?:\/\//.test(v),
+      'must start with sqlite: (e.g. sqlite:./data/resetdesk.db) or postgres://',
+    ),
+  PUBLIC_URL: httpUrl.optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 
-    OKTA_ORG_URL: oktaConnector.configSchema.shape.orgUrl.optional(),
-    OKTA_API_TOKEN: optionalString,
-    OKTA_CLIENT_ID: optionalString,
-    OKTA_PRIVATE_KEY: optionalString,
-    OKTA_PRIVATE_KEY_FILE: optionalString,
-    OKTA_KEY_ID: optionalString,
-    OKTA_SCOPES: optionalString,
-    /** Fixture for the embedded Okta sandbox (used only when OKTA_ORG_URL is unset). */
-    OKTA_SANDBOX_FIXTURE: optionalString,
-    OKTA_SANDBOX_PORT: port(0),
+  OKTA_ORG_URL: oktaConnector.configSchema.shape.orgUrl.optional(),
+  OKTA_API_TOKEN: optionalString,
+  OKTA_CLIENT_ID: optionalString,
+  OKTA_PRIVATE_KEY: optionalString,
+  OKTA_PRIVATE_KEY_FILE: optionalString,
+  OKTA_KEY_ID: optionalString,
+  OKTA_SCOPES: optionalString,
+  /** Fixture for the embedded Okta sandbox (used only when OKTA_ORG_URL is unset). */
+  OKTA_SANDBOX_FIXTURE: optionalString,
+  OKTA_SANDBOX_PORT: port(0),
 
-    SMTP_URL: smtpConnector.configSchema.shape.url.optional(),
-    MAIL_FROM: smtpConnector.configSchema.shape.from.default('resetdesk <it-support@example.com>'),
+  SMTP_URL: smtpConnector.configSchema.shape.url.optional(),
+  MAIL_FROM: smtpConnector.configSchema.shape.from.default('resetdesk <it-support@example.com>'),
 
-    POLICY_FILE: optionalString,
-    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-    WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
-    /** Largest accepted HTTP body, in bytes. */
-    BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
-    /** A whole HTTP request (headers and body) must arrive within this many milliseconds. */
-    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
-    /** Whose X-Forwarded-For to believe for the client's IP: false, true, or proxy addresses/CIDRs (comma-separated). */
-    TRUST_PROXY: z
-      .string()
-      .trim()
-      .regex(/^(true|false|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, 'must be true, false or a comma-separated list of proxy addresses/CIDRs')
-      .default('false'),
+  POLICY_FILE: optionalString,
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /** Largest accepted HTTP body, in bytes. */
+  BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(64 * 1024),
+  /** A whole HTTP request (headers and body) must arrive within this many milliseconds. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** Whose X-Forwarded-For to believe for the client's IP: false, true, or proxy addresses/CIDRs (comma-separated). */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(
+      /^(true|false|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/,
+      'must be true, false or a comma-separated list of proxy addresses/CIDRs',
+    )
+    .default('false'),
 
-    /** API calls per client IP per minute, before authentication (0 = no limit). */
-    RATE_LIMIT_PER_IP: limit(3000),
-    /** API calls per personal token (requester, approver, admin) per minute. */
-    RATE_LIMIT_PER_TOKEN: limit(600),
-    /** API calls per intake token per minute: a channel serving the whole organisation. */
-    RATE_LIMIT_PER_INTAKE_TOKEN: limit(6000),
-    /** Requests one person may file per hour, whichever channel files them. */
-    REQUESTS_PER_PERSON_PER_HOUR: limit(30),
-    /** Requests one person may have open (not yet closed) at once. */
-    OPEN_REQUESTS_PER_PERSON: limit(10),
+  /** API calls per client IP per minute, before authentication (0 = no limit). */
+  RATE_LIMIT_PER_IP: limit(3000),
+  /** API calls per personal token (requester, approver, admin) per minute. */
+  RATE_LIMIT_PER_TOKEN: limit(600),
+  /** API calls per intake token per minute: a channel serving the whole organisation. */
+  RATE_LIMIT_PER_INTAKE_TOKEN: limit(6000),
+  /** Requests one person may file per hour, whichever channel files them. */
+  REQUESTS_PER_PERSON_PER_HOUR: limit(30),
+  /** Requests one person may have open (not yet closed) at once. */
+  OPEN_REQUESTS_PER_PERSON: limit(10),
 };
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -91,44 +99,42 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-export const configSchema = z
-  .object(configShape)
-  .superRefine((c, ctx) => {
-    if (!c.SMTP_URL && !isLoopbackHost(c.HOST)) {
-      // The dev mailbox shows every email resetdesk "sent"; it must never face a network.
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SMTP_URL'],
-        message: `is required when HOST (${c.HOST}) is not a loopback address: without it emails go to the built-in dev mailbox, which is for local demos only`,
-      });
+export const configSchema = z.object(configShape).superRefine((c, ctx) => {
+  if (!c.SMTP_URL && !isLoopbackHost(c.HOST)) {
+    // The dev mailbox shows every email resetdesk "sent"; it must never face a network.
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SMTP_URL'],
+      message: `is required when HOST (${c.HOST}) is not a loopback address: without it emails go to the built-in dev mailbox, which is for local demos only`,
+    });
+  }
+  if (!c.OKTA_ORG_URL) {
+    for (const key of ['OKTA_API_TOKEN', 'OKTA_CLIENT_ID'] as const) {
+      if (c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is set but OKTA_ORG_URL is not' });
     }
-    if (!c.OKTA_ORG_URL) {
-      for (const key of ['OKTA_API_TOKEN', 'OKTA_CLIENT_ID'] as const) {
-        if (c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is set but OKTA_ORG_URL is not' });
-      }
-      return;
-    }
-    if (c.OKTA_API_TOKEN && c.OKTA_CLIENT_ID) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['OKTA_API_TOKEN'],
-        message: 'set either OKTA_API_TOKEN (SSWS) or OKTA_CLIENT_ID (OAuth 2.0 service app), not both',
-      });
-    }
-    if (!c.OKTA_API_TOKEN && !c.OKTA_CLIENT_ID) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['OKTA_API_TOKEN'],
-        message: 'OKTA_ORG_URL is set: also set OKTA_API_TOKEN, or OKTA_CLIENT_ID with OKTA_PRIVATE_KEY or OKTA_PRIVATE_KEY_FILE',
-      });
-    }
-    if (c.OKTA_CLIENT_ID && !c.OKTA_PRIVATE_KEY && !c.OKTA_PRIVATE_KEY_FILE) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['OKTA_PRIVATE_KEY'],
-        message: 'OKTA_CLIENT_ID is set: also set OKTA_PRIVATE_KEY (PEM) or OKTA_PRIVATE_KEY_FILE',
-      });
-    }
-  });
+    return;
+  }
+  if (c.OKTA_API_TOKEN && c.OKTA_CLIENT_ID) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['OKTA_API_TOKEN'],
+      message: 'set either OKTA_API_TOKEN (SSWS) or OKTA_CLIENT_ID (OAuth 2.0 service app), not both',
+    });
+  }
+  if (!c.OKTA_API_TOKEN && !c.OKTA_CLIENT_ID) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['OKTA_API_TOKEN'],
+      message: 'OKTA_ORG_URL is set: also set OKTA_API_TOKEN, or OKTA_CLIENT_ID with OKTA_PRIVATE_KEY or OKTA_PRIVATE_KEY_FILE',
+    });
+  }
+  if (c.OKTA_CLIENT_ID && !c.OKTA_PRIVATE_KEY && !c.OKTA_PRIVATE_KEY_FILE) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['OKTA_PRIVATE_KEY'],
+      message: 'OKTA_CLIENT_ID is set: also set OKTA_PRIVATE_KEY (PEM) or OKTA_PRIVATE_KEY_FILE',
+    });
+  }
+});
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -57,24 +57,36 @@ describe('loadConfig', () => {
 
   it('reads an OAuth service app, with a PEM whose newlines are escaped', () => {
     const escaped = rsaPem.replace(/\n/g, '\\n');
-    const c = loadConfig({ OKTA_ORG_URL: 'https://x.okta.com', OKTA_CLIENT_ID: '0oa1', OKTA_PRIVATE_KEY: escaped, OKTA_KEY_ID: 'k1', OKTA_SCOPES: 'okta.users.read, okta.apps.read' });
+    const c = loadConfig({
+      OKTA_ORG_URL: 'https://x.okta.com',
+      OKTA_CLIENT_ID: '0oa1',
+      OKTA_PRIVATE_KEY: escaped,
+      OKTA_KEY_ID: 'k1',
+      OKTA_SCOPES: 'okta.users.read, okta.apps.read',
+    });
     expect(c.okta).toEqual({
       kind: 'org',
       orgUrl: 'https://x.okta.com',
-      auth: { kind: 'private_key_jwt', clientId: '0oa1', privateKeyPem: rsaPem, keyId: 'k1', scopes: ['okta.users.read', 'okta.apps.read'] },
+      auth: {
+        kind: 'private_key_jwt',
+        clientId: '0oa1',
+        privateKeyPem: rsaPem,
+        keyId: 'k1',
+        scopes: ['okta.users.read', 'okta.apps.read'],
+      },
     });
   });
 
   it("checks Okta settings with the Okta connector's schema, naming the variable", () => {
     const org = { OKTA_ORG_URL: 'https://x.okta.com', OKTA_CLIENT_ID: '0oa1' };
     const badKey = fail({ ...org, OKTA_PRIVATE_KEY: 'secret-not-a-pem' });
-    expect(badKey).toMatch(/^  OKTA_PRIVATE_KEY: is not a readable PEM private key$/m);
+    expect(badKey).toMatch(/^ {2}OKTA_PRIVATE_KEY: is not a readable PEM private key$/m);
     expect(badKey).not.toContain('secret-not-a-pem');
     const file = join(mkdtempSync(join(tmpdir(), 'rd-config-')), 'key.pem');
     writeFileSync(file, 'not a key');
-    expect(fail({ ...org, OKTA_PRIVATE_KEY_FILE: file })).toMatch(/^  OKTA_PRIVATE_KEY_FILE: is not a readable PEM private key/m);
+    expect(fail({ ...org, OKTA_PRIVATE_KEY_FILE: file })).toMatch(/^ {2}OKTA_PRIVATE_KEY_FILE: is not a readable PEM private key/m);
     const withCredentials = fail({ OKTA_ORG_URL: 'https://admin:hunter2@x.okta.com', OKTA_API_TOKEN: 't' });
-    expect(withCredentials).toMatch(/^  OKTA_ORG_URL: must not contain credentials/m);
+    expect(withCredentials).toMatch(/^ {2}OKTA_ORG_URL: must not contain credentials/m);
     expect(withCredentials).not.toContain('hunter2');
   });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { checkConnectorConfig } from '../connectors/connector.js';
-import { oktaConnector, type OktaConfig } from '../connectors/okta/index.js';
+import { type OktaConfig, oktaConnector } from '../connectors/okta/index.js';
 import { AppError } from '../errors/error-codes.js';
 import { configSchema, configShape, type RawConfig } from './config.schema.js';
 
@@ -9,7 +9,7 @@ import { configSchema, configShape, type RawConfig } from './config.schema.js';
  * Okta as resetdesk reaches it: a real org (settings already validated by the Okta connector's
  * schema), or the embedded sandbox started by `serve`.
  */
-export type OktaSettings =
+type OktaSettings =
   | { kind: 'sandbox'; fixturePath: string | undefined; port: number }
   | ({ kind: 'org' } & Pick<OktaConfig, 'orgUrl' | 'auth'>);
 

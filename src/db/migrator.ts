@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Db } from './database.js';
 import * as initial from './migrations/2026-11-23T00-00-00-initial.js';
 import * as jobFairKey from './migrations/2026-11-23T12-00-00-job-fair-key.js';

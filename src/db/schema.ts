@@ -5,7 +5,7 @@ import type { Generated, Selectable } from 'kysely';
  * repository code reads the same values from SQLite and PostgreSQL; booleans are 0/1 integers.
  */
 
-export interface AppsTable {
+interface AppsTable {
   id: string;
   name: string;
   /** appNameKey(name): the case- and space-insensitive match key (unique). */
@@ -49,7 +49,7 @@ export interface PasswordRequestsTable {
   closed_at: string | null;
 }
 
-export interface DecisionsTable {
+interface DecisionsTable {
   id: string;
   request_id: string;
   date: string;
@@ -58,7 +58,7 @@ export interface DecisionsTable {
   decision_json: string;
 }
 
-export interface AuditEventsTable {
+interface AuditEventsTable {
   id: string;
   request_id: string;
   actor: string;
@@ -67,7 +67,7 @@ export interface AuditEventsTable {
   created_at: string;
 }
 
-export interface ApiTokensTable {
+interface ApiTokensTable {
   id: string;
   /** sha256 of the token; the token itself is never stored. */
   token_hash: string;
@@ -79,7 +79,7 @@ export interface ApiTokensTable {
   revoked_at: string | null;
 }
 
-export interface JobsTable {
+interface JobsTable {
   id: string;
   kind: string;
   payload_json: string;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_APPROVER_GROUP, verdictFor } from './decision.js';
-import { RULE_IDS, decide, type PolicyDecision, type RuleId } from './decision-engine.js';
+import { decide, type PolicyDecision, RULE_IDS, type RuleId } from './decision-engine.js';
 import type { OktaAppInfo, OktaDetails, OktaFacts, OktaUser, UserLookup } from './okta-facts.js';
-import { policySchema, type Policy, type PolicyInput } from './policy.js';
+import { type Policy, type PolicyInput, policySchema } from './policy.js';
 import type { CatalogApp, Outcome, Priority, RequestFacts } from './types.js';
 
 // ---- A small world: one requester, one SWA app, everything in order by default. ----
@@ -66,6 +66,7 @@ interface Scenario {
 const BOTH: Stage[] = ['user', 'details'];
 
 /** Every rule id, and the policy variations, as scenarios run through the same driver. */
+// biome-ignore format: one row per line reads as a table
 const SCENARIOS: Scenario[] = [
   { name: 'another person’s account (deny)', ruleId: 'third_party', outcome: 'Denied', priority: 'Low', nextStatus: 'Rejected', resetMethod: null, asked: [], request: { targetUser: 'ceo@example.com' } },
   { name: 'another person’s account (policy escalates)', ruleId: 'third_party', outcome: 'Escalated', priority: 'High', nextStatus: 'Escalated', resetMethod: null, asked: [], request: { targetUser: 'ceo@example.com' }, policy: { thirdParty: 'escalate' } },
@@ -192,14 +193,11 @@ const HAPPY: Scenario = {
 };
 
 describe('decide: staging', () => {
-  it.each(['third_party', 'app_not_in_catalog', 'app_not_linked_to_okta'] as const)(
-    '%s is decided with no Okta facts at all',
-    (ruleId) => {
-      const w = worldOf(scenario(ruleId));
-      const result = decide({ request: w.request, catalogApp: w.catalogApp, okta: {}, policy: w.policy });
-      expect(result).toMatchObject({ kind: 'decided', decision: { ruleId } });
-    },
-  );
+  it.each(['third_party', 'app_not_in_catalog', 'app_not_linked_to_okta'] as const)('%s is decided with no Okta facts at all', (ruleId) => {
+    const w = worldOf(scenario(ruleId));
+    const result = decide({ request: w.request, catalogApp: w.catalogApp, okta: {}, policy: w.policy });
+    expect(result).toMatchObject({ kind: 'decided', decision: { ruleId } });
+  });
 
   it('asks for the user first, even when details are somehow present', () => {
     const w = worldOf(HAPPY);

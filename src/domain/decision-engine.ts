@@ -43,14 +43,8 @@ import { appNameKey, type Policy } from './policy.js';
 import { resolveResetMethod } from './sign-on-mode.js';
 import type { CatalogApp, Outcome, Priority, RequestFacts } from './types.js';
 
+export type { PolicyDecision, RuleId } from './decision.js';
 export { RULE_IDS } from './decision.js';
-export type {
-  DecisionAction,
-  DecisionNextStatus,
-  DecisionResetMethod,
-  PolicyDecision,
-  RuleId,
-} from './decision.js';
 
 /** Everything the engine reads. `catalogApp` is the caller's catalog lookup of `request.app`. */
 export interface DecideInput {
@@ -61,9 +55,7 @@ export interface DecideInput {
 }
 
 /** Either a decision, or the next Okta facts the caller must fetch before calling again. */
-export type EngineResult =
-  | { kind: 'decided'; decision: PolicyDecision }
-  | { kind: 'need'; facts: 'user' | 'details' };
+export type EngineResult = { kind: 'decided'; decision: PolicyDecision } | { kind: 'need'; facts: 'user' | 'details' };
 
 /** What the rules have learnt so far; copied into every decision. */
 interface Context {
@@ -96,9 +88,7 @@ export function decide(input: DecideInput): EngineResult {
   // 1. Third party — before any Okta call, so nobody can probe other people's accounts.
   if (isThirdParty(request)) {
     Object.assign(ctx.facts, { requester: request.requester, targetUser: request.targetUser });
-    return policy.thirdParty === 'escalate'
-      ? escalate(ctx, 'third_party', 'High')
-      : deny(ctx, 'third_party');
+    return policy.thirdParty === 'escalate' ? escalate(ctx, 'third_party', 'High') : deny(ctx, 'third_party');
   }
 
   // 2. Catalog.
@@ -157,8 +147,7 @@ export function decide(input: DecideInput): EngineResult {
   }
 
   const appKey = appNameKey(catalogApp.name);
-  const sensitive =
-    catalogApp.sensitive || policy.sensitiveApps.some((n) => appNameKey(n) === appKey);
+  const sensitive = catalogApp.sensitive || policy.sensitiveApps.some((n) => appNameKey(n) === appKey);
   ctx.facts.sensitive = sensitive;
   if (sensitive) return escalate(ctx, 'sensitive_app', 'Medium');
 
@@ -181,9 +170,7 @@ export function decide(input: DecideInput): EngineResult {
       return escalate(ctx, 'sso_requires_approval', 'Medium');
     case 'external':
       // No external executor exists yet: the request waits as PendingExternal for whoever resets it.
-      return approve(ctx, 'external_store', 'PendingExternal', [
-        { type: 'notify_requester', notice: 'pending_external' },
-      ]);
+      return approve(ctx, 'external_store', 'PendingExternal', [{ type: 'notify_requester', notice: 'pending_external' }]);
     case 'unknown':
       return escalate(ctx, 'unknown_sign_on_mode', 'Medium');
   }
@@ -197,18 +184,13 @@ function isThirdParty(request: RequestFacts): boolean {
 }
 
 /** The admin roles and group names that make this user privileged under the policy. */
-function privilegeOf(
-  details: OktaDetails,
-  policy: Policy,
-): { privilegedRoles: string[]; privilegedGroups: string[] } {
+function privilegeOf(details: OktaDetails, policy: Policy): { privilegedRoles: string[]; privilegedGroups: string[] } {
   const { adminRoles, groups } = policy.privileged;
   // 'any': every Okta admin role counts, whatever its type (custom roles included).
   const roleKeys = adminRoles === 'any' ? null : new Set(adminRoles.map(caseless));
   const groupKeys = new Set(groups.map(caseless));
   return {
-    privilegedRoles: details.roles
-      .map((r) => r.type)
-      .filter((t) => roleKeys === null || roleKeys.has(caseless(t))),
+    privilegedRoles: details.roles.map((r) => r.type).filter((t) => roleKeys === null || roleKeys.has(caseless(t))),
     privilegedGroups: details.groups.map((g) => g.name).filter((n) => groupKeys.has(caseless(n))),
   };
 }
@@ -231,12 +213,7 @@ function deny(ctx: Context, ruleId: RuleId, userStatus?: string): EngineResult {
   return decided(ctx, 'Denied', ruleId, 'Low', 'Rejected', [{ type: 'notify_requester', notice: 'denied' }], userStatus);
 }
 
-function approve(
-  ctx: Context,
-  ruleId: RuleId,
-  nextStatus: DecisionNextStatus,
-  actions: DecisionAction[],
-): EngineResult {
+function approve(ctx: Context, ruleId: RuleId, nextStatus: DecisionNextStatus, actions: DecisionAction[]): EngineResult {
   return decided(ctx, 'Approved', ruleId, 'Low', nextStatus, actions);
 }
 

@@ -28,26 +28,19 @@ const RATIONALES: Record<RuleId, (f: RationaleFacts) => string> = {
     `More than one Okta account matches your sign-in, so your account cannot be verified and the reset for ${app} was denied.`,
   user_status: ({ app, userStatus }) =>
     `Your Okta account status is ${userStatus ?? 'unknown'}, so a password reset for ${app} is not allowed. Contact IT.`,
-  app_not_in_okta: ({ app }) =>
-    `${app} could not be found in Okta, so your access to it cannot be verified and the reset was denied.`,
-  not_assigned: ({ app }) =>
-    `Your Okta account is not assigned to ${app}, so the reset was denied.`,
-  privileged_user: ({ app }) =>
-    `Your account has administrator privileges, so the password reset for ${app} needs approval from IT.`,
-  sensitive_app: ({ app }) =>
-    `${app} is a sensitive application, so its password resets need approval from its owner.`,
+  app_not_in_okta: ({ app }) => `${app} could not be found in Okta, so your access to it cannot be verified and the reset was denied.`,
+  not_assigned: ({ app }) => `Your Okta account is not assigned to ${app}, so the reset was denied.`,
+  privileged_user: ({ app }) => `Your account has administrator privileges, so the password reset for ${app} needs approval from IT.`,
+  sensitive_app: ({ app }) => `${app} is a sensitive application, so its password resets need approval from its owner.`,
   mfa_missing: ({ app }) =>
     `The reset for ${app} needs approval from IT because of a failed identity check: no active MFA factor on your account.`,
-  swa_self_service: ({ app }) =>
-    `${app} supports self-service resets, so a reset link has been emailed to you.`,
-  swa_no_reset_url: ({ app }) =>
-    `The catalog has no reset link for ${app}, so IT will handle this reset.`,
+  swa_self_service: ({ app }) => `${app} supports self-service resets, so a reset link has been emailed to you.`,
+  swa_no_reset_url: ({ app }) => `The catalog has no reset link for ${app}, so IT will handle this reset.`,
   sso_requires_approval: ({ app }) =>
     `${app} signs in through Okta, so resetting it means resetting your Okta password, which needs approval from IT.`,
   external_store: ({ app }) =>
     `The password for ${app} is kept outside Okta, so resetdesk cannot reset it itself; the request waits for the system that manages it, and you will be told when it is done.`,
-  unknown_sign_on_mode: ({ app }) =>
-    `resetdesk cannot tell how the password for ${app} is reset, so IT will review this request.`,
+  unknown_sign_on_mode: ({ app }) => `resetdesk cannot tell how the password for ${app} is reset, so IT will review this request.`,
 };
 
 /** The rationale sentence(s) for a rule. */

@@ -42,10 +42,7 @@ export type DecisionResetMethod = 'swa_link' | 'okta_reset' | 'external';
 export type DecisionNextStatus = 'Completed' | 'Escalated' | 'Rejected' | 'PendingExternal';
 
 /** The outcome emails a decision may send the requester (the other templates belong to jobs). */
-export type RequesterNotice = Extract<
-  EmailTemplate,
-  'escalated' | 'denied' | 'pending_external' | 'approved_manual' | 'rejected_by_approver'
->;
+type RequesterNotice = Extract<EmailTemplate, 'escalated' | 'denied' | 'pending_external' | 'approved_manual' | 'rejected_by_approver'>;
 
 /**
  * What follows a decision. The applier runs each one in the decision's transaction: a request

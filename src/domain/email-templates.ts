@@ -4,7 +4,7 @@
  * request as stored, so a retried job renders the same message.
  */
 
-export const EMAIL_TEMPLATES = [
+const EMAIL_TEMPLATES = [
   'reset_link',
   'escalated',
   'denied',

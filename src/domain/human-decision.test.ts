@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { humanDecision, type ApprovalFacts, type ApproverVerdict } from './human-decision.js';
+import { type ApprovalFacts, type ApproverVerdict, humanDecision } from './human-decision.js';
 
 const APPROVE: ApproverVerdict = { outcome: 'Approved', approver: 'irene@example.com', comment: 'verified by phone' };
 const facts = (f: Partial<ApprovalFacts>): ApprovalFacts => ({ resetMethod: null, resetUrl: null, rationale: 'Needs approval.', ...f });

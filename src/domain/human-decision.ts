@@ -36,7 +36,11 @@ export function humanDecision(verdict: ApproverVerdict, facts: ApprovalFacts): H
     rationale: comment ? `${outcome} by ${approver}: ${comment}` : `${outcome} by ${approver}.`,
     requestRationale: null,
   };
-  const decision = (nextStatus: HumanDecision['nextStatus'], action: DecisionAction): HumanDecision => ({ ...base, nextStatus, actions: [action] });
+  const decision = (nextStatus: HumanDecision['nextStatus'], action: DecisionAction): HumanDecision => ({
+    ...base,
+    nextStatus,
+    actions: [action],
+  });
 
   if (outcome === 'Denied') return decision('Rejected', { type: 'notify_requester', notice: 'rejected_by_approver', comment });
   if (facts.resetMethod === 'okta_reset') return decision(null, { type: 'okta_reset' });

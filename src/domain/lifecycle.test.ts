@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../errors/error-codes.js';
-import {
-  STATUS_LABELS,
-  TRANSITIONS,
-  assertTransition,
-  canTransition,
-  isOpen,
-  isTerminal,
-} from './lifecycle.js';
+import { assertTransition, canTransition, isOpen, isTerminal, STATUS_LABELS, TRANSITIONS } from './lifecycle.js';
 import { REQUEST_STATUSES, type RequestStatus } from './types.js';
 
 // Written independently of TRANSITIONS, from the lifecycle in docs/architecture.md, so a typo in one is caught.

@@ -15,33 +15,15 @@ export const OPEN_STATUSES = Object.freeze([
 ] as const satisfies readonly RequestStatus[]);
 
 /** Statuses with a settled outcome; they move to Closed once the requester has been told. */
-export const TERMINAL_STATUSES = Object.freeze([
-  'Completed',
-  'Rejected',
-  'Failed',
-  'Cancelled',
-] as const satisfies readonly RequestStatus[]);
+const TERMINAL_STATUSES = Object.freeze(['Completed', 'Rejected', 'Failed', 'Cancelled'] as const satisfies readonly RequestStatus[]);
 
 /** Allowed transitions, keyed by the current status. Closed is final: nothing leaves it. */
 export const TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[]>> = Object.freeze({
   New: Object.freeze(['Triaging', 'Cancelled'] as const),
-  Triaging: Object.freeze([
-    'Waiting',
-    'Escalated',
-    'PendingExternal',
-    'Completed',
-    'Rejected',
-    'Cancelled',
-  ] as const),
+  Triaging: Object.freeze(['Waiting', 'Escalated', 'PendingExternal', 'Completed', 'Rejected', 'Cancelled'] as const),
   Waiting: Object.freeze(['Triaging', 'Cancelled'] as const),
   // Escalated → Triaging is an approver's "return for more information".
-  Escalated: Object.freeze([
-    'Triaging',
-    'Completed',
-    'PendingExternal',
-    'Rejected',
-    'Cancelled',
-  ] as const),
+  Escalated: Object.freeze(['Triaging', 'Completed', 'PendingExternal', 'Rejected', 'Cancelled'] as const),
   // Only the external executor's callback (or a cancellation) ends PendingExternal.
   PendingExternal: Object.freeze(['Completed', 'Failed', 'Cancelled'] as const),
   Completed: Object.freeze(['Closed'] as const),

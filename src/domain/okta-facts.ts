@@ -4,15 +4,17 @@
  */
 
 /** Okta user statuses (Okta Management API `User.status`). */
-export type OktaUserStatus =
-  | 'STAGED'
-  | 'PROVISIONED'
-  | 'ACTIVE'
-  | 'RECOVERY'
-  | 'PASSWORD_EXPIRED'
-  | 'LOCKED_OUT'
-  | 'SUSPENDED'
-  | 'DEPROVISIONED';
+export const OKTA_USER_STATUSES = [
+  'STAGED',
+  'PROVISIONED',
+  'ACTIVE',
+  'RECOVERY',
+  'PASSWORD_EXPIRED',
+  'LOCKED_OUT',
+  'SUSPENDED',
+  'DEPROVISIONED',
+] as const;
+export type OktaUserStatus = (typeof OKTA_USER_STATUSES)[number];
 
 export interface OktaUser {
   id: string;
@@ -31,10 +33,7 @@ export interface OktaUser {
 }
 
 /** Result of looking a person up by login, then by email. */
-export type UserLookup =
-  | { kind: 'found'; user: OktaUser }
-  | { kind: 'not_found' }
-  | { kind: 'ambiguous'; count: number };
+export type UserLookup = { kind: 'found'; user: OktaUser } | { kind: 'not_found' } | { kind: 'ambiguous'; count: number };
 
 export interface OktaAppInfo {
   id: string;

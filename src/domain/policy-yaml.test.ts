@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../errors/error-codes.js';
 import { DEFAULT_POLICY } from './policy.js';
-import { parsePolicyYaml, type PolicyIssue } from './policy-yaml.js';
+import { type PolicyIssue, parsePolicyYaml } from './policy-yaml.js';
 
 const DEFAULT_FILE = new URL('../../policy/default.policy.yaml', import.meta.url);
 

@@ -2,19 +2,10 @@
  * Reads a policy from YAML text. Every problem — YAML syntax or policy validation — is reported
  * with the line it is on, because admins fix these files by hand (docs/configuration.md).
  */
-import {
-  LineCounter,
-  isMap,
-  isNode,
-  isScalar,
-  isSeq,
-  parseDocument,
-  visit,
-  type Document,
-} from 'yaml';
+import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { AppError } from '../errors/error-codes.js';
-import { policySchema, type Policy } from './policy.js';
+import { type Policy, policySchema } from './policy.js';
 
 /** One problem in a policy file. `path` is '' for YAML syntax errors. */
 export interface PolicyIssue {
@@ -36,9 +27,7 @@ export function parsePolicyYaml(text: string): Policy {
   const lineAt = (offset: number): number => Math.max(1, lineCounter.linePos(offset).line);
 
   // Warnings (e.g. an unknown `!tag`) are errors here: a policy should mean exactly what it says.
-  const yamlIssues = [...doc.errors, ...doc.warnings].map(
-    (e): PolicyIssue => ({ path: '', line: lineAt(e.pos[0]), message: e.message }),
-  );
+  const yamlIssues = [...doc.errors, ...doc.warnings].map((e): PolicyIssue => ({ path: '', line: lineAt(e.pos[0]), message: e.message }));
   if (yamlIssues.length > 0) fail(yamlIssues);
 
   let data: unknown;
@@ -69,11 +58,7 @@ function fail(issues: PolicyIssue[]): never {
 
 type PathSegment = string | number;
 
-function toPolicyIssues(
-  issue: z.core.$ZodIssue,
-  doc: Document,
-  lineAt: (offset: number) => number,
-): PolicyIssue[] {
+function toPolicyIssues(issue: z.core.$ZodIssue, doc: Document, lineAt: (offset: number) => number): PolicyIssue[] {
   const path = issue.path.filter((s): s is PathSegment => typeof s !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     // One entry per unknown key, on that key's own line, so each typo is easy to find.
@@ -88,20 +73,14 @@ function toPolicyIssues(
 
 /** `['privileged', 'groups', 0]` → `privileged.groups[0]`. */
 function formatPath(path: readonly PathSegment[]): string {
-  return path
-    .map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`))
-    .join('');
+  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 
 /**
  * The line of the node at `path`: its value's line when it is on the key's line or the value
  * is a scalar, otherwise the key's line; for a missing key, the nearest existing parent's line.
  */
-function locate(
-  doc: Document,
-  path: readonly PathSegment[],
-  lineAt: (offset: number) => number,
-): number {
+function locate(doc: Document, path: readonly PathSegment[], lineAt: (offset: number) => number): number {
   let node: unknown = doc.contents;
   let line = lineOf(node, lineAt) ?? 1;
   for (const segment of path) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, DEFAULT_POLICY_VERSION, appNameKey, policySchema } from './policy.js';
+import { appNameKey, DEFAULT_POLICY, DEFAULT_POLICY_VERSION, policySchema } from './policy.js';
 
 describe('policySchema', () => {
   it('fills every default from a version alone (the default policy)', () => {

@@ -3,19 +3,7 @@
  * this shape by policy-yaml.ts; the decision engine reads nothing else.
  */
 import { z } from 'zod';
-import type { OktaUserStatus } from './okta-facts.js';
-
-/** Every Okta `User.status`; `denyStatuses` must name one of these so typos are caught. */
-export const OKTA_USER_STATUSES = [
-  'STAGED',
-  'PROVISIONED',
-  'ACTIVE',
-  'RECOVERY',
-  'PASSWORD_EXPIRED',
-  'LOCKED_OUT',
-  'SUSPENDED',
-  'DEPROVISIONED',
-] as const satisfies readonly OktaUserStatus[];
+import { OKTA_USER_STATUSES, type OktaUserStatus } from './okta-facts.js';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
@@ -29,7 +17,7 @@ export const policySchema = z.strictObject({
   version: nonEmpty,
   /** What to do when someone asks for a reset of another person's account. */
   thirdParty: z.enum(['deny', 'escalate']).default('deny'),
-  /** Okta user statuses that deny a reset outright. */
+  /** Okta user statuses that deny a reset outright; only real statuses, so a typo is caught. */
   denyStatuses: z
     .array(z.enum(OKTA_USER_STATUSES))
     .default((): OktaUserStatus[] => ['DEPROVISIONED', 'SUSPENDED', 'STAGED', 'PROVISIONED']),
@@ -49,11 +37,7 @@ export const policySchema = z.strictObject({
       /** Escalate when the user has no active MFA factor (a failed identity check). */
       required: z.boolean().default(true),
       /** Factor types that count (e.g. `push`, `token:software:totp`); null = any type. */
-      factorTypes: z
-        .array(nonEmpty)
-        .min(1, 'list at least one factor type, or use null to accept any type')
-        .nullable()
-        .default(null),
+      factorTypes: z.array(nonEmpty).min(1, 'list at least one factor type, or use null to accept any type').nullable().default(null),
     })
     .prefault({}),
   /** App names escalated as sensitive on top of the catalog's flag; matched by appNameKey. */

@@ -5,20 +5,10 @@
 import type { ResetMethod } from './types.js';
 
 /** Sign-on modes where Okta stores the app's own password (SWA): a reset link fixes it. */
-export const SWA_SIGN_ON_MODES = Object.freeze([
-  'AUTO_LOGIN',
-  'BROWSER_PLUGIN',
-  'SECURE_PASSWORD_STORE',
-  'BASIC_AUTH',
-] as const);
+const SWA_SIGN_ON_MODES = Object.freeze(['AUTO_LOGIN', 'BROWSER_PLUGIN', 'SECURE_PASSWORD_STORE', 'BASIC_AUTH'] as const);
 
 /** Federated sign-on modes: the app trusts Okta, so the password to reset is Okta's own. */
-export const FEDERATED_SIGN_ON_MODES = Object.freeze([
-  'SAML_2_0',
-  'SAML_1_1',
-  'OPENID_CONNECT',
-  'WS_FEDERATION',
-] as const);
+const FEDERATED_SIGN_ON_MODES = Object.freeze(['SAML_2_0', 'SAML_1_1', 'OPENID_CONNECT', 'WS_FEDERATION'] as const);
 
 /** `swa`, `federated` (SSO), or `other` (BOOKMARK, unknown or missing modes). */
 export type SignOnModeClass = 'swa' | 'federated' | 'other';
@@ -38,10 +28,7 @@ export function classifySignOnMode(signOnMode: string | null | undefined): SignO
  * The reset method for an app: the catalog's override when it sets one, otherwise derived
  * from the sign-on mode (SWA → `swa_link`, federated → `okta_reset`, else `unknown`).
  */
-export function resolveResetMethod(
-  catalogMethod: ResetMethod,
-  signOnMode: string | null | undefined,
-): ResolvedResetMethod {
+export function resolveResetMethod(catalogMethod: ResetMethod, signOnMode: string | null | undefined): ResolvedResetMethod {
   if (catalogMethod !== 'auto') return catalogMethod;
   switch (classifySignOnMode(signOnMode)) {
     case 'swa':

@@ -55,15 +55,7 @@ export interface RequestFacts {
 }
 
 /** Audit Log event types (seed 001). */
-export const AUDIT_EVENT_TYPES = [
-  'Message',
-  'Tool Call',
-  'Decision',
-  'Escalation',
-  'Approval',
-  'Rejection',
-  'Closure',
-] as const;
+export const AUDIT_EVENT_TYPES = ['Message', 'Tool Call', 'Decision', 'Escalation', 'Approval', 'Rejection', 'Closure'] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 /** Roles of API tokens and signed-in users. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PermanentJobError } from '../jobs/worker.js';
-import { AppError, ERROR_CODES, isRetryable, type ErrorCode } from './error-codes.js';
+import { AppError, ERROR_CODES, type ErrorCode, isRetryable } from './error-codes.js';
 
 const SRC = fileURLToPath(new URL('..', import.meta.url));
 const API_DOC = fileURLToPath(new URL('../../docs/api.md', import.meta.url));
@@ -59,7 +59,10 @@ describe('the error table', () => {
       const pattern = new RegExp(`(['"])${code}\\1|ERROR_CODES\\.${code}\\b`);
       return sources.some((text) => pattern.test(text));
     };
-    expect(codes.filter((code) => !used(code)), 'codes nothing in src/ raises').toEqual([]);
+    expect(
+      codes.filter((code) => !used(code)),
+      'codes nothing in src/ raises',
+    ).toEqual([]);
   });
 });
 

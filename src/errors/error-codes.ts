@@ -36,7 +36,11 @@ export const ERROR_CODES = {
   ALREADY_DECIDED: { status: 409, retryable: false, message: 'This request has already been decided.' },
   NOT_AWAITING_DECISION: { status: 409, retryable: false, message: 'This request is not waiting for a human decision.' },
   SELF_DECISION: { status: 403, retryable: false, message: 'Nobody may decide their own request.' },
-  APPROVER_UNVERIFIED: { status: 403, retryable: false, message: 'Your account could not be matched to exactly one Okta user, so you cannot decide requests.' },
+  APPROVER_UNVERIFIED: {
+    status: 403,
+    retryable: false,
+    message: 'Your account could not be matched to exactly one Okta user, so you cannot decide requests.',
+  },
   INVALID_TRANSITION: { status: 409, retryable: false, message: 'That status change is not allowed.' },
   CSV_INVALID: { status: 400, retryable: false, message: 'The CSV file has errors; nothing was imported.' },
   POLICY_INVALID: { status: 400, retryable: false, message: 'The policy is not valid.' },
@@ -47,7 +51,7 @@ export const ERROR_CODES = {
   OKTA_UNAVAILABLE: { status: 503, retryable: true, message: 'Okta could not be reached.' },
   OKTA_RATE_LIMITED: { status: 503, retryable: true, message: 'Okta rate limit reached.' },
   // 401, or 403 access denied: the same credential gets the same answer until someone fixes it.
-  OKTA_AUTH_FAILED: { status: 502, retryable: false, message: 'Okta rejected resetdesk\'s credentials or their permissions.' },
+  OKTA_AUTH_FAILED: { status: 502, retryable: false, message: "Okta rejected resetdesk's credentials or their permissions." },
   MAIL_FAILED: { status: 502, retryable: true, message: 'The email could not be sent.' },
   // A bug or a passing fault; like any unexpected error, bounded by the job's attempt limit.
   INTERNAL: { status: 500, retryable: true, message: 'Internal error.' },

@@ -32,7 +32,12 @@ const email = z
   .string()
   .refine((v) => !CONTROL_IN_LINE.test(v), 'must not contain control characters')
   .transform((v) => v.trim().toLowerCase())
-  .pipe(z.string().max(320).pipe(z.email({ error: 'must be an email address' })));
+  .pipe(
+    z
+      .string()
+      .max(320)
+      .pipe(z.email({ error: 'must be an email address' })),
+  );
 
 export const createRequestBody = z
   .object({
@@ -70,7 +75,11 @@ export const createAppBody = z
       .max(2000)
       .refine((v) => /^https?:\/\/[\x21-\x7e]+$/i.test(v), 'must be an http:// or https:// URL')
       .optional(),
-    oktaAppId: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Okta app id such as 0oa1b2c3d4E5f6G7h8i9').optional(),
+    oktaAppId: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Okta app id such as 0oa1b2c3d4E5f6G7h8i9')
+      .optional(),
     sensitive: z.boolean().default(false),
     approverGroup: line(200).optional(),
     resetMethod: z.enum(RESET_METHODS).default('auto'),
@@ -78,7 +87,8 @@ export const createAppBody = z
   .strict()
   .meta({ id: 'CreateApp' });
 
-export const idParams = z.object({ id: z.string() });
-
-/** Ids are made by resetdesk (see db/ids.ts): anything else names no request, so it is a 404. */
-export const REQUEST_ID_PATTERN = /^[a-z]{2,8}_[a-z0-9]{10,40}$/;
+/**
+ * Ids are made by resetdesk (see db/ids.ts). Anything else names nothing, so a params failure
+ * is a 404 (error-handler.ts), checked before the body is looked at.
+ */
+export const idParams = z.object({ id: z.string().regex(/^[a-z]{2,8}_[a-z0-9]{10,40}$/, 'names no request') });

@@ -1,13 +1,13 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Logger } from 'pino';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors/error-codes.js';
 
 /** The body of every error response. */
-export interface ErrorBody {
+interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
@@ -25,7 +25,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
   });
 }
 
-export function sendError(reply: FastifyReply, appError: AppError): void {
+function sendError(reply: FastifyReply, appError: AppError): void {
   const body: ErrorBody = { error: { code: appError.code, message: appError.message } };
   if (appError.details !== undefined) body.error.details = appError.details;
   const retryAfter = (appError.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
@@ -34,11 +34,10 @@ export function sendError(reply: FastifyReply, appError: AppError): void {
 }
 
 /** Zod issues become one message naming each field, plus a field list for programs. */
-export function zodToAppError(err: ZodError, where = 'body'): AppError {
+function zodToAppError(err: ZodError, where = 'body'): AppError {
   const fields = err.issues.map((i) => {
     const field = i.path.length ? i.path.join('.') : where;
-    const message =
-      i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message.replace(/^Invalid input: /, '');
+    const message = i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message.replace(/^Invalid input: /, '');
     return { field: i.code === 'unrecognized_keys' ? i.keys.join(', ') : field, message };
   });
   return new AppError('VALIDATION_FAILED', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields });
@@ -58,11 +57,15 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 
 /** A request that failed its route's zod schema: one message naming each field. */
 function validationToAppError(err: FastifyError & { validation: NonNullable<FastifyError['validation']> }): AppError {
+  // A path id resetdesk could not have made names nothing: 404, like an unknown one (only the
+  // request routes take an id).
+  if (err.validationContext === 'params') return new AppError('REQUEST_NOT_FOUND', 'No request with that id.');
   const where = err.validationContext === 'querystring' ? 'query' : (err.validationContext ?? 'body');
   const fields = err.validation.map((v) => {
     const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
     const keys = (v.params as { keys?: unknown }).keys;
-    if (v.keyword === 'unrecognized_keys' && Array.isArray(keys)) return { field: keys.join(', '), message: `unknown field(s): ${keys.join(', ')}` };
+    if (v.keyword === 'unrecognized_keys' && Array.isArray(keys))
+      return { field: keys.join(', '), message: `unknown field(s): ${keys.join(', ')}` };
     return { field: path || where, message: (v.message ?? 'is not valid').replace(/^Invalid input: /, '') };
   });
   return new AppError('VALIDATION_FAILED', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields });
@@ -110,7 +113,11 @@ export function clientErrorHandler(logger: Logger) {
   return (err: Error & { code?: string }, socket: Socket): void => {
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
     const code: ErrorCode =
-      err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : err.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : 'VALIDATION_FAILED';
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'REQUEST_TIMEOUT'
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? 'HEADERS_TOO_LARGE'
+          : 'VALIDATION_FAILED';
     const { status } = ERROR_CODES[code];
     const message = code === 'VALIDATION_FAILED' ? 'The HTTP request is malformed.' : ERROR_CODES[code].message;
     const body = JSON.stringify({ error: { code, message } } satisfies ErrorBody);
@@ -119,7 +126,9 @@ export function clientErrorHandler(logger: Logger) {
       socket.write(
         `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
           'Content-Type: application/json; charset=utf-8\r\n' +
-          Object.entries(RAW_ERROR_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
+          Object.entries(RAW_ERROR_HEADERS)
+            .map(([k, v]) => `${k}: ${v}\r\n`)
+            .join('') +
           `Connection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
     }

@@ -3,10 +3,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import type { AppContext } from '../app-context.js';
+import { type RouteSpec, registerRoutes } from './route.js';
 import { appRoutes } from './routes/apps.routes.js';
 import { requestRoutes } from './routes/requests.routes.js';
-import { serviceRoutes, type ServiceRouteOptions } from './routes/service.routes.js';
-import { registerRoutes, type RouteSpec } from './route.js';
+import { type ServiceRouteOptions, serviceRoutes } from './routes/service.routes.js';
 
 /** Every route of the API, in the order they are registered. */
 export function apiRoutes(opts: ServiceRouteOptions): RouteSpec[] {
@@ -60,7 +60,10 @@ function tidy(document: OpenAPIV3_1.Document, routes: RouteSpec[]): OpenAPIV3_1.
   const schemas = document.components?.schemas ?? {};
   const reached = new Set<string>();
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
     if (node === null || typeof node !== 'object') return;
     for (const [key, value] of Object.entries(node)) {
       if (key === '$ref' && typeof value === 'string') {

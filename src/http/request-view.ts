@@ -3,12 +3,24 @@ import type { DecisionLogEntry, Seed000Result } from '../db/repositories/decisio
 import type { PasswordRequest } from '../db/repositories/request.repository.js';
 import { STATUS_LABELS } from '../domain/lifecycle.js';
 
-const SEED_000_KEYS = ['request_id', 'requestApp', 'requestUser', 'date', 'outcome', 'rationale', 'app', 'oktaAppId', 'oktaUserId'] as const;
+const SEED_000_KEYS = [
+  'request_id',
+  'requestApp',
+  'requestUser',
+  'date',
+  'outcome',
+  'rationale',
+  'app',
+  'oktaAppId',
+  'oktaUserId',
+] as const;
 
 /** A request as the API returns it. `result` is the seed-000 object of its latest decision. */
 export function toRequestView(request: PasswordRequest, decisions: DecisionLogEntry[] = [], events?: AuditEvent[]) {
   const latest = decisions.at(-1);
-  const result = latest ? (Object.fromEntries(SEED_000_KEYS.map((k) => [k, latest.decision[k] ?? null])) as unknown as Seed000Result) : null;
+  const result = latest
+    ? (Object.fromEntries(SEED_000_KEYS.map((k) => [k, latest.decision[k] ?? null])) as unknown as Seed000Result)
+    : null;
   return {
     request_id: request.id,
     requester: request.requester,
@@ -43,7 +55,8 @@ export function toRequestView(request: PasswordRequest, decisions: DecisionLogEn
 function toSeed001(request: PasswordRequest, events: AuditEvent[]) {
   const actions = events.flatMap((e) => {
     if (e.eventType === 'Tool Call') return [`${String(e.details.tool)}${e.details.ok === false ? ' (failed)' : ''}`];
-    if (e.eventType === 'Message' && e.details.channel === 'email') return [`email: ${String(e.details.template)} to ${String(e.details.to)}`];
+    if (e.eventType === 'Message' && e.details.channel === 'email')
+      return [`email: ${String(e.details.template)} to ${String(e.details.to)}`];
     if (e.eventType === 'Approval' || e.eventType === 'Rejection' || e.eventType === 'Escalation' || e.eventType === 'Closure') {
       return [`${e.eventType.toLowerCase()} by ${e.actor}`];
     }

@@ -71,7 +71,7 @@ export const requestListSchema = z.object({ requests: z.array(requestViewSchema)
 
 export const createdRequestSchema = z.object({ request_id: z.string(), status: z.enum(REQUEST_STATUSES) });
 
-export const auditEventSchema = z
+const auditEventSchema = z
   .object({
     eventId: z.string(),
     requestId: z.string(),
@@ -108,6 +108,13 @@ export const readinessSchema = z.object({
 
 export const mailboxSchema = z.object({
   messages: z.array(
-    z.object({ from: z.string(), to: z.array(z.string()), subject: z.string(), text: z.string(), messageId: z.string(), receivedAt: z.string() }),
+    z.object({
+      from: z.string(),
+      to: z.array(z.string()),
+      subject: z.string(),
+      text: z.string(),
+      messageId: z.string(),
+      receivedAt: z.string(),
+    }),
   ),
 });

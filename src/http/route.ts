@@ -40,7 +40,7 @@ export interface RouteSpec<
 }
 
 /** What a handler gets: validated input, and the principal the auth hook attached. */
-export interface RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+interface RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   params: z.output<P>;
   query: z.output<Q>;
   body: z.output<B>;
@@ -58,7 +58,7 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
 }
 
 /** The body of every error response. */
-export const errorBodySchema = z
+const errorBodySchema = z
   .object({
     error: z.object({
       code: z.string().meta({ description: 'A stable code from the error table (docs/api.md)' }),

@@ -1,5 +1,5 @@
 import helmet from '@fastify/helmet';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { isLoopbackHost } from '../config/config.schema.js';
 import type { DevMailbox } from '../connectors/smtp/index.js';
@@ -84,7 +84,10 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     void reply.header('cache-control', 'no-store');
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    request.log.debug(
+      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
   });
   registerJsonParser(app);
 

@@ -17,7 +17,12 @@ export function toolCallLog(db: Db, requestId: string) {
     writes.push(appendAuditEvent(db, { requestId, actor: AGENT_ACTOR, eventType: 'Tool Call', details }));
   };
   return {
-    async call<T>(tool: string, args: Record<string, unknown>, call: () => Promise<T>, summarize: (result: T) => unknown = (r) => r): Promise<T> {
+    async call<T>(
+      tool: string,
+      args: Record<string, unknown>,
+      call: () => Promise<T>,
+      summarize: (result: T) => unknown = (r) => r,
+    ): Promise<T> {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
       try {

@@ -2,7 +2,7 @@ import type { Expression } from 'kysely';
 import type { Db } from '../db/database.js';
 import { enqueueJob } from '../db/repositories/job.repository.js';
 import type { EmailTemplate } from '../domain/email-templates.js';
-import { JOB_KINDS, jobKeys, type EmailJobPayload } from './job-kinds.js';
+import { type EmailJobPayload, JOB_KINDS, jobKeys } from './job-kinds.js';
 
 /**
  * Outcomes that end a request: once the requester has read one, the request is closed. Not

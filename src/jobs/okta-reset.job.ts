@@ -1,11 +1,11 @@
 import type { AppContext } from '../app-context.js';
-import type { OktaUser } from '../domain/okta-facts.js';
 import { appendAuditEvent, listAuditEvents } from '../db/repositories/audit.repository.js';
 import { getRequest, transitionRequest } from '../db/repositories/request.repository.js';
+import type { OktaUser } from '../domain/okta-facts.js';
 import { AGENT_ACTOR, auditedCall } from './audited-call.js';
 import { enqueueEmail } from './enqueue.js';
 import { JOB_KINDS } from './job-kinds.js';
-import { PermanentJobError, type JobHandler } from './worker.js';
+import { type JobHandler, PermanentJobError } from './worker.js';
 
 /**
  * After an approver approves a federated-SSO request: Okta `reset_password?sendEmail=true` for
@@ -45,8 +45,18 @@ export function oktaResetJob(ctx: AppContext): JobHandler {
         if (events.some((e) => e.eventType === 'Tool Call' && e.details.tool === 'okta.resetPassword' && e.details.ok === true)) {
           earlier = 'logged';
         } else {
-          const user = await auditedCall(ctx.db, requestId, 'okta.getUser', { userId }, () => ctx.okta.getUser(userId), (u) =>
-            u && { status: u.status, statusChanged: u.statusChanged ?? null, ...(u.transitioningToStatus ? { transitioningToStatus: u.transitioningToStatus } : {}) },
+          const user = await auditedCall(
+            ctx.db,
+            requestId,
+            'okta.getUser',
+            { userId },
+            () => ctx.okta.getUser(userId),
+            (u) =>
+              u && {
+                status: u.status,
+                statusChanged: u.statusChanged ?? null,
+                ...(u.transitioningToStatus ? { transitioningToStatus: u.transitioningToStatus } : {}),
+              },
           );
           if (user && oktaShowsResetSince(user, job.created_at)) {
             earlier = 'found';
@@ -55,7 +65,14 @@ export function oktaResetJob(ctx: AppContext): JobHandler {
         }
       }
       if (!earlier) {
-        await auditedCall(ctx.db, requestId, 'okta.resetPassword', resetArgs, () => ctx.okta.resetPassword(userId), () => ({ sendEmail: true }));
+        await auditedCall(
+          ctx.db,
+          requestId,
+          'okta.resetPassword',
+          resetArgs,
+          () => ctx.okta.resetPassword(userId),
+          () => ({ sendEmail: true }),
+        );
       }
 
       await ctx.db.transaction().execute(async (trx) => {
@@ -107,7 +124,7 @@ export function oktaResetJob(ctx: AppContext): JobHandler {
  * Whether Okta's record shows a reset made by this job: RECOVERY that began (by Okta's
  * `statusChanged`) at or after `since`, the job's creation. Unknown or unreadable → false.
  */
-export function oktaShowsResetSince(user: OktaUser, since: string): boolean {
+function oktaShowsResetSince(user: OktaUser, since: string): boolean {
   if (user.status !== 'RECOVERY' || user.transitioningToStatus) return false;
   const changed = user.statusChanged ? Date.parse(user.statusChanged) : NaN;
   const start = Date.parse(since);

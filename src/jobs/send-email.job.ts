@@ -1,13 +1,13 @@
 import type { AppContext } from '../app-context.js';
+import { messageIdFor } from '../connectors/smtp/index.js';
 import { findAppByName } from '../db/repositories/app.repository.js';
 import { appendAuditEvent } from '../db/repositories/audit.repository.js';
 import { getRequest, transitionRequest } from '../db/repositories/request.repository.js';
 import { renderEmail } from '../domain/email-templates.js';
 import { isTerminal } from '../domain/lifecycle.js';
 import { AGENT_ACTOR } from './audited-call.js';
-import { messageIdFor } from '../connectors/smtp/index.js';
-import { JOB_KINDS, jobKeys, type EmailJobPayload } from './job-kinds.js';
-import { PermanentJobError, type JobHandler } from './worker.js';
+import { type EmailJobPayload, JOB_KINDS, jobKeys } from './job-kinds.js';
+import { type JobHandler, PermanentJobError } from './worker.js';
 
 /**
  * Sends one email (to `payload.to`: the requester, or an approver) and records it as a Message

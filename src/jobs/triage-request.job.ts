@@ -1,15 +1,15 @@
 import type { AppContext } from '../app-context.js';
 import type { OktaConnector } from '../connectors/okta/index.js';
 import { findAppByName } from '../db/repositories/app.repository.js';
-import { getRequest, transitionRequest, type PasswordRequest } from '../db/repositories/request.repository.js';
-import { DEFAULT_APPROVER_GROUP, TRIAGE_FAILED_RULE, type PolicyDecision } from '../domain/decision.js';
+import { getRequest, type PasswordRequest, transitionRequest } from '../db/repositories/request.repository.js';
+import { DEFAULT_APPROVER_GROUP, type PolicyDecision, TRIAGE_FAILED_RULE } from '../domain/decision.js';
 import { decide } from '../domain/decision-engine.js';
 import type { OktaDetails, OktaFacts, UserLookup } from '../domain/okta-facts.js';
 import type { CatalogApp } from '../domain/types.js';
 import { applyDecision } from '../services/apply-decision.js';
-import { toolCallLog, type ToolCallLog } from './audited-call.js';
+import { type ToolCallLog, toolCallLog } from './audited-call.js';
 import { JOB_KINDS } from './job-kinds.js';
-import { PermanentJobError, type JobHandler } from './worker.js';
+import { type JobHandler, PermanentJobError } from './worker.js';
 
 /**
  * Triage: gathers the facts the decision engine asks for (nothing, the Okta user, then the
@@ -28,7 +28,13 @@ export function triageRequestJob(ctx: AppContext): JobHandler {
       const log = toolCallLog(ctx.db, request.id);
       const okta: OktaFacts = {};
       const input = {
-        request: { id: request.id, requester: request.requester, app: request.app, targetUser: request.targetUser, justification: request.justification },
+        request: {
+          id: request.id,
+          requester: request.requester,
+          app: request.app,
+          targetUser: request.targetUser,
+          justification: request.justification,
+        },
         catalogApp,
         okta,
         policy: ctx.policy,
@@ -90,8 +96,11 @@ function triageFailed(request: PasswordRequest, approverGroup: string, error: Er
 }
 
 function lookupUser(okta: OktaConnector, log: ToolCallLog, request: PasswordRequest): Promise<UserLookup> {
-  return log.call('okta.findUser', { login: request.requester }, () => okta.findUser(request.requester), (r) =>
-    r.kind === 'found' ? { kind: r.kind, userId: r.user.id, status: r.user.status } : r,
+  return log.call(
+    'okta.findUser',
+    { login: request.requester },
+    () => okta.findUser(request.requester),
+    (r) => (r.kind === 'found' ? { kind: r.kind, userId: r.user.id, status: r.user.status } : r),
   );
 }
 
@@ -107,17 +116,48 @@ async function fetchDetails(
   const userId = lookup.user.id;
   // allSettled: when one call fails, the others still finish (and are logged) before we retry.
   const settled = await Promise.allSettled([
-    log.call('okta.getApp', { appId }, () => okta.getApp(appId), (a) => a && { id: a.id, label: a.label, signOnMode: a.signOnMode, status: a.status }),
-    log.call('okta.isAssigned', { appId, userId }, () => okta.isAssigned(appId, userId), (assigned) => ({ assigned })),
-    log.call('okta.listAdminRoles', { userId }, () => okta.listAdminRoles(userId), (r) => r.map((x) => x.type)),
-    log.call('okta.listGroups', { userId }, () => okta.listGroups(userId), (g) => g.map((x) => x.name)),
-    log.call('okta.listFactors', { userId }, () => okta.listFactors(userId), (f) => f.map((x) => ({ type: x.factorType, status: x.status }))),
+    log.call(
+      'okta.getApp',
+      { appId },
+      () => okta.getApp(appId),
+      (a) => a && { id: a.id, label: a.label, signOnMode: a.signOnMode, status: a.status },
+    ),
+    log.call(
+      'okta.isAssigned',
+      { appId, userId },
+      () => okta.isAssigned(appId, userId),
+      (assigned) => ({ assigned }),
+    ),
+    log.call(
+      'okta.listAdminRoles',
+      { userId },
+      () => okta.listAdminRoles(userId),
+      (r) => r.map((x) => x.type),
+    ),
+    log.call(
+      'okta.listGroups',
+      { userId },
+      () => okta.listGroups(userId),
+      (g) => g.map((x) => x.name),
+    ),
+    log.call(
+      'okta.listFactors',
+      { userId },
+      () => okta.listFactors(userId),
+      (f) => f.map((x) => ({ type: x.factorType, status: x.status })),
+    ),
   ]);
   const [app, assigned, roles, groups, factors] = settled;
-  return { app: valueOf(app), assigned: valueOf(assigned), roles: valueOf(roles), groups: valueOf(groups), factors: valueOf(factors) };
+  return {
+    app: settledValue(app),
+    assigned: settledValue(assigned),
+    roles: settledValue(roles),
+    groups: settledValue(groups),
+    factors: settledValue(factors),
+  };
 }
 
-function valueOf<T>(result: PromiseSettledResult<T>): T {
+function settledValue<T>(result: PromiseSettledResult<T>): T {
   if (result.status === 'rejected') throw result.reason;
   return result.value;
 }

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../db/database.js';
+import { type DatabaseHandle, openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { enqueueJob, getJobByKey } from '../db/repositories/job.repository.js';
 import { AppError, type ErrorCode } from '../errors/error-codes.js';
-import { createWorker, PermanentJobError, type JobHandler, type Worker } from './worker.js';
+import { createWorker, type JobHandler, PermanentJobError, type Worker } from './worker.js';
 
 /** The worker against a real SQLite file; handlers here are test jobs, the worker is the product. */
 describe('job worker', () => {
@@ -90,7 +90,8 @@ describe('job worker', () => {
     const handler: JobHandler = {
       kind: 'okta-call',
       run: async (payload) => {
-        const n = (runs[String(payload.code)] = (runs[String(payload.code)] ?? 0) + 1);
+        const n = (runs[String(payload.code)] ?? 0) + 1;
+        runs[String(payload.code)] = n;
         // Retryable codes clear up on the third attempt; the others would too, if retried.
         if (n < 3) throw new AppError(payload.code as ErrorCode, `attempt ${n}`);
       },
@@ -102,7 +103,11 @@ describe('job worker', () => {
       await enqueueJob(database.db, { kind: 'okta-call', payload: { code }, idempotencyKey: `okta-call:${code}`, maxAttempts: 5 });
     }
     await workers[0]!.idle(5000);
-    expect(await getJobByKey(database.db, 'okta-call:OKTA_ERROR')).toMatchObject({ status: 'failed', attempts: 1, last_error: 'attempt 1' });
+    expect(await getJobByKey(database.db, 'okta-call:OKTA_ERROR')).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      last_error: 'attempt 1',
+    });
     expect(await getJobByKey(database.db, 'okta-call:OKTA_AUTH_FAILED')).toMatchObject({ status: 'failed', attempts: 1 });
     for (const code of ['OKTA_UNAVAILABLE', 'OKTA_RATE_LIMITED', 'MAIL_FAILED']) {
       expect(await getJobByKey(database.db, `okta-call:${code}`), code).toMatchObject({ status: 'done', attempts: 3, last_error: null });
@@ -132,6 +137,9 @@ describe('job worker', () => {
     start([]);
     await enqueueJob(database.db, { kind: 'mystery', payload: {}, idempotencyKey: 'mystery:1' });
     await workers[0]!.idle(5000);
-    expect(await getJobByKey(database.db, 'mystery:1')).toMatchObject({ status: 'failed', last_error: 'No handler for job kind "mystery"' });
+    expect(await getJobByKey(database.db, 'mystery:1')).toMatchObject({
+      status: 'failed',
+      last_error: 'No handler for job kind "mystery"',
+    });
   });
 });

@@ -95,9 +95,9 @@ export function createWorker(opts: WorkerOptions): Worker {
       // While this worker still holds the job: the follow-up work it enqueues is visible before
       // the job stops counting as open, and a crash here re-runs the job rather than losing it.
       if (permanent && handler?.onPermanentFailure) {
-        await handler.onPermanentFailure(payload, error, job).catch((e: unknown) =>
-          log.error({ jobId: job.id, err: (e as Error).message }, 'permanent-failure handler failed'),
-        );
+        await handler
+          .onPermanentFailure(payload, error, job)
+          .catch((e: unknown) => log.error({ jobId: job.id, err: (e as Error).message }, 'permanent-failure handler failed'));
       }
       await releaseJob(opts.db, job.id, id, { error: error.message, retryInMs });
     } finally {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_FIXTURE_PATH, loadFixtureFile, startOktaSandbox, type OktaSandbox, type SandboxFixture } from './index.js';
+import { DEMO_FIXTURE_PATH, loadFixtureFile, type OktaSandbox, type SandboxFixture, startOktaSandbox } from './index.js';
 
 let sb: OktaSandbox;
 let fixture: SandboxFixture;
@@ -20,10 +20,10 @@ async function get(path: string) {
 
 describe('GET /api/v1/apps/{appId}', () => {
   it('returns the application with the fields of its sign-on mode', async () => {
-    const { res, body } = await get(`/api/v1/apps/${ids['Expensify']}`);
+    const { res, body } = await get(`/api/v1/apps/${ids.Expensify}`);
     expect(res.status).toBe(200);
     expect(body).toMatchObject({
-      id: ids['Expensify'],
+      id: ids.Expensify,
       name: 'template_swa',
       label: 'Expensify',
       status: 'ACTIVE',
@@ -32,51 +32,67 @@ describe('GET /api/v1/apps/{appId}', () => {
       visibility: { hide: { iOS: false, web: false } },
       features: [],
     });
-    expect(body.settings.app).toMatchObject({ url: expect.any(String), usernameField: expect.any(String), passwordField: expect.any(String), buttonField: expect.any(String) });
+    expect(body.settings.app).toMatchObject({
+      url: expect.any(String),
+      usernameField: expect.any(String),
+      passwordField: expect.any(String),
+      buttonField: expect.any(String),
+    });
     expect(body.credentials.scheme).toBe('EDIT_USERNAME_AND_PASSWORD');
-    expect(body._links.users.href).toBe(`${sb.url}/api/v1/apps/${ids['Expensify']}/users`);
+    expect(body._links.users.href).toBe(`${sb.url}/api/v1/apps/${ids.Expensify}/users`);
     expect(typeof body.created).toBe('string');
     expect(typeof body.lastUpdated).toBe('string');
   });
 
   it('serves every sign-on mode in the demo with its required settings', async () => {
     const expected: Record<string, string> = {
-      'Legacy Payroll': 'BASIC_AUTH', 'Vendor Portal': 'AUTO_LOGIN', Salesforce: 'SAML_2_0', Slack: 'OPENID_CONNECT',
-      'Office 365': 'WS_FEDERATION', 'AWS Console': 'SAML_2_0', Mainframe: 'BOOKMARK',
+      'Legacy Payroll': 'BASIC_AUTH',
+      'Vendor Portal': 'AUTO_LOGIN',
+      Salesforce: 'SAML_2_0',
+      Slack: 'OPENID_CONNECT',
+      'Office 365': 'WS_FEDERATION',
+      'AWS Console': 'SAML_2_0',
+      Mainframe: 'BOOKMARK',
     };
     for (const [label, mode] of Object.entries(expected)) {
       const { body } = await get(`/api/v1/apps/${ids[label]}`);
       expect(body.signOnMode, label).toBe(mode);
     }
-    expect((await get(`/api/v1/apps/${ids['Salesforce']}`)).body.settings.signOn).toMatchObject({ responseSigned: true, assertionSigned: true });
-    expect((await get(`/api/v1/apps/${ids['Slack']}`)).body.settings.oauthClient.grant_types).toContain('authorization_code');
+    expect((await get(`/api/v1/apps/${ids.Salesforce}`)).body.settings.signOn).toMatchObject({
+      responseSigned: true,
+      assertionSigned: true,
+    });
+    expect((await get(`/api/v1/apps/${ids.Slack}`)).body.settings.oauthClient.grant_types).toContain('authorization_code');
     expect((await get(`/api/v1/apps/${ids['Office 365']}`)).body.settings.app.siteURL).toMatch(/^https:/);
-    expect((await get(`/api/v1/apps/${ids['Mainframe']}`)).body.settings.app.url).toMatch(/^https:/);
+    expect((await get(`/api/v1/apps/${ids.Mainframe}`)).body.settings.app.url).toMatch(/^https:/);
   });
 
   it('answers 404 E0000007 for an unknown app', async () => {
     const { res, body } = await get('/api/v1/apps/0oanosuchapp00000000');
     expect(res.status).toBe(404);
-    expect(body).toMatchObject({ errorCode: 'E0000007', errorSummary: 'Not found: Resource not found: 0oanosuchapp00000000 (AppInstance)' });
+    expect(body).toMatchObject({
+      errorCode: 'E0000007',
+      errorSummary: 'Not found: Resource not found: 0oanosuchapp00000000 (AppInstance)',
+    });
   });
 });
 
 describe('GET /api/v1/apps/{appId}/users/{userId}', () => {
   it('returns the app user when assigned', async () => {
-    const { res, body } = await get(`/api/v1/apps/${ids['Expensify']}/users/${ids['alice']}`);
+    const { res, body } = await get(`/api/v1/apps/${ids.Expensify}/users/${ids.alice}`);
     expect(res.status).toBe(200);
     expect(body).toMatchObject({
-      id: ids['alice'],
+      id: ids.alice,
       scope: 'USER',
       status: 'ACTIVE',
       credentials: { userName: 'alice.nguyen@example.com' },
       profile: {},
-      _links: { app: { href: `${sb.url}/api/v1/apps/${ids['Expensify']}` }, user: { href: `${sb.url}/api/v1/users/${ids['alice']}` } },
+      _links: { app: { href: `${sb.url}/api/v1/apps/${ids.Expensify}` }, user: { href: `${sb.url}/api/v1/users/${ids.alice}` } },
     });
   });
 
   it('answers 404 E0000007 when the user is not assigned', async () => {
-    const { res, body } = await get(`/api/v1/apps/${ids['AWS Console']}/users/${ids['bob']}`);
+    const { res, body } = await get(`/api/v1/apps/${ids['AWS Console']}/users/${ids.bob}`);
     expect(res.status).toBe(404);
     expect(body.errorCode).toBe('E0000007');
     expect(body.errorSummary).toContain('(AppUser)');
@@ -85,7 +101,7 @@ describe('GET /api/v1/apps/{appId}/users/{userId}', () => {
 
 describe('per-user details', () => {
   it('lists role assignments', async () => {
-    const { body } = await get(`/api/v1/users/${ids['carol']}/roles`);
+    const { body } = await get(`/api/v1/users/${ids.carol}/roles`);
     expect(body).toEqual([
       {
         id: expect.stringMatching(/^ra1[A-Za-z0-9]{17}$/),
@@ -95,14 +111,14 @@ describe('per-user details', () => {
         created: expect.any(String),
         lastUpdated: expect.any(String),
         assignmentType: 'USER',
-        _links: { assignee: { href: `${sb.url}/api/v1/users/${ids['carol']}` } },
+        _links: { assignee: { href: `${sb.url}/api/v1/users/${ids.carol}` } },
       },
     ]);
-    expect((await get(`/api/v1/users/${ids['dave']}/roles`)).body).toEqual([]);
+    expect((await get(`/api/v1/users/${ids.dave}/roles`)).body).toEqual([]);
   });
 
   it('lists groups with Okta group fields', async () => {
-    const { res, body } = await get(`/api/v1/users/${ids['dave']}/groups`);
+    const { res, body } = await get(`/api/v1/users/${ids.dave}/groups`);
     expect(res.headers.get('link')).toContain('rel="self"');
     const names = body.map((g: any) => g.profile.name).sort();
     expect(names).toEqual(['All Staff', 'IT Admins']);
@@ -111,7 +127,7 @@ describe('per-user details', () => {
   });
 
   it('paginates groups', async () => {
-    const first = await get(`/api/v1/users/${ids['dave']}/groups?limit=1`);
+    const first = await get(`/api/v1/users/${ids.dave}/groups?limit=1`);
     expect(first.body).toHaveLength(1);
     const next = /<([^>]+)>; rel="next"/.exec(first.res.headers.get('link') ?? '')?.[1];
     expect(next).toBeDefined();
@@ -122,11 +138,17 @@ describe('per-user details', () => {
   });
 
   it('lists factors with status and links', async () => {
-    const { body } = await get(`/api/v1/users/${ids['alice']}/factors`);
+    const { body } = await get(`/api/v1/users/${ids.alice}/factors`);
     expect(body).toHaveLength(1);
-    expect(body[0]).toMatchObject({ factorType: 'push', provider: 'OKTA', vendorName: 'OKTA', status: 'ACTIVE', profile: expect.any(Object) });
-    expect(body[0]._links.self.href).toBe(`${sb.url}/api/v1/users/${ids['alice']}/factors/${body[0].id}`);
-    const henry = await get(`/api/v1/users/${ids['henry']}/factors`);
+    expect(body[0]).toMatchObject({
+      factorType: 'push',
+      provider: 'OKTA',
+      vendorName: 'OKTA',
+      status: 'ACTIVE',
+      profile: expect.any(Object),
+    });
+    expect(body[0]._links.self.href).toBe(`${sb.url}/api/v1/users/${ids.alice}/factors/${body[0].id}`);
+    const henry = await get(`/api/v1/users/${ids.henry}/factors`);
     expect(henry.body.map((f: any) => f.status)).toEqual(['PENDING_ACTIVATION']);
   });
 

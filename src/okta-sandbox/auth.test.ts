@@ -1,7 +1,7 @@
-import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOktaSandbox, type OktaSandbox } from './index.js';
 import { buildTestFixture, testUserId } from '../../test/helpers/sandbox-test-fixture.js';
+import { type OktaSandbox, startOktaSandbox } from './index.js';
 
 const CLIENT_ID = '0oatestservice000001';
 const READ_ONLY_CLIENT_ID = '0oatestreadonly00001';
@@ -62,7 +62,13 @@ describe('API token authentication', () => {
       expect(res.status, String(auth)).toBe(401);
       expect(res.headers.get('content-type')).toBe('application/json');
       const body = (await res.json()) as any;
-      expect(body).toEqual({ errorCode: 'E0000011', errorSummary: 'Invalid token provided', errorLink: 'E0000011', errorId: expect.any(String), errorCauses: [] });
+      expect(body).toEqual({
+        errorCode: 'E0000011',
+        errorSummary: 'Invalid token provided',
+        errorLink: 'E0000011',
+        errorId: expect.any(String),
+        errorCauses: [],
+      });
     }
   });
 });
@@ -72,7 +78,12 @@ describe('OAuth 2.0 client credentials with private_key_jwt', () => {
     const { res, body } = await token(assertion());
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(body).toEqual({ token_type: 'Bearer', expires_in: 3600, access_token: expect.any(String), scope: 'okta.users.read okta.apps.read' });
+    expect(body).toEqual({
+      token_type: 'Bearer',
+      expires_in: 3600,
+      access_token: expect.any(String),
+      scope: 'okta.users.read okta.apps.read',
+    });
     expect((await getUser(`Bearer ${body.access_token}`)).status).toBe(200);
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOktaSandbox, type OktaSandbox } from './index.js';
 import { buildTestFixture, TEST_API_TOKEN, testUserId } from '../../test/helpers/sandbox-test-fixture.js';
+import { type OktaSandbox, startOktaSandbox } from './index.js';
 
 describe('sandbox fault injection', () => {
   let sandbox: OktaSandbox;
@@ -9,7 +9,8 @@ describe('sandbox fault injection', () => {
   });
   afterAll(async () => sandbox.close());
 
-  const get = (path: string) => fetch(`${sandbox.url}${path}`, { headers: { authorization: `SSWS ${TEST_API_TOKEN}`, accept: 'application/json' } });
+  const get = (path: string) =>
+    fetch(`${sandbox.url}${path}`, { headers: { authorization: `SSWS ${TEST_API_TOKEN}`, accept: 'application/json' } });
 
   it('fails the next N matching requests with Okta 500 E0000009, then recovers', async () => {
     const user = testUserId(1);

@@ -10,45 +10,74 @@ import { z } from 'zod';
 
 /** Okta ids are 20 characters: a 3-character type prefix and 17 letters or digits. */
 function oktaId(prefix: string, what: string) {
-  return z
-    .string()
-    .regex(new RegExp(`^${prefix}[A-Za-z0-9]{17}$`), `must be an Okta ${what} id: "${prefix}" + 17 letters or digits`);
+  return z.string().regex(new RegExp(`^${prefix}[A-Za-z0-9]{17}$`), `must be an Okta ${what} id: "${prefix}" + 17 letters or digits`);
 }
 
-const factorId = z
-  .string()
-  .regex(/^[a-z]{3}[A-Za-z0-9]{17}$/, 'must be an Okta factor id: 3 lowercase letters + 17 letters or digits');
+const factorId = z.string().regex(/^[a-z]{3}[A-Za-z0-9]{17}$/, 'must be an Okta factor id: 3 lowercase letters + 17 letters or digits');
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
 
 /** `User.status` in the Management API. */
-export const USER_STATUSES = [
-  'STAGED', 'PROVISIONED', 'ACTIVE', 'RECOVERY', 'PASSWORD_EXPIRED', 'LOCKED_OUT', 'SUSPENDED', 'DEPROVISIONED',
+const USER_STATUSES = [
+  'STAGED',
+  'PROVISIONED',
+  'ACTIVE',
+  'RECOVERY',
+  'PASSWORD_EXPIRED',
+  'LOCKED_OUT',
+  'SUSPENDED',
+  'DEPROVISIONED',
 ] as const;
 
 /** `ApplicationSignOnMode` in the Management API. */
-export const SIGN_ON_MODES = [
-  'AUTO_LOGIN', 'BASIC_AUTH', 'BOOKMARK', 'BROWSER_PLUGIN', 'OPENID_CONNECT', 'SAML_1_1', 'SAML_2_0',
-  'SECURE_PASSWORD_STORE', 'WS_FEDERATION',
+const SIGN_ON_MODES = [
+  'AUTO_LOGIN',
+  'BASIC_AUTH',
+  'BOOKMARK',
+  'BROWSER_PLUGIN',
+  'OPENID_CONNECT',
+  'SAML_1_1',
+  'SAML_2_0',
+  'SECURE_PASSWORD_STORE',
+  'WS_FEDERATION',
 ] as const;
 
 /** `RoleType` in the Management API. */
-export const ROLE_TYPES = [
-  'ACCESS_CERTIFICATIONS_ADMIN', 'ACCESS_REQUESTS_ADMIN', 'API_ACCESS_MANAGEMENT_ADMIN', 'APP_ADMIN', 'CUSTOM',
-  'GROUP_MEMBERSHIP_ADMIN', 'HELP_DESK_ADMIN', 'ORG_ADMIN', 'READ_ONLY_ADMIN', 'REPORT_ADMIN', 'SUPER_ADMIN',
-  'USER_ADMIN', 'WORKFLOWS_ADMIN',
+const ROLE_TYPES = [
+  'ACCESS_CERTIFICATIONS_ADMIN',
+  'ACCESS_REQUESTS_ADMIN',
+  'API_ACCESS_MANAGEMENT_ADMIN',
+  'APP_ADMIN',
+  'CUSTOM',
+  'GROUP_MEMBERSHIP_ADMIN',
+  'HELP_DESK_ADMIN',
+  'ORG_ADMIN',
+  'READ_ONLY_ADMIN',
+  'REPORT_ADMIN',
+  'SUPER_ADMIN',
+  'USER_ADMIN',
+  'WORKFLOWS_ADMIN',
 ] as const;
 
 /** `UserFactorType` in the Management API. */
-export const FACTOR_TYPES = [
-  'call', 'email', 'push', 'question', 'signed_nonce', 'sms', 'token', 'token:hardware', 'token:hotp',
-  'token:software:totp', 'u2f', 'web', 'webauthn',
+const FACTOR_TYPES = [
+  'call',
+  'email',
+  'push',
+  'question',
+  'signed_nonce',
+  'sms',
+  'token',
+  'token:hardware',
+  'token:hotp',
+  'token:software:totp',
+  'u2f',
+  'web',
+  'webauthn',
 ] as const;
 
 /** `UserFactorStatus` in the Management API. */
-export const FACTOR_STATUSES = [
-  'ACTIVE', 'DISABLED', 'ENROLLED', 'EXPIRED', 'INACTIVE', 'NOT_SETUP', 'PENDING_ACTIVATION',
-] as const;
+const FACTOR_STATUSES = ['ACTIVE', 'DISABLED', 'ENROLLED', 'EXPIRED', 'INACTIVE', 'NOT_SETUP', 'PENDING_ACTIVATION'] as const;
 
 /**
  * The spec fixes `name` for these sign-on modes (discriminated app schemas); AUTO_LOGIN and
@@ -147,9 +176,7 @@ const appSchema = z
 const fixtureSchema = z
   .strictObject({
     apiToken: z.string().min(8, 'must be at least 8 characters'),
-    rateLimit: z
-      .strictObject({ limit: z.int().positive(), windowSeconds: z.int().positive() })
-      .default({ limit: 600, windowSeconds: 60 }),
+    rateLimit: z.strictObject({ limit: z.int().positive(), windowSeconds: z.int().positive() }).default({ limit: 600, windowSeconds: 60 }),
     oauthClients: z.array(oauthClientSchema).default([]),
     groups: z.array(groupSchema).default([]),
     users: z.array(userSchema).default([]),
@@ -163,26 +190,51 @@ const fixtureSchema = z
         seen.add(v);
       });
     };
-    unique(f.users.map((u) => u.id), (i) => ['users', i, 'id'], 'user id');
-    unique(f.users.map((u) => u.login.toLowerCase()), (i) => ['users', i, 'login'], 'login');
-    unique(f.groups.map((g) => g.id), (i) => ['groups', i, 'id'], 'group id');
-    unique(f.apps.map((a) => a.id), (i) => ['apps', i, 'id'], 'app id');
-    unique(f.oauthClients.map((c) => c.clientId), (i) => ['oauthClients', i, 'clientId'], 'client id');
+    unique(
+      f.users.map((u) => u.id),
+      (i) => ['users', i, 'id'],
+      'user id',
+    );
+    unique(
+      f.users.map((u) => u.login.toLowerCase()),
+      (i) => ['users', i, 'login'],
+      'login',
+    );
+    unique(
+      f.groups.map((g) => g.id),
+      (i) => ['groups', i, 'id'],
+      'group id',
+    );
+    unique(
+      f.apps.map((a) => a.id),
+      (i) => ['apps', i, 'id'],
+      'app id',
+    );
+    unique(
+      f.oauthClients.map((c) => c.clientId),
+      (i) => ['oauthClients', i, 'clientId'],
+      'client id',
+    );
     const factorIds = f.users.flatMap((u, ui) => u.factors.map((fa, fi) => ({ id: fa.id, ui, fi })));
-    unique(factorIds.map((x) => x.id), (i) => ['users', factorIds[i]?.ui ?? 0, 'factors', factorIds[i]?.fi ?? 0, 'id'], 'factor id');
+    unique(
+      factorIds.map((x) => x.id),
+      (i) => ['users', factorIds[i]?.ui ?? 0, 'factors', factorIds[i]?.fi ?? 0, 'id'],
+      'factor id',
+    );
 
     const groupIds = new Set(f.groups.map((g) => g.id));
-    f.users.forEach((u, ui) =>
+    f.users.forEach((u, ui) => {
       u.groupIds.forEach((g, gi) => {
         if (!groupIds.has(g)) ctx.addIssue({ code: 'custom', path: ['users', ui, 'groupIds', gi], message: `unknown group id "${g}"` });
-      }),
-    );
+      });
+    });
     const userIds = new Set(f.users.map((u) => u.id));
-    f.apps.forEach((a, ai) =>
+    f.apps.forEach((a, ai) => {
       a.assignedUserIds.forEach((id, i) => {
-        if (!userIds.has(id)) ctx.addIssue({ code: 'custom', path: ['apps', ai, 'assignedUserIds', i], message: `unknown user id "${id}"` });
-      }),
-    );
+        if (!userIds.has(id))
+          ctx.addIssue({ code: 'custom', path: ['apps', ai, 'assignedUserIds', i], message: `unknown user id "${id}"` });
+      });
+    });
   });
 
 /** A validated sandbox fixture (defaults applied). */
@@ -193,7 +245,6 @@ export type FixtureUser = SandboxFixture['users'][number];
 export type FixtureApp = SandboxFixture['apps'][number];
 export type FixtureGroup = SandboxFixture['groups'][number];
 export type FixtureFactor = FixtureUser['factors'][number];
-export type FixtureRole = FixtureUser['roles'][number];
 export type FixtureOAuthClient = SandboxFixture['oauthClients'][number];
 
 /** `users[2].factors[0].id` from zod's `['users', 2, 'factors', 0, 'id']`. */

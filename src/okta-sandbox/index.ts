@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { CallLog, type SandboxCall } from './call-log.js';
 import { FaultQueue } from './faults.js';
 import { loadFixtureFile, type SandboxFixture } from './fixture.js';
@@ -16,11 +16,10 @@ import { SandboxState } from './sandbox-state.js';
  * resetdesk's real Okta client can run against it in tests, the demo and benchmarks.
  */
 
-export { loadFixture, loadFixtureFile, parseFixture } from './fixture.js';
-export type { SandboxFixture, SandboxFixtureInput } from './fixture.js';
-export { SandboxState } from './sandbox-state.js';
-export type { ResetEmail, ResetToken, SandboxUser, SandboxApp, SandboxGroup } from './sandbox-state.js';
 export type { SandboxCall } from './call-log.js';
+export type { SandboxFixture, SandboxFixtureInput } from './fixture.js';
+export { loadFixture, loadFixtureFile, parseFixture } from './fixture.js';
+export type { SandboxUser } from './sandbox-state.js';
 
 /** Absolute path of `fixtures/demo-okta.json` (works from `src/okta-sandbox` and `dist/okta-sandbox`). */
 export const DEMO_FIXTURE_PATH: string = fileURLToPath(new URL('../../fixtures/demo-okta.json', import.meta.url));

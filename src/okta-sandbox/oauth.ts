@@ -1,4 +1,4 @@
-import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject, randomBytes, verify } from 'node:crypto';
 import type { FixtureOAuthClient } from './fixture.js';
 
 /**
@@ -78,7 +78,11 @@ export class OAuthServer {
     const grantType = form.get('grant_type');
     if (!grantType) return fail(400, 'invalid_request', "The 'grant_type' parameter is required.");
     if (grantType !== 'client_credentials') {
-      return fail(400, 'unsupported_grant_type', `The authorization grant type '${grantType}' is not supported by the authorization server.`);
+      return fail(
+        400,
+        'unsupported_grant_type',
+        `The authorization grant type '${grantType}' is not supported by the authorization server.`,
+      );
     }
     if (form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE || !form.get('client_assertion')) {
       return fail(401, 'invalid_client', 'Client authentication failed. Send a private_key_jwt client_assertion.');
@@ -87,7 +91,8 @@ export class OAuthServer {
     if ('status' in checked) return checked;
 
     const requested = (form.get('scope') ?? '').split(' ').filter(Boolean);
-    if (requested.length === 0) return fail(400, 'invalid_scope', 'The authorization server requires a scope for the client_credentials grant.');
+    if (requested.length === 0)
+      return fail(400, 'invalid_scope', 'The authorization server requires a scope for the client_credentials grant.');
     const denied = requested.filter((s) => !checked.config.scopes.includes(s));
     if (denied.length > 0) {
       return fail(400, 'invalid_scope', `The following scopes are not granted to the client: ${denied.join(' ')}`);
@@ -129,9 +134,9 @@ export class OAuthServer {
     }
     const client = this.clients.get(sub);
     if (!client) return fail(401, 'invalid_client', "Invalid value for 'client_id' parameter.");
-    const hash = typeof header['alg'] === 'string' ? HASH_BY_ALG[header['alg']] : undefined;
-    if (!hash) return fail(401, 'invalid_client', `The client_assertion signature algorithm '${String(header['alg'])}' is not supported.`);
-    if (header['kid'] !== undefined && header['kid'] !== client.config.publicJwk.kid) {
+    const hash = typeof header.alg === 'string' ? HASH_BY_ALG[header.alg] : undefined;
+    if (!hash) return fail(401, 'invalid_client', `The client_assertion signature algorithm '${String(header.alg)}' is not supported.`);
+    if (header.kid !== undefined && header.kid !== client.config.publicJwk.kid) {
       return fail(401, 'invalid_client', "The client_assertion token has a 'kid' that is not in the client's JWKS.");
     }
     const signed = verify(hash, Buffer.from(`${h}.${p}`), client.key, Buffer.from(s, 'base64url'));

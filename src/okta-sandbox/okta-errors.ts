@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
  * Okta's error codes as the Management API returns them: one table of code → status and
  * default summary, so every route answers with the same body shape as the real service.
  */
-export const OKTA_ERRORS = {
+const OKTA_ERRORS = {
   E0000001: { status: 400, summary: 'Api validation failed' },
   E0000006: { status: 403, summary: 'You do not have permission to perform the requested action' },
   E0000007: { status: 404, summary: 'Not found: Resource not found' },
@@ -34,11 +34,7 @@ export class SandboxOktaError extends Error {
   readonly causes: string[];
   readonly headers: Record<string, string>;
 
-  constructor(
-    code: OktaErrorCode,
-    summary?: string,
-    options: { causes?: string[]; headers?: Record<string, string> } = {},
-  ) {
+  constructor(code: OktaErrorCode, summary?: string, options: { causes?: string[]; headers?: Record<string, string> } = {}) {
     super(summary ?? OKTA_ERRORS[code].summary);
     this.code = code;
     this.status = OKTA_ERRORS[code].status;
@@ -65,5 +61,5 @@ export function notFound(id: string, resourceType: string): SandboxOktaError {
 
 /** Okta error and request ids look like `oae` + 19 base62-ish characters. */
 export function newErrorId(): string {
-  return 'oae' + randomBytes(15).toString('base64url').replace(/[-_]/g, 'x').slice(0, 19);
+  return `oae${randomBytes(15).toString('base64url').replace(/[-_]/g, 'x').slice(0, 19)}`;
 }

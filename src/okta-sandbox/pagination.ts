@@ -25,11 +25,11 @@ export interface Page<T> {
 
 function queryString(entries: [string, string][]): string {
   if (entries.length === 0) return '';
-  return '?' + entries.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  return `?${entries.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`;
 }
 
 /** Reads `limit` the way Okta does: a positive integer, capped at the endpoint's maximum. */
-export function parseLimit(query: URLSearchParams, defaultLimit: number, maxLimit: number): number {
+function parseLimit(query: URLSearchParams, defaultLimit: number, maxLimit: number): number {
   const raw = query.get('limit');
   if (raw === null) return defaultLimit;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) {

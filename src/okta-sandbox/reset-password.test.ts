@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_FIXTURE_PATH, loadFixtureFile, startOktaSandbox, type OktaSandbox } from './index.js';
+import { DEMO_FIXTURE_PATH, loadFixtureFile, type OktaSandbox, startOktaSandbox } from './index.js';
 
 let sb: OktaSandbox;
 beforeEach(async () => {
@@ -48,7 +48,7 @@ describe('POST /api/v1/users/{id}/lifecycle/reset_password', () => {
     expect(sb.state.resetTokens.map((t) => t.userId)).toEqual([id]);
   });
 
-  it("answers 403 E0000038 for users whose status forbids a reset", async () => {
+  it('answers 403 E0000038 for users whose status forbids a reset', async () => {
     for (const login of ['erin.kowalski@example.com', 'frank.li@example.com', 'kate.brown@example.com']) {
       const id = userId(login);
       const before = sb.state.users.get(id)?.status;

@@ -76,9 +76,9 @@ export function factorJson(factor: SandboxFactor, user: SandboxUser, base: strin
     self: { href: self, hints: { allow: ['GET', 'DELETE'] } },
     user: { href: userHref, hints: { allow: ['GET'] } },
   };
-  if (factor.status === 'ACTIVE') links['verify'] = { href: `${self}/verify`, hints: { allow: ['POST'] } };
+  if (factor.status === 'ACTIVE') links.verify = { href: `${self}/verify`, hints: { allow: ['POST'] } };
   if (factor.status === 'PENDING_ACTIVATION') {
-    links['activate'] = { href: `${self}/lifecycle/activate`, hints: { allow: ['POST'] } };
+    links.activate = { href: `${self}/lifecycle/activate`, hints: { allow: ['POST'] } };
   }
   return {
     id: factor.id,

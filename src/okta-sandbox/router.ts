@@ -15,7 +15,7 @@ export interface RouteContext {
 }
 
 /** What a handler returns; errors are thrown as SandboxOktaError. */
-export interface RouteResult {
+interface RouteResult {
   status?: number;
   body: unknown;
   headers?: Record<string, string | string[]>;
@@ -31,9 +31,7 @@ export interface ApiRoute {
 }
 
 /** Result of matching a request path. */
-export type RouteMatch =
-  | { route: ApiRoute; params: Record<string, string> }
-  | { route: undefined; pathExists: boolean };
+export type RouteMatch = { route: ApiRoute; params: Record<string, string> } | { route: undefined; pathExists: boolean };
 
 /** Matches decoded path segments against the route templates. */
 export class Router {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runSandboxCli, startOktaSandbox, type OktaSandbox } from './index.js';
 import { buildTestFixture, testUserId } from '../../test/helpers/sandbox-test-fixture.js';
+import { type OktaSandbox, runSandboxCli, startOktaSandbox } from './index.js';
 
 let sb: OktaSandbox | undefined;
 afterEach(async () => {
@@ -9,12 +9,18 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
+/** Starts a sandbox that afterEach closes. */
+async function start(options: Parameters<typeof startOktaSandbox>[0]): Promise<OktaSandbox> {
+  sb = await startOktaSandbox(options);
+  return sb;
+}
+
 const get = (s: OktaSandbox, path: string) => fetch(`${s.url}${path}`, { headers: { Authorization: `SSWS ${s.apiToken}` } });
 
 describe('rate limits', () => {
   it('answers 429 E0000047 once a bucket is spent, and recovers when the window resets', async () => {
     let clock = Date.UTC(2025, 0, 1, 12, 0, 0);
-    const s = (sb = await startOktaSandbox({ fixture: buildTestFixture(1), rateLimit: { limit: 3, windowSeconds: 60 }, now: () => clock }));
+    const s = await start({ fixture: buildTestFixture(1), rateLimit: { limit: 3, windowSeconds: 60 }, now: () => clock });
     const reset = String(Date.UTC(2025, 0, 1, 12, 1, 0) / 1000);
     for (const remaining of ['2', '1', '0']) {
       const res = await get(s, `/api/v1/users/${testUserId(1)}`);
@@ -27,7 +33,10 @@ describe('rate limits', () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get('x-rate-limit-remaining')).toBe('0');
     expect(limited.headers.get('x-rate-limit-reset')).toBe(reset);
-    expect(await limited.json()).toMatchObject({ errorCode: 'E0000047', errorSummary: 'API call exceeded rate limit due to too many requests.' });
+    expect(await limited.json()).toMatchObject({
+      errorCode: 'E0000047',
+      errorSummary: 'API call exceeded rate limit due to too many requests.',
+    });
 
     // Other buckets (method + path template) keep their own budget.
     expect((await get(s, '/api/v1/users')).status).toBe(200);
@@ -39,7 +48,7 @@ describe('rate limits', () => {
   });
 
   it('uses the fixture limit by default and sends the headers on errors too', async () => {
-    const s = (sb = await startOktaSandbox({ fixture: buildTestFixture(1, { rateLimit: { limit: 5, windowSeconds: 60 } }) }));
+    const s = await start({ fixture: buildTestFixture(1, { rateLimit: { limit: 5, windowSeconds: 60 } }) });
     const res = await fetch(`${s.url}/api/v1/users`);
     expect(res.status).toBe(401);
     expect(res.headers.get('x-rate-limit-limit')).toBe('5');
@@ -48,7 +57,7 @@ describe('rate limits', () => {
 
 describe('call recording', () => {
   it('records every request in order, with query and final status', async () => {
-    const s = (sb = await startOktaSandbox({ fixture: buildTestFixture(2), rateLimit: { limit: 2, windowSeconds: 60 } }));
+    const s = await start({ fixture: buildTestFixture(2), rateLimit: { limit: 2, windowSeconds: 60 } });
     await get(s, `/api/v1/users?filter=${encodeURIComponent('profile.login eq "user01@example.com"')}`);
     await get(s, '/api/v1/users/00unosuchuser0000000');
     await fetch(`${s.url}/api/v1/apps/0oatestswa0000000001`);
@@ -72,11 +81,14 @@ describe('call recording', () => {
 
 describe('routing', () => {
   it('answers unknown routes with an Okta 404 and wrong methods with E0000022', async () => {
-    const s = (sb = await startOktaSandbox({ fixture: buildTestFixture(1) }));
+    const s = await start({ fixture: buildTestFixture(1) });
     const unknown = await get(s, '/api/v1/widgets');
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ errorCode: 'E0000007', errorLink: 'E0000007', errorCauses: [] });
-    const wrongMethod = await fetch(`${s.url}/api/v1/users/${testUserId(1)}/roles`, { method: 'DELETE', headers: { Authorization: `SSWS ${s.apiToken}` } });
+    const wrongMethod = await fetch(`${s.url}/api/v1/users/${testUserId(1)}/roles`, {
+      method: 'DELETE',
+      headers: { Authorization: `SSWS ${s.apiToken}` },
+    });
     expect(wrongMethod.status).toBe(405);
     expect(((await wrongMethod.json()) as any).errorCode).toBe('E0000022');
   });
@@ -84,7 +96,7 @@ describe('routing', () => {
 
 describe('latency', () => {
   it('delays every response by latencyMs', async () => {
-    const s = (sb = await startOktaSandbox({ fixture: buildTestFixture(1), latencyMs: 120 }));
+    const s = await start({ fixture: buildTestFixture(1), latencyMs: 120 });
     const started = performance.now();
     const res = await get(s, `/api/v1/users/${testUserId(1)}`);
     expect(res.status).toBe(200);

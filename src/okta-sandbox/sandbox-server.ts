@@ -5,7 +5,7 @@ import type { CallLog } from './call-log.js';
 import type { FaultQueue } from './faults.js';
 import type { OAuthServer } from './oauth.js';
 import { newErrorId, SandboxOktaError } from './okta-errors.js';
-import { RateLimiter, rateLimitHeaders } from './rate-limiter.js';
+import { type RateLimiter, rateLimitHeaders } from './rate-limiter.js';
 import { Router } from './router.js';
 import { oktaAppRoutes } from './routes/app-routes.js';
 import { oktaUserRoutes } from './routes/user-routes.js';
@@ -47,13 +47,16 @@ const router = new Router([...oktaUserRoutes, ...oktaAppRoutes]);
 const BASE_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-cache, no-store', pragma: 'no-cache', expires: '0' };
 
 function decodePath(pathname: string): string[] {
-  return pathname.split('/').filter(Boolean).map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  });
+  return pathname
+    .split('/')
+    .filter(Boolean)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
 }
 
 /** What may be logged of a connection error: its code and message, never the bytes involved. */
@@ -92,7 +95,14 @@ async function tokenEndpoint(req: IncomingMessage, deps: SandboxHandlerDeps, bas
   return { status: 200, headers, body: result };
 }
 
-async function managementApi(req: IncomingMessage, deps: SandboxHandlerDeps, segments: string[], query: URLSearchParams, base: string, headers: Reply['headers']): Promise<Reply> {
+async function managementApi(
+  req: IncomingMessage,
+  deps: SandboxHandlerDeps,
+  segments: string[],
+  query: URLSearchParams,
+  base: string,
+  headers: Reply['headers'],
+): Promise<Reply> {
   const method = req.method ?? 'GET';
   const match = router.match(method, segments);
   const bucket = match.route ? `${method} ${match.route.template}` : `${method} /api/v1/*`;
@@ -106,7 +116,7 @@ async function managementApi(req: IncomingMessage, deps: SandboxHandlerDeps, seg
     throw new SandboxOktaError('E0000007', `Not found: Resource not found: /${segments.join('/')} (Resource)`);
   }
   requireScope(principal, match.route.scope, base);
-  if (deps.faults.take(method, '/' + segments.join('/'))) throw new SandboxOktaError('E0000009');
+  if (deps.faults.take(method, `/${segments.join('/')}`)) throw new SandboxOktaError('E0000009');
   if (method === 'POST') await readBody(req);
   const result = match.route.handle({ params: match.params, query, state: deps.state, base });
   return { status: result.status ?? 200, body: result.body, headers: { ...headers, ...result.headers } };
@@ -128,7 +138,7 @@ export function createSandboxHandler(deps: SandboxHandlerDeps): (req: IncomingMe
     }
     const query = url?.searchParams ?? new URLSearchParams();
     const segments = url ? decodePath(url.pathname) : [];
-    const path = url ? '/' + segments.join('/') : (req.url ?? '/');
+    const path = url ? `/${segments.join('/')}` : (req.url ?? '/');
     const call = deps.calls.start(req.method ?? 'GET', path, query, new Date(deps.now()));
     const base = req.headers.host ? `http://${req.headers.host}` : deps.url();
     const headers: Reply['headers'] = { 'x-okta-request-id': newErrorId() };

@@ -1,11 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type {
-  FixtureApp,
-  FixtureFactor,
-  FixtureGroup,
-  FixtureUser,
-  SandboxFixture,
-} from './fixture.js';
+import type { FixtureApp, FixtureFactor, FixtureGroup, FixtureUser, SandboxFixture } from './fixture.js';
 import { notFound, SandboxOktaError } from './okta-errors.js';
 
 /**
@@ -87,7 +81,7 @@ const EPOCH = Date.UTC(2023, 2, 1, 9, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A stable 20-character Okta-style id derived from a seed (role assignment ids etc.). */
-export function derivedId(prefix: string, seed: string): string {
+function derivedId(prefix: string, seed: string): string {
   const body = createHash('sha256').update(seed).digest('base64url').replace(/[-_]/g, '');
   return (prefix + body).slice(0, 20);
 }
@@ -139,23 +133,23 @@ export class SandboxState {
 
   constructor(fixture: SandboxFixture, now: () => number = Date.now) {
     this.now = now;
-    fixture.users.forEach((u, i) => this.users.set(u.id, buildUser(u, i)));
-    fixture.groups.forEach((g, i) =>
+    for (const [i, u] of fixture.users.entries()) this.users.set(u.id, buildUser(u, i));
+    for (const [i, g] of fixture.groups.entries()) {
       this.groups.set(g.id, {
         ...g,
         created: iso(EPOCH - 30 * DAY + i * 3_600_000),
         lastUpdated: iso(EPOCH - 30 * DAY + i * 3_600_000),
         lastMembershipUpdated: iso(EPOCH + 300 * DAY),
-      }),
-    );
-    fixture.apps.forEach((a, i) =>
+      });
+    }
+    for (const [i, a] of fixture.apps.entries()) {
       this.apps.set(a.id, {
         ...a,
         url: a.url ?? `https://${slug(a.label) || 'app'}.example.com/login`,
         created: iso(EPOCH - 60 * DAY + i * DAY),
         lastUpdated: iso(EPOCH - 10 * DAY + i * DAY),
-      }),
-    );
+      });
+    }
   }
 
   /** A user by id, or by login (case-insensitive, as Okta matches logins). */

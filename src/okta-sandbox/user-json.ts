@@ -28,7 +28,16 @@ export function userProfile(user: SandboxUser): Record<string, string | null> {
 const LINKS_BY_STATUS: Record<string, string[]> = {
   STAGED: ['activate', 'deactivate'],
   PROVISIONED: ['activate', 'deactivate'],
-  ACTIVE: ['suspend', 'resetPassword', 'expirePassword', 'forgotPassword', 'changePassword', 'changeRecoveryQuestion', 'resetFactors', 'deactivate'],
+  ACTIVE: [
+    'suspend',
+    'resetPassword',
+    'expirePassword',
+    'forgotPassword',
+    'changePassword',
+    'changeRecoveryQuestion',
+    'resetFactors',
+    'deactivate',
+  ],
   RECOVERY: ['suspend', 'resetPassword', 'expirePassword', 'resetFactors', 'deactivate'],
   PASSWORD_EXPIRED: ['suspend', 'resetPassword', 'expirePassword', 'resetFactors', 'deactivate'],
   LOCKED_OUT: ['unlock', 'suspend', 'resetPassword', 'expirePassword', 'resetFactors', 'deactivate'],
@@ -57,15 +66,15 @@ function userLinks(user: SandboxUser, origin: string, full: boolean): Record<str
   for (const rel of LINKS_BY_STATUS[user.status] ?? []) {
     links[rel] = { href: `${self}/${LINK_PATHS[rel] ?? rel}`, method: 'POST' };
   }
-  links['schema'] = { href: `${origin}/api/v1/meta/schemas/user/osc1exampleCorpSchm0` };
-  links['type'] = { href: `${origin}/api/v1/meta/types/user/${USER_TYPE_ID}` };
+  links.schema = { href: `${origin}/api/v1/meta/schemas/user/osc1exampleCorpSchm0` };
+  links.type = { href: `${origin}/api/v1/meta/types/user/${USER_TYPE_ID}` };
   return links;
 }
 
 /** A user as Okta returns it; `full` adds the lifecycle links of a single-user response. */
 export function userJson(user: SandboxUser, origin: string, full = false): Record<string, unknown> {
   const credentials: Record<string, unknown> = user.passwordChanged === null ? {} : { password: {} };
-  credentials['provider'] = { type: 'OKTA', name: 'OKTA' };
+  credentials.provider = { type: 'OKTA', name: 'OKTA' };
   return {
     id: user.id,
     status: user.status,

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { buildTestFixture, testUserId } from '../../test/helpers/sandbox-test-fixture.js';
 import { SandboxOktaError } from './okta-errors.js';
 import { SandboxState } from './sandbox-state.js';
-import { buildTestFixture, testUserId } from '../../test/helpers/sandbox-test-fixture.js';
 import { parseUserQuery } from './user-query.js';
 
 const state = new SandboxState(buildTestFixture(3));
-const ids = (expr: string, mode: 'filter' | 'search' = 'filter') => state.usersById().filter(parseUserQuery(expr, mode)).map((u) => u.id);
+const ids = (expr: string, mode: 'filter' | 'search' = 'filter') =>
+  state
+    .usersById()
+    .filter(parseUserQuery(expr, mode))
+    .map((u) => u.id);
 
 describe('parseUserQuery', () => {
   it('matches eq on login and email without regard to case', () => {
@@ -38,7 +42,15 @@ describe('parseUserQuery', () => {
   });
 
   it('rejects malformed or unsupported expressions with E0000031', () => {
-    for (const bad of ['', 'profile.login', 'profile.login eq', '(status eq "ACTIVE"', 'status eq "A" xor id eq "B"', 'lastUpdated gt "yesterday"', 'id eq "x" and']) {
+    for (const bad of [
+      '',
+      'profile.login',
+      'profile.login eq',
+      '(status eq "ACTIVE"',
+      'status eq "A" xor id eq "B"',
+      'lastUpdated gt "yesterday"',
+      'id eq "x" and',
+    ]) {
       try {
         ids(bad);
         throw new Error(`accepted: ${bad}`);

@@ -16,9 +16,7 @@ export type UserQueryMode = 'filter' | 'search';
 export type UserPredicate = (user: SandboxUser) => boolean;
 
 type Op = 'eq' | 'sw' | 'co' | 'gt' | 'ge' | 'lt' | 'le' | 'pr';
-type Node =
-  | { kind: 'and' | 'or'; left: Node; right: Node }
-  | { kind: 'cmp'; attr: string; op: Op; value: string | null };
+type Node = { kind: 'and' | 'or'; left: Node; right: Node } | { kind: 'cmp'; attr: string; op: Op; value: string | null };
 type Token = { type: 'lparen' | 'rparen' | 'word' | 'string'; text: string };
 
 const OPS = new Set<Op>(['eq', 'sw', 'co', 'gt', 'ge', 'lt', 'le', 'pr']);
@@ -165,13 +163,20 @@ function compare(node: Extract<Node, { kind: 'cmp' }>, user: SandboxUser, mode: 
   const a = caseless ? actual.toLowerCase() : actual;
   const b = caseless ? node.value.toLowerCase() : node.value;
   switch (node.op) {
-    case 'eq': return a === b;
-    case 'sw': return a.startsWith(b);
-    case 'co': return a.includes(b);
-    case 'gt': return a > b;
-    case 'ge': return a >= b;
-    case 'lt': return a < b;
-    case 'le': return a <= b;
+    case 'eq':
+      return a === b;
+    case 'sw':
+      return a.startsWith(b);
+    case 'co':
+      return a.includes(b);
+    case 'gt':
+      return a > b;
+    case 'ge':
+      return a >= b;
+    case 'lt':
+      return a < b;
+    case 'le':
+      return a <= b;
   }
 }
 

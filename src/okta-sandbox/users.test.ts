@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_FIXTURE_PATH, loadFixtureFile, startOktaSandbox, type OktaSandbox } from './index.js';
 import { buildTestFixture, testUserId } from '../../test/helpers/sandbox-test-fixture.js';
+import { DEMO_FIXTURE_PATH, loadFixtureFile, type OktaSandbox, startOktaSandbox } from './index.js';
 
 let demo: OktaSandbox;
 let small: OktaSandbox;
@@ -67,7 +67,13 @@ describe('GET /api/v1/users lookup', () => {
   });
 
   it('answers 400 E0000031 for an invalid filter', async () => {
-    for (const bad of ['profile.login = "x"', 'profile.login eq "x', 'profile.title eq "CEO"', 'profile.login sw "a"', 'not status eq "ACTIVE"']) {
+    for (const bad of [
+      'profile.login = "x"',
+      'profile.login eq "x',
+      'profile.title eq "CEO"',
+      'profile.login sw "a"',
+      'not status eq "ACTIVE"',
+    ]) {
       const { res, body } = await get(demo, users(bad));
       expect(res.status, bad).toBe(400);
       expect(body).toMatchObject({ errorCode: 'E0000031', errorSummary: 'Invalid search criteria.', errorLink: 'E0000031' });
@@ -80,7 +86,20 @@ describe('GET /api/v1/users lookup', () => {
     const { body } = await get(demo, users('profile.login eq "alice.nguyen@example.com"'));
     const u = body[0];
     expect(Object.keys(u)).toEqual(
-      expect.arrayContaining(['id', 'status', 'created', 'activated', 'statusChanged', 'lastLogin', 'lastUpdated', 'passwordChanged', 'type', 'profile', 'credentials', '_links']),
+      expect.arrayContaining([
+        'id',
+        'status',
+        'created',
+        'activated',
+        'statusChanged',
+        'lastLogin',
+        'lastUpdated',
+        'passwordChanged',
+        'type',
+        'profile',
+        'credentials',
+        '_links',
+      ]),
     );
     expect(u.id).toMatch(/^00u[A-Za-z0-9]{17}$/);
     expect(u.type.id).toMatch(/^oty/);
@@ -100,8 +119,8 @@ describe('pagination', () => {
       const page = (await res.json()) as { id: string }[];
       seen.push(...page.map((u) => u.id));
       const l = links(res);
-      if (pages === 0) expect(l['self']).toBe(`${small.url}/api/v1/users?limit=2`);
-      next = l['next'];
+      if (pages === 0) expect(l.self).toBe(`${small.url}/api/v1/users?limit=2`);
+      next = l.next;
       pages++;
     }
     expect(pages).toBe(3);

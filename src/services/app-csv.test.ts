@@ -13,13 +13,22 @@ const errorsOf = (text: string) => {
 describe('parseAppsCsv', () => {
   it("imports the seed's header as is", () => {
     expect(parseAppsCsv('App,URL,oktaID\nMyApp,https://myapp.example.com/reset,0oa1234567890abcdefg\nOther,,\n')).toEqual([
-      { name: 'MyApp', resetUrl: 'https://myapp.example.com/reset', oktaAppId: '0oa1234567890abcdefg', sensitive: false, approverGroup: null, resetMethod: 'auto' },
+      {
+        name: 'MyApp',
+        resetUrl: 'https://myapp.example.com/reset',
+        oktaAppId: '0oa1234567890abcdefg',
+        sensitive: false,
+        approverGroup: null,
+        resetMethod: 'auto',
+      },
       { name: 'Other', resetUrl: null, oktaAppId: null, sensitive: false, approverGroup: null, resetMethod: 'auto' },
     ]);
   });
 
   it('reads the optional columns, in any order and case, with a BOM and CRLF', () => {
-    const apps = parseAppsCsv('\uFEFFoktaID,app,url,Sensitive,approverGroup,resetMethod\r\n0oaA,AWS,,yes,cloud-owners,\r\n0oaB,Mainframe,,no,,external\r\n');
+    const apps = parseAppsCsv(
+      '\uFEFFoktaID,app,url,Sensitive,approverGroup,resetMethod\r\n0oaA,AWS,,yes,cloud-owners,\r\n0oaB,Mainframe,,no,,external\r\n',
+    );
     expect(apps).toEqual([
       { name: 'AWS', resetUrl: null, oktaAppId: '0oaA', sensitive: true, approverGroup: 'cloud-owners', resetMethod: 'auto' },
       { name: 'Mainframe', resetUrl: null, oktaAppId: '0oaB', sensitive: false, approverGroup: null, resetMethod: 'external' },

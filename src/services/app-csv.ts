@@ -18,7 +18,7 @@ const COLUMNS = {
 } as const;
 type Column = keyof typeof COLUMNS;
 
-export interface CsvLineError {
+interface CsvLineError {
   line: number;
   message: string;
 }
@@ -30,7 +30,12 @@ export interface CsvLineError {
 export function parseAppsCsv(text: string): NewApp[] {
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text.replace(/^\uFEFF/, ''), { info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof records;
+    records = parse(text.replace(/^\uFEFF/, ''), {
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+    }) as unknown as typeof records;
   } catch (err) {
     const e = err as { lines?: number; message: string };
     throw csvError([{ line: e.lines ?? 1, message: `not valid CSV: ${e.message}` }]);
@@ -42,12 +47,20 @@ export function parseAppsCsv(text: string): NewApp[] {
   const index = new Map<Column, number>();
   header.record.forEach((name, i) => {
     const col = (Object.keys(COLUMNS) as Column[]).find((c) => (COLUMNS[c] as readonly string[]).includes(name.toLowerCase()));
-    if (!col) errors.push({ line: header.info.lines, message: `unknown column "${name}" (known: App, URL, oktaID, sensitive, approverGroup, resetMethod)` });
+    if (!col)
+      errors.push({
+        line: header.info.lines,
+        message: `unknown column "${name}" (known: App, URL, oktaID, sensitive, approverGroup, resetMethod)`,
+      });
     else if (index.has(col)) errors.push({ line: header.info.lines, message: `column "${name}" appears twice` });
     else index.set(col, i);
   });
   for (const required of ['app', 'url', 'oktaId'] as const) {
-    if (!index.has(required)) errors.push({ line: header.info.lines, message: `missing column "${required === 'oktaId' ? 'oktaID' : required === 'app' ? 'App' : 'URL'}"` });
+    if (!index.has(required))
+      errors.push({
+        line: header.info.lines,
+        message: `missing column "${required === 'oktaId' ? 'oktaID' : required === 'app' ? 'App' : 'URL'}"`,
+      });
   }
   if (errors.length) throw csvError(errors);
 
@@ -55,7 +68,10 @@ export function parseAppsCsv(text: string): NewApp[] {
   const apps: NewApp[] = [];
   for (const { record, info } of rows) {
     const line = info.lines;
-    const cell = (c: Column) => (index.has(c) ? (record[index.get(c)!] ?? '') : '');
+    const cell = (c: Column) => {
+      const i = index.get(c);
+      return i === undefined ? '' : (record[i] ?? '');
+    };
     const lineErrors: string[] = [];
     if (record.length !== header.record.length) lineErrors.push(`has ${record.length} fields, the header has ${header.record.length}`);
 
@@ -76,7 +92,8 @@ export function parseAppsCsv(text: string): NewApp[] {
       lineErrors.push(`sensitive "${cell('sensitive')}" must be true/false (or yes/no, 1/0)`);
     }
     const methodText = cell('resetMethod') || 'auto';
-    if (!(RESET_METHODS as readonly string[]).includes(methodText)) lineErrors.push(`resetMethod "${methodText}" must be one of ${RESET_METHODS.join(', ')}`);
+    if (!(RESET_METHODS as readonly string[]).includes(methodText))
+      lineErrors.push(`resetMethod "${methodText}" must be one of ${RESET_METHODS.join(', ')}`);
 
     if (lineErrors.length) {
       errors.push(...lineErrors.map((message) => ({ line, message })));

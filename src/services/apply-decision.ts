@@ -2,11 +2,11 @@ import type { AppContext } from '../app-context.js';
 import type { Db } from '../db/database.js';
 import { appendAuditEvent } from '../db/repositories/audit.repository.js';
 import { insertDecision, type Seed000Result } from '../db/repositories/decision.repository.js';
-import { claimManualDecision, transitionRequest, type PasswordRequest } from '../db/repositories/request.repository.js';
-import { nowIso } from '../time.js';
-import { verdictFor, type Decision, type DecisionAction, type HumanDecision, type PolicyDecision } from '../domain/decision.js';
+import { claimManualDecision, type PasswordRequest, transitionRequest } from '../db/repositories/request.repository.js';
+import { type Decision, type DecisionAction, type HumanDecision, type PolicyDecision, verdictFor } from '../domain/decision.js';
 import { AGENT_ACTOR } from '../jobs/audited-call.js';
 import { enqueueEmail, enqueueOktaReset } from '../jobs/enqueue.js';
+import { nowIso } from '../time.js';
 
 /**
  * Applies any decision — the engine's at triage, the pipeline's `triage_failed`, an approver's —
@@ -15,10 +15,15 @@ import { enqueueEmail, enqueueOktaReset } from '../jobs/enqueue.js';
  * audit events, and runs the decision's actions (one job each, with its idempotency key).
  * Returns false, having changed nothing, when someone else decided the request first.
  */
-export async function applyDecision(ctx: Pick<AppContext, 'db' | 'wakeWorker'>, request: PasswordRequest, decision: Decision): Promise<boolean> {
+export async function applyDecision(
+  ctx: Pick<AppContext, 'db' | 'wakeWorker'>,
+  request: PasswordRequest,
+  decision: Decision,
+): Promise<boolean> {
   const applied = await ctx.db.transaction().execute(async (trx) => {
     const date = nowIso();
-    const taken = decision.source === 'engine' ? await takeForEngine(trx, request, decision, date) : await takeForApprover(trx, request, decision);
+    const taken =
+      decision.source === 'engine' ? await takeForEngine(trx, request, decision, date) : await takeForApprover(trx, request, decision);
     if (!taken) return false;
     await insertDecision(trx, request.id, decision.source, logEntry(request, decision, date));
     await audit(trx, request, decision);
@@ -117,7 +122,12 @@ async function run(trx: Db, request: PasswordRequest, action: DecisionAction): P
     case 'send_reset_link':
       return enqueueEmail(trx, { requestId, to, template: 'reset_link', resetUrl: action.url });
     case 'notify_requester':
-      return enqueueEmail(trx, { requestId, to, template: action.notice, ...(action.comment === undefined ? {} : { comment: action.comment }) });
+      return enqueueEmail(trx, {
+        requestId,
+        to,
+        template: action.notice,
+        ...(action.comment === undefined ? {} : { comment: action.comment }),
+      });
     case 'okta_reset':
       return enqueueOktaReset(trx, requestId);
     case 'request_approval':

@@ -31,8 +31,12 @@ export async function assertWithinPersonLimits(trx: Db, ctx: AppContext, request
   if (perHour > 0 && activity.recent.length >= perHour) {
     const oldest = Date.parse(activity.recent[activity.recent.length - perHour] ?? '') || now;
     const retryAfterSeconds = Math.max(1, Math.ceil((oldest + HOUR_MS - now) / 1000));
-    throw new AppError('RATE_LIMITED', `${requester} has filed ${activity.recent.length} requests in the last hour (the limit is ${perHour}).`, {
-      retryAfterSeconds,
-    });
+    throw new AppError(
+      'RATE_LIMITED',
+      `${requester} has filed ${activity.recent.length} requests in the last hour (the limit is ${perHour}).`,
+      {
+        retryAfterSeconds,
+      },
+    );
   }
 }

@@ -1,11 +1,17 @@
 import type { AppContext } from '../app-context.js';
 import { findAppByName } from '../db/repositories/app.repository.js';
 import { appendAuditEvent, listAuditEvents } from '../db/repositories/audit.repository.js';
-import { listDecisions, listDecisionsFor, type DecisionLogEntry } from '../db/repositories/decision.repository.js';
-import { getRequest, insertRequest, listRequests, type PasswordRequest, type RequestFilter } from '../db/repositories/request.repository.js';
+import { type DecisionLogEntry, listDecisions, listDecisionsFor } from '../db/repositories/decision.repository.js';
+import {
+  getRequest,
+  insertRequest,
+  listRequests,
+  type PasswordRequest,
+  type RequestFilter,
+} from '../db/repositories/request.repository.js';
 import type { Principal } from '../db/repositories/token.repository.js';
 import type { HumanDecision } from '../domain/decision.js';
-import { humanDecision, type ApproverVerdict } from '../domain/human-decision.js';
+import { type ApproverVerdict, humanDecision } from '../domain/human-decision.js';
 import { isTerminal } from '../domain/lifecycle.js';
 import { AppError } from '../errors/error-codes.js';
 import { enqueueTriage } from '../jobs/enqueue.js';
@@ -28,7 +34,10 @@ export interface CreateRequestInput {
  */
 export async function createRequest(ctx: AppContext, principal: Principal, input: CreateRequestInput): Promise<PasswordRequest> {
   if (input.requester !== undefined && principal.role !== 'intake') {
-    throw new AppError('FORBIDDEN', 'Only an intake channel may submit a request on behalf of someone ("requester"); omit it to ask for yourself.');
+    throw new AppError(
+      'FORBIDDEN',
+      'Only an intake channel may submit a request on behalf of someone ("requester"); omit it to ask for yourself.',
+    );
   }
   if (principal.role === 'intake' && input.requester === undefined) {
     throw new AppError('VALIDATION_FAILED', 'requester: an intake channel must say whom the request is for', {
@@ -68,7 +77,7 @@ export async function createRequest(ctx: AppContext, principal: Principal, input
 }
 
 /** Loads a request the principal may see; others' requests are a 404 to requesters. */
-export async function getVisibleRequest(ctx: AppContext, principal: Principal, id: string): Promise<PasswordRequest> {
+async function getVisibleRequest(ctx: AppContext, principal: Principal, id: string): Promise<PasswordRequest> {
   const request = await getRequest(ctx.db, id);
   if (!request || !canSee(principal, request)) throw new AppError('REQUEST_NOT_FOUND', `No request with id "${id}".`);
   return request;
@@ -82,7 +91,10 @@ export async function listVisibleRequests(
 ): Promise<{ request: PasswordRequest; decisions: DecisionLogEntry[] }[]> {
   const seesAll = principal.role === 'admin' || principal.role === 'approver';
   const rows = await listRequests(ctx.db, { ...filter, ...(seesAll ? {} : { visibleTo: principal.email }) });
-  const decisions = await listDecisionsFor(ctx.db, rows.map((r) => r.id));
+  const decisions = await listDecisionsFor(
+    ctx.db,
+    rows.map((r) => r.id),
+  );
   return rows.map((request) => ({ request, decisions: decisions.get(request.id) ?? [] }));
 }
 
@@ -93,7 +105,7 @@ export async function getVisibleRequestWithHistory(ctx: AppContext, principal: P
   return { request, decisions, events };
 }
 
-export function canSee(principal: Principal, request: PasswordRequest): boolean {
+function canSee(principal: Principal, request: PasswordRequest): boolean {
   if (principal.role === 'admin' || principal.role === 'approver') return true;
   return request.requester === principal.email || request.submittedBy === principal.email;
 }
@@ -145,7 +157,8 @@ async function applyApproverDecision(ctx: AppContext, request: PasswordRequest, 
 }
 
 async function checkDecidable(ctx: AppContext, principal: Principal, id: string): Promise<PasswordRequest> {
-  if (principal.role !== 'approver' && principal.role !== 'admin') throw new AppError('FORBIDDEN', 'Only approvers and admins decide requests.');
+  if (principal.role !== 'approver' && principal.role !== 'admin')
+    throw new AppError('FORBIDDEN', 'Only approvers and admins decide requests.');
   const request = await getRequest(ctx.db, id);
   if (!request) throw new AppError('REQUEST_NOT_FOUND', `No request with id "${id}".`);
   if (request.requester === principal.email || request.targetUser?.toLowerCase() === principal.email) {

@@ -51,7 +51,10 @@ export async function assertNotOwnRequest(ctx: AppContext, principal: Principal,
     const lookup = await ctx.identities.resolve(address);
     if (lookup.kind === 'found') accountIds.add(lookup.user.id);
     if (lookup.kind === 'ambiguous') {
-      throw new AppError('SELF_DECISION', `"${address}" matches several Okta users, so resetdesk cannot rule out that this is your own account.`);
+      throw new AppError(
+        'SELF_DECISION',
+        `"${address}" matches several Okta users, so resetdesk cannot rule out that this is your own account.`,
+      );
     }
   }
   if (accountIds.has(approver.user.id)) throw selfDecision();

@@ -23,7 +23,7 @@ export interface RecordedRequest {
   params: Record<string, string>;
 }
 
-export interface FakeReply {
+interface FakeReply {
   status?: number;
   json?: unknown;
   /** Sent as text/html, to test non-JSON answers. */
@@ -33,7 +33,7 @@ export interface FakeReply {
   delayMs?: number;
 }
 
-export type FakeHandler = (req: RecordedRequest) => FakeReply | Promise<FakeReply>;
+type FakeHandler = (req: RecordedRequest) => FakeReply | Promise<FakeReply>;
 
 interface Route {
   method: string;

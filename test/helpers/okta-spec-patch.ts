@@ -15,7 +15,7 @@ export const REPO_ROOT: string = path.resolve(path.dirname(fileURLToPath(import.
  * never skips — when the file is missing.
  */
 export function resolveOktaSpecPath(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env['OKTA_OPENAPI_SPEC'];
+  const fromEnv = env.OKTA_OPENAPI_SPEC;
   const specPath = fromEnv ? path.resolve(fromEnv) : path.resolve(REPO_ROOT, 'test/vendor/okta-management-openapi.yaml');
   if (!existsSync(specPath)) {
     throw new Error(
@@ -28,7 +28,23 @@ export function resolveOktaSpecPath(env: NodeJS.ProcessEnv = process.env): strin
   return specPath;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Json = null | boolean | number | string | Json[] | JsonObject;
+type JsonObject = { [key: string]: Json };
+
+/** Calls `fn` on every object inside `root`, through arrays too: before its children, or after them. */
+function forEachObject(root: Json, fn: (object: JsonObject) => void, order: 'parents-first' | 'children-first' = 'parents-first'): void {
+  const visit = (value: Json): void => {
+    if (Array.isArray(value)) {
+      value.forEach(visit);
+      return;
+    }
+    if (!value || typeof value !== 'object') return;
+    if (order === 'parents-first') fn(value);
+    for (const child of Object.values(value)) visit(child);
+    if (order === 'children-first') fn(value);
+  };
+  visit(root);
+}
 
 /** Copies `value`, renaming every `$ref` key (these are example data, not references). */
 function renameRefKeys(value: Json): Json {
@@ -57,27 +73,27 @@ export interface PatchedSpec {
  */
 export function writePatchedOktaSpec(specPath: string): PatchedSpec {
   const doc = parse(readFileSync(specPath, 'utf8'), { maxAliasCount: -1 }) as { [key: string]: Json };
-  const components = doc['components'] as { [key: string]: { [key: string]: Json } } | undefined;
+  const components = doc.components as { [key: string]: { [key: string]: Json } } | undefined;
   if (!components) throw new Error(`${specPath} has no components section; is it the Okta Management API spec?`);
   const changes: string[] = [];
 
-  const examples = components['examples'] ?? {};
+  const examples = components.examples ?? {};
   for (const [name, example] of Object.entries(examples)) {
     if (!example || typeof example !== 'object' || Array.isArray(example) || !('value' in example)) continue;
-    const before = JSON.stringify(example['value']);
-    example['value'] = renameRefKeys(example['value'] ?? null);
-    if (JSON.stringify(example['value']) !== before) changes.push(`components.examples.${name}.value: $ref keys renamed to x-ref`);
+    const before = JSON.stringify(example.value);
+    example.value = renameRefKeys(example.value ?? null);
+    if (JSON.stringify(example.value) !== before) changes.push(`components.examples.${name}.value: $ref keys renamed to x-ref`);
   }
 
-  const schemas = components['schemas'] ?? {};
+  const schemas = components.schemas ?? {};
   for (const [name, schema] of Object.entries(schemas)) {
     if (!schema || typeof schema !== 'object' || Array.isArray(schema)) continue;
-    const example = schema['example'];
+    const example = schema.example;
     if (!example || typeof example !== 'object') continue;
     const refs = JSON.stringify(example).match(/"#\/components\/examples\/[^"]+"/g) ?? [];
     const missing = refs.map((r) => r.slice('"#/components/examples/'.length, -1)).filter((n) => !(n in examples));
     if (missing.length > 0) {
-      delete schema['example'];
+      delete schema.example;
       changes.push(`components.schemas.${name}.example dropped (points to missing example ${missing.join(', ')})`);
     }
   }
@@ -105,16 +121,12 @@ export function writePatchedOktaSpec(specPath: string): PatchedSpec {
  */
 function dropRefSiblingNullable(root: Json): number {
   let count = 0;
-  const visit = (value: Json): void => {
-    if (Array.isArray(value)) return value.forEach(visit);
-    if (!value || typeof value !== 'object') return;
-    if (typeof value['$ref'] === 'string' && 'nullable' in value) {
-      delete value['nullable'];
+  forEachObject(root, (value) => {
+    if (typeof value.$ref === 'string' && 'nullable' in value) {
+      delete value.nullable;
       count += 1;
     }
-    for (const child of Object.values(value)) visit(child);
-  };
-  visit(root);
+  });
   return count;
 }
 
@@ -125,20 +137,16 @@ function dropRefSiblingNullable(root: Json): number {
  */
 function dedupeEnums(root: Json): number {
   let count = 0;
-  const visit = (value: Json): void => {
-    if (Array.isArray(value)) return value.forEach(visit);
-    if (!value || typeof value !== 'object') return;
-    const values = value['enum'];
+  forEachObject(root, (value) => {
+    const values = value.enum;
     if (Array.isArray(values)) {
       const unique = values.filter((v, i) => values.findIndex((w) => JSON.stringify(w) === JSON.stringify(v)) === i);
       if (unique.length !== values.length) {
-        value['enum'] = unique;
+        value.enum = unique;
         count += 1;
       }
     }
-    for (const child of Object.values(value)) visit(child);
-  };
-  visit(root);
+  });
   return count;
 }
 
@@ -154,34 +162,31 @@ function dedupeEnums(root: Json): number {
  */
 function rewriteDiscriminatedOneOfs(root: Json): number {
   let count = 0;
-  const visit = (value: Json): void => {
-    if (Array.isArray(value)) {
-      value.forEach(visit);
-      return;
-    }
-    if (!value || typeof value !== 'object') return;
-    for (const child of Object.values(value)) visit(child);
-    const oneOf = value['oneOf'];
-    const discriminator = value['discriminator'];
-    if (!Array.isArray(oneOf) || !discriminator || typeof discriminator !== 'object' || Array.isArray(discriminator)) return;
-    const prop = discriminator['propertyName'];
-    const mapping = discriminator['mapping'];
-    if (typeof prop !== 'string' || !mapping || typeof mapping !== 'object' || Array.isArray(mapping)) return;
-    const byTarget = new Map<string, string[]>();
-    for (const [key, target] of Object.entries(mapping)) {
-      if (typeof target !== 'string') return;
-      byTarget.set(target, [...(byTarget.get(target) ?? []), key]);
-    }
-    const allKeys = Object.keys(mapping);
-    const has = (keys: string[]): Json => ({ type: 'object', required: [prop], properties: { [prop]: { enum: keys } } });
-    const branches: Json[] = [...byTarget].map(([target, keys]) => ({ if: has(keys), then: { $ref: target } }));
-    branches.push({ if: { not: has(allKeys) }, then: { oneOf } });
-    delete value['oneOf'];
-    delete value['discriminator'];
-    value['allOf'] = [...(Array.isArray(value['allOf']) ? value['allOf'] : []), ...branches];
-    count += 1;
-  };
-  visit(root);
+  forEachObject(
+    root,
+    (value) => {
+      const oneOf = value.oneOf;
+      const discriminator = value.discriminator;
+      if (!Array.isArray(oneOf) || !discriminator || typeof discriminator !== 'object' || Array.isArray(discriminator)) return;
+      const prop = discriminator.propertyName;
+      const mapping = discriminator.mapping;
+      if (typeof prop !== 'string' || !mapping || typeof mapping !== 'object' || Array.isArray(mapping)) return;
+      const byTarget = new Map<string, string[]>();
+      for (const [key, target] of Object.entries(mapping)) {
+        if (typeof target !== 'string') return;
+        byTarget.set(target, [...(byTarget.get(target) ?? []), key]);
+      }
+      const allKeys = Object.keys(mapping);
+      const has = (keys: string[]): Json => ({ type: 'object', required: [prop], properties: { [prop]: { enum: keys } } });
+      const branches: Json[] = [...byTarget].map(([target, keys]) => ({ if: has(keys), then: { $ref: target } }));
+      branches.push({ if: { not: has(allKeys) }, then: { oneOf } });
+      delete value.oneOf;
+      delete value.discriminator;
+      value.allOf = [...(Array.isArray(value.allOf) ? value.allOf : []), ...branches];
+      count += 1;
+    },
+    'children-first',
+  );
   return count;
 }
 
@@ -198,10 +203,10 @@ function applyBaseSchemaDiscriminators(schemas: { [key: string]: Json }): number
   let count = 0;
   for (const [name, schema] of Object.entries(schemas)) {
     if (!schema || typeof schema !== 'object' || Array.isArray(schema) || 'oneOf' in schema || 'anyOf' in schema) continue;
-    const discriminator = schema['discriminator'];
+    const discriminator = schema.discriminator;
     if (!discriminator || typeof discriminator !== 'object' || Array.isArray(discriminator)) continue;
-    const prop = discriminator['propertyName'];
-    const mapping = discriminator['mapping'];
+    const prop = discriminator.propertyName;
+    const mapping = discriminator.mapping;
     if (typeof prop !== 'string' || !mapping || typeof mapping !== 'object' || Array.isArray(mapping)) continue;
     const ownRef = `#/components/schemas/${name}`;
     const baseName = `${name}__base`;
@@ -212,10 +217,11 @@ function applyBaseSchemaDiscriminators(schemas: { [key: string]: Json }): number
       if (typeof target !== 'string' || target === ownRef) continue;
       byTarget.set(target, [...(byTarget.get(target) ?? []), key]);
       const sub = schemas[target.replace('#/components/schemas/', '')];
-      const allOf = sub && typeof sub === 'object' && !Array.isArray(sub) ? sub['allOf'] : undefined;
+      const allOf = sub && typeof sub === 'object' && !Array.isArray(sub) ? sub.allOf : undefined;
       if (Array.isArray(allOf)) {
         for (const part of allOf) {
-          if (part && typeof part === 'object' && !Array.isArray(part) && part['$ref'] === ownRef) part['$ref'] = `#/components/schemas/${baseName}`;
+          if (part && typeof part === 'object' && !Array.isArray(part) && part.$ref === ownRef)
+            part.$ref = `#/components/schemas/${baseName}`;
         }
       }
     }
@@ -223,10 +229,9 @@ function applyBaseSchemaDiscriminators(schemas: { [key: string]: Json }): number
       if: { type: 'object', required: [prop], properties: { [prop]: { enum: keys } } },
       then: { $ref: target },
     }));
-    delete schema['discriminator'];
-    schema['allOf'] = [...(Array.isArray(schema['allOf']) ? schema['allOf'] : []), ...branches];
+    delete schema.discriminator;
+    schema.allOf = [...(Array.isArray(schema.allOf) ? schema.allOf : []), ...branches];
     count += 1;
   }
   return count;
 }
-

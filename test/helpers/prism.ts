@@ -3,8 +3,9 @@
  * loads it, starts `prism proxy` as a child process in front of an upstream (the Okta sandbox),
  * and records every violation Prism reports — from its log and from the responses it returns.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createConnection, createServer } from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT } from './okta-spec-patch.js';
@@ -58,6 +59,20 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
+const require = createRequire(import.meta.url);
+
+/** The `prism` script of devDependency @stoplight/prism-cli, found the way Node resolves the package. */
+function prismScript(): string {
+  let manifest: string;
+  try {
+    manifest = require.resolve('@stoplight/prism-cli/package.json');
+  } catch {
+    throw new Error('Stoplight Prism is not installed (devDependency @stoplight/prism-cli; run npm ci)');
+  }
+  const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: { prism: string } };
+  return path.join(path.dirname(manifest), bin.prism);
+}
+
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
 /** Prism's problem+json types that mean "your request or the upstream's response is not as specified". */
@@ -70,13 +85,12 @@ const PRISM_ERROR_TYPE = /^https:\/\/stoplight\.io\/prism\/errors#/;
  * request validation is on by default (`--validate-request` true).
  */
 export async function startPrismProxy(opts: { spec: string; upstream: string; readyTimeoutMs?: number }): Promise<PrismProxy> {
-  const bin = path.join(REPO_ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'prism.cmd' : 'prism');
-  if (!existsSync(bin)) throw new Error(`Stoplight Prism is not installed at ${bin} (devDependency @stoplight/prism-cli; run npm ci)`);
+  const script = prismScript();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
-    bin,
-    ['proxy', opts.spec, opts.upstream, '--host', '127.0.0.1', '--port', String(port), '--errors', '--validate-request'],
+    process.execPath,
+    [script, 'proxy', opts.spec, opts.upstream, '--host', '127.0.0.1', '--port', String(port), '--errors', '--validate-request'],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } },
   );
   const lines: string[] = [];
@@ -148,10 +162,19 @@ export async function startPrismProxy(opts: { spec: string; upstream: string; re
       }
     }
     if ((res.headers.get('content-type') ?? '').includes('application/problem+json')) {
-      const body = (await res.clone().json().catch(() => ({}))) as { type?: string; title?: string; detail?: string; validation?: { severity?: string; message?: string; location?: string[] }[] };
+      const body = (await res
+        .clone()
+        .json()
+        .catch(() => ({}))) as {
+        type?: string;
+        title?: string;
+        detail?: string;
+        validation?: { severity?: string; message?: string; location?: string[] }[];
+      };
       if (typeof body.type === 'string' && PRISM_ERROR_TYPE.test(body.type)) {
         const validation = body.validation ?? [];
-        if (validation.length === 0) record({ ...base, severity: 'Error', message: `${body.type}: ${body.title ?? ''} ${body.detail ?? ''}`.trim() });
+        if (validation.length === 0)
+          record({ ...base, severity: 'Error', message: `${body.type}: ${body.title ?? ''} ${body.detail ?? ''}`.trim() });
         for (const v of validation) {
           record({ ...base, severity: v.severity ?? '?', message: `${(v.location ?? []).join('.')}: ${v.message ?? ''}` });
         }
@@ -193,7 +216,7 @@ export async function startPrismProxy(opts: { spec: string; upstream: string; re
  *   `[VALIDATOR] ⚠  warning   Violation: response.body.id Response body property id must be string`
  * A VALIDATOR line names no request, so it is attributed to the latest request line before it.
  */
-export function parseLogViolations(lines: readonly string[]): PrismViolation[] {
+function parseLogViolations(lines: readonly string[]): PrismViolation[] {
   const out: PrismViolation[] = [];
   let method = '?';
   let reqPath = '?';
@@ -219,4 +242,3 @@ export function parseLogViolations(lines: readonly string[]): PrismViolation[] {
   }
   return out;
 }
-

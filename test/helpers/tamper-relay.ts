@@ -2,13 +2,13 @@
  * A relay between Prism and the sandbox that corrupts answers on request, to prove that Prism
  * really rejects responses that violate the spec (the contract test's canary).
  */
-import { request as httpRequest, createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 
 /** Requests carrying this header get a corrupted answer from the tamper relay. */
 export const TAMPER_HEADER = 'x-contract-tamper';
 
 /** Every string property of the object (or of an array's first object) becomes a number. */
-export function corruptJson(value: unknown): unknown {
+function corruptJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.length > 0 ? [corruptJson(value[0]), ...value.slice(1)] : value;
   if (!value || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? 12345 : v]));
@@ -31,34 +31,31 @@ export async function startTamperRelay(upstream: string): Promise<TamperRelay> {
     const tamper = req.headers[TAMPER_HEADER] !== undefined;
     const headers = { ...req.headers };
     delete headers[TAMPER_HEADER];
-    const out = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
-      (upstreamRes) => {
-        if (!tamper) {
-          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.rawHeaders);
-          upstreamRes.pipe(res);
-          return;
+    const out = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (upstreamRes) => {
+      if (!tamper) {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.rawHeaders);
+        upstreamRes.pipe(res);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      upstreamRes.on('data', (c: Buffer) => chunks.push(c));
+      upstreamRes.on('end', () => {
+        let body = Buffer.concat(chunks).toString('utf8');
+        try {
+          body = JSON.stringify(corruptJson(JSON.parse(body) as unknown));
+        } catch {
+          // not JSON: passed through unchanged
         }
-        const chunks: Buffer[] = [];
-        upstreamRes.on('data', (c: Buffer) => chunks.push(c));
-        upstreamRes.on('end', () => {
-          let body = Buffer.concat(chunks).toString('utf8');
-          try {
-            body = JSON.stringify(corruptJson(JSON.parse(body) as unknown));
-          } catch {
-            // not JSON: passed through unchanged
-          }
-          const raw: string[] = [];
-          for (let i = 0; i + 1 < upstreamRes.rawHeaders.length; i += 2) {
-            const name = upstreamRes.rawHeaders[i] ?? '';
-            if (!['content-length', 'transfer-encoding'].includes(name.toLowerCase())) raw.push(name, upstreamRes.rawHeaders[i + 1] ?? '');
-          }
-          raw.push('content-length', String(Buffer.byteLength(body)));
-          res.writeHead(upstreamRes.statusCode ?? 502, raw);
-          res.end(body);
-        });
-      },
-    );
+        const raw: string[] = [];
+        for (let i = 0; i + 1 < upstreamRes.rawHeaders.length; i += 2) {
+          const name = upstreamRes.rawHeaders[i] ?? '';
+          if (!['content-length', 'transfer-encoding'].includes(name.toLowerCase())) raw.push(name, upstreamRes.rawHeaders[i + 1] ?? '');
+        }
+        raw.push('content-length', String(Buffer.byteLength(body)));
+        res.writeHead(upstreamRes.statusCode ?? 502, raw);
+        res.end(body);
+      });
+    });
     out.on('error', (err) => {
       res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`tamper relay: ${err.message}`);

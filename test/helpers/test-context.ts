@@ -1,22 +1,22 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { Logger } from 'pino';
-import { startResetdesk, type Resetdesk } from '../../src/app.js';
+import { type Resetdesk, startResetdesk } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
-import { startDevMailbox, type DevMailbox, type ReceivedMail } from '../../src/connectors/smtp/index.js';
-import { upsertApps, type NewApp } from '../../src/db/repositories/app.repository.js';
+import { type DevMailbox, type ReceivedMail, startDevMailbox } from '../../src/connectors/smtp/index.js';
+import { type NewApp, upsertApps } from '../../src/db/repositories/app.repository.js';
 import { createApiToken } from '../../src/db/repositories/token.repository.js';
 import type { Role } from '../../src/domain/types.js';
-import { startOktaSandbox, type OktaSandbox, type SandboxFixture } from '../../src/okta-sandbox/index.js';
-import { createTestDatabase, type TestDatabase, type TestDialect } from './databases.js';
 import type { components, paths } from '../../src/http/api-types.js';
+import { type OktaSandbox, type SandboxFixture, startOktaSandbox } from '../../src/okta-sandbox/index.js';
+import { createTestDatabase, type TestDatabase, type TestDialect } from './databases.js';
 import { TEST_CATALOG, testFixture } from './test-org.js';
 
 /** The typed API client (openapi-fetch over the generated types): what the web app will use. */
-export type ApiClient = Client<paths>;
-export type RequestView = components['schemas']['Request'];
-export type AuditEventView = components['schemas']['AuditEvent'];
+type ApiClient = Client<paths>;
+type RequestView = components['schemas']['Request'];
+type AuditEventView = components['schemas']['AuditEvent'];
 
-export interface ApiResponse<T = any> {
+interface ApiResponse<T = any> {
   status: number;
   body: T;
   headers: Headers;
@@ -36,7 +36,11 @@ export interface TestContext {
   /** GET /api/v1/requests/{id}/events as the token's holder. */
   events(id: string, token: string): Promise<AuditEventView[]>;
   /** Untyped raw calls, for malformed input the typed client cannot express. */
-  api<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  api<T = any>(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<ApiResponse<T>>;
   /** Polls GET /requests/{id} until its status is one of `statuses`. */
   waitForStatus(id: string, token: string, statuses: RequestView['status'][], timeoutMs?: number): Promise<RequestView>;
   /** Waits until no background job is pending or running. */

@@ -33,7 +33,14 @@ export const APPS = {
   ghost: id('0oa', 7), // in the catalog, not in Okta
 };
 
-const mfa = (n: number, status = 'ACTIVE') => [{ id: id('opf', n).toLowerCase().replace(/^opf/, 'opf'), factorType: 'push' as const, provider: 'OKTA' as const, status: status as 'ACTIVE' }];
+const mfa = (n: number, status = 'ACTIVE') => [
+  {
+    id: id('opf', n).toLowerCase().replace(/^opf/, 'opf'),
+    factorType: 'push' as const,
+    provider: 'OKTA' as const,
+    status: status as 'ACTIVE',
+  },
+];
 const user = (key: keyof typeof USERS, n: number, extra: Record<string, unknown> = {}) => ({
   id: USERS[key],
   status: 'ACTIVE',
@@ -51,7 +58,10 @@ export function testFixture(overrides: { rateLimit?: { limit: number; windowSeco
   return parseFixture({
     apiToken: 'test-ssws-token-0123456789',
     ...(overrides.rateLimit ? { rateLimit: overrides.rateLimit } : {}),
-    groups: [{ id: id('00g', 1), name: 'Administrators' }, { id: id('00g', 2), name: 'Everyone' }],
+    groups: [
+      { id: id('00g', 1), name: 'Administrators' },
+      { id: id('00g', 2), name: 'Everyone' },
+    ],
     users: [
       user('alice', 1, { groupIds: [id('00g', 2)] }),
       user('bob', 2),
@@ -67,6 +77,7 @@ export function testFixture(overrides: { rateLimit?: { limit: number; windowSeco
       user('root', 12),
       user('lena', 13, { login: LENA.login, email: LENA.email }),
     ],
+    // biome-ignore format: one row per line reads as a table
     apps: [
       { id: APPS.expensify, name: 'expensify', label: 'Expensify', signOnMode: 'AUTO_LOGIN', status: 'ACTIVE', assignedUserIds: everyone.filter((u) => u !== USERS.bob) },
       { id: APPS.salesforce, name: 'salesforce', label: 'Salesforce', signOnMode: 'SAML_2_0', status: 'ACTIVE', assignedUserIds: everyone },
@@ -79,6 +90,7 @@ export function testFixture(overrides: { rateLimit?: { limit: number; windowSeco
 }
 
 /** The catalog that goes with testFixture(). */
+// biome-ignore format: one row per line reads as a table
 export const TEST_CATALOG: NewApp[] = [
   { name: 'Expensify', oktaAppId: APPS.expensify, resetUrl: 'https://expensify.example.com/reset', resetMethod: 'auto', sensitive: false, approverGroup: null },
   { name: 'Salesforce', oktaAppId: APPS.salesforce, resetUrl: null, resetMethod: 'auto', sensitive: false, approverGroup: 'crm-owners' },

@@ -11,6 +11,4 @@ export const createOktaConnector = oktaConnector.create;
 export type { OktaConnector, OktaConnectorOptions } from './okta.connector.js';
 export { oktaFilterLiteral } from './okta.connector.js';
 export { OktaApiError } from './okta-errors.js';
-export type { OktaLogger } from './okta-http.js';
-export type { OktaAuthConfig, OktaConfig } from './types.js';
-export { DEFAULT_OKTA_SCOPES } from './types.js';
+export type { OktaConfig } from './types.js';

@@ -4,7 +4,7 @@ import { nextLinkUrl, parseLinkHeader } from './link-header.js';
 const base = 'https://acme.okta.com/api/v1/users/00u1/groups';
 
 describe('parseLinkHeader', () => {
-  it('reads Okta\'s self and next links', () => {
+  it("reads Okta's self and next links", () => {
     const header =
       '<https://acme.okta.com/api/v1/users/00u1/groups?limit=2>; rel="self", ' +
       '<https://acme.okta.com/api/v1/users/00u1/groups?after=00g2&limit=2>; rel="next"';

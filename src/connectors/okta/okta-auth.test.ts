@@ -1,8 +1,8 @@
-import { generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { oktaErrorBody, startFakeOkta, type FakeOkta, type RecordedRequest } from '../../../test/helpers/fake-okta-server.js';
-import { CLIENT_ASSERTION_TYPE } from './okta-auth.js';
+import { type FakeOkta, oktaErrorBody, type RecordedRequest, startFakeOkta } from '../../../test/helpers/fake-okta-server.js';
 import { createOktaConnector } from './index.js';
+import { CLIENT_ASSERTION_TYPE } from './okta-auth.js';
 import { DEFAULT_OKTA_SCOPES } from './types.js';
 
 const CLIENT_ID = '0oaServiceApp123';
@@ -29,7 +29,8 @@ function tokenEndpoint(publicKey: KeyObject, expiresIn = 3600) {
     const form = new URLSearchParams(req.body);
     const fail = (description: string) => ({ status: 401, json: { error: 'invalid_client', error_description: description } });
     if (req.headers['content-type'] !== 'application/x-www-form-urlencoded') return fail('bad content type');
-    if (form.get('grant_type') !== 'client_credentials') return { status: 400, json: { error: 'unsupported_grant_type', error_description: 'grant' } };
+    if (form.get('grant_type') !== 'client_credentials')
+      return { status: 400, json: { error: 'unsupported_grant_type', error_description: 'grant' } };
     if (form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE) return fail('bad assertion type');
     const [h, p, s] = (form.get('client_assertion') ?? '').split('.');
     const signed = verify('sha256', Buffer.from(`${h}.${p}`), publicKey, Buffer.from(s ?? '', 'base64url'));
@@ -38,17 +39,17 @@ function tokenEndpoint(publicKey: KeyObject, expiresIn = 3600) {
     const claims = decodePart(p);
     const nowS = Math.floor(clock / 1000);
     const ok =
-      header['alg'] === 'RS256' &&
-      header['kid'] === KID &&
-      claims['iss'] === CLIENT_ID &&
-      claims['sub'] === CLIENT_ID &&
-      claims['aud'] === `${okta.url}/oauth2/v1/token` &&
-      claims['iat'] === nowS &&
-      claims['exp'] === nowS + 300 &&
-      typeof claims['jti'] === 'string' &&
-      !usedJtis.has(claims['jti']);
+      header.alg === 'RS256' &&
+      header.kid === KID &&
+      claims.iss === CLIENT_ID &&
+      claims.sub === CLIENT_ID &&
+      claims.aud === `${okta.url}/oauth2/v1/token` &&
+      claims.iat === nowS &&
+      claims.exp === nowS + 300 &&
+      typeof claims.jti === 'string' &&
+      !usedJtis.has(claims.jti);
     if (!ok) return fail(`bad claims ${JSON.stringify({ header, claims })}`);
-    usedJtis.add(claims['jti'] as string);
+    usedJtis.add(claims.jti as string);
     const token = `eyJraWQiOi.access-token-${issued.length + 1}.sig`;
     issued.push(token);
     return { delayMs: 20, json: { token_type: 'Bearer', expires_in: expiresIn, access_token: token, scope: form.get('scope') } };
@@ -125,11 +126,13 @@ describe('OAuth 2.0 private_key_jwt', () => {
     expect(okta.requests.length - before).toBe(3); // roles, token, roles
   });
 
-  it('a key Okta does not know gives OKTA_AUTH_FAILED with Okta\'s description', async () => {
+  it("a key Okta does not know gives OKTA_AUTH_FAILED with Okta's description", async () => {
     okta.on('POST', '/oauth2/v1/token', tokenEndpoint(registered.publicKey));
     serveFactors();
     const stranger = rsaPair().privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-    const err = await jwtConnector(stranger).listFactors('00u1').catch((e: unknown) => e);
+    const err = await jwtConnector(stranger)
+      .listFactors('00u1')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'OKTA_AUTH_FAILED', details: { httpStatus: 401, oauthError: 'invalid_client' } });
     expect((err as Error).message).toContain('The client_assertion signature is invalid.');
     expect(okta.requests.filter((r) => r.path.startsWith('/api/'))).toHaveLength(0);
@@ -141,7 +144,9 @@ describe('OAuth 2.0 private_key_jwt', () => {
       status: 403,
       json: oktaErrorBody('E0000006', `no permission for ${String(req.headers.authorization)}`),
     }));
-    const err = await jwtConnector().listFactors('00u1').catch((e: unknown) => e);
+    const err = await jwtConnector()
+      .listFactors('00u1')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'OKTA_AUTH_FAILED', httpStatus: 403 });
     const text = `${(err as Error).message} ${JSON.stringify(err)}`;
     expect(issued.length).toBeGreaterThan(0);

@@ -3,7 +3,7 @@
  * private_key_jwt client assertion (RS256, node:crypto). Access tokens are cached until shortly
  * before they expire, and concurrent callers share one token request.
  */
-import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject, randomUUID, sign } from 'node:crypto';
 import { AppError } from '../../errors/error-codes.js';
 import type { OktaCredentials, OktaResponse } from './okta-http.js';
 import type { OktaAuthConfig, OktaPrivateKeyJwtConfig } from './types.js';
@@ -41,7 +41,7 @@ function base64url(input: string | Buffer): string {
 }
 
 /** Builds the signed client assertion (RFC 7523) Okta expects for private_key_jwt. */
-export function buildClientAssertion(input: {
+function buildClientAssertion(input: {
   clientId: string;
   audience: string;
   key: KeyObject;

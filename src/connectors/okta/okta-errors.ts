@@ -70,9 +70,7 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 function str(value: unknown): string | undefined {
@@ -86,12 +84,7 @@ function excerpt(text: string): string {
 }
 
 /** Builds the typed error for a Management API error answer. `body` is JSON or raw text. */
-export function oktaApiErrorFrom(
-  httpStatus: number,
-  operation: string,
-  body: unknown,
-  secrets: readonly string[],
-): OktaApiError {
+export function oktaApiErrorFrom(httpStatus: number, operation: string, body: unknown, secrets: readonly string[]): OktaApiError {
   const record = asRecord(body) as OktaErrorBody | undefined;
   const oktaErrorCode = str(record?.errorCode);
   const errorSummary = str(record?.errorSummary);
@@ -128,31 +121,21 @@ export function oauthErrorFrom(httpStatus: number, body: unknown, secrets: reado
       : typeof body === 'string' && body.trim() !== ''
         ? `non-JSON body: ${excerpt(body)}`
         : 'no error details';
-  return new AppError(
-    'OKTA_AUTH_FAILED',
-    scrubSecrets(`Okta token request failed (${httpStatus}): ${detail}`, secrets),
-    { httpStatus, oauthError: error },
-  );
+  return new AppError('OKTA_AUTH_FAILED', scrubSecrets(`Okta token request failed (${httpStatus}): ${detail}`, secrets), {
+    httpStatus,
+    oauthError: error,
+  });
 }
 
 /** Okta could not be reached or kept failing; `outcomeUnknown` marks a write that may have landed. */
-export function oktaUnavailable(
-  operation: string,
-  reason: string,
-  attempts: number,
-  outcomeUnknown = false,
-): AppError {
-  return new AppError(
-    'OKTA_UNAVAILABLE',
-    `Okta could not be reached for ${operation} after ${attempts} attempt(s): ${reason}`,
-    { attempts, reason, outcomeUnknown },
-  );
+export function oktaUnavailable(operation: string, reason: string, attempts: number, outcomeUnknown = false): AppError {
+  return new AppError('OKTA_UNAVAILABLE', `Okta could not be reached for ${operation} after ${attempts} attempt(s): ${reason}`, {
+    attempts,
+    reason,
+    outcomeUnknown,
+  });
 }
 
 export function oktaRateLimited(operation: string, attempts: number): AppError {
-  return new AppError(
-    'OKTA_RATE_LIMITED',
-    `Okta kept answering 429 to ${operation} after ${attempts} attempt(s)`,
-    { attempts },
-  );
+  return new AppError('OKTA_RATE_LIMITED', `Okta kept answering 429 to ${operation} after ${attempts} attempt(s)`, { attempts });
 }

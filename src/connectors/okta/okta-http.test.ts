@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { oktaErrorBody, startFakeOkta, type FakeOkta } from '../../../test/helpers/fake-okta-server.js';
-import { createOktaConnector, type OktaConnectorOptions } from './index.js';
+import { type FakeOkta, oktaErrorBody, startFakeOkta } from '../../../test/helpers/fake-okta-server.js';
 import { isRetryable } from '../../errors/error-codes.js';
+import { createOktaConnector, type OktaConnectorOptions } from './index.js';
 import { OktaApiError } from './okta-errors.js';
 
 let okta: FakeOkta;
@@ -48,7 +48,11 @@ describe('rate limits', () => {
     let calls = 0;
     okta.on('GET', FACTORS, () =>
       ++calls === 1
-        ? { status: 429, headers: rateHeaders(0, 1), json: oktaErrorBody('E0000047', 'API call exceeded rate limit due to too many requests.') }
+        ? {
+            status: 429,
+            headers: rateHeaders(0, 1),
+            json: oktaErrorBody('E0000047', 'API call exceeded rate limit due to too many requests.'),
+          }
         : { json: [] },
     );
     const { c, sleeps } = harness();
@@ -124,7 +128,9 @@ describe('retries', () => {
 
   it('retries a GET that timed out', async () => {
     let calls = 0;
-    okta.on('GET', FACTORS, () => (++calls === 1 ? { delayMs: 1_000, json: [] } : { json: [{ id: 'f1', factorType: 'push', provider: 'OKTA', status: 'ACTIVE' }] }));
+    okta.on('GET', FACTORS, () =>
+      ++calls === 1 ? { delayMs: 1_000, json: [] } : { json: [{ id: 'f1', factorType: 'push', provider: 'OKTA', status: 'ACTIVE' }] },
+    );
     const { c, sleeps } = harness({ timeoutMs: 150 });
     await expect(c.listFactors('00u1')).resolves.toHaveLength(1);
     expect(calls).toBe(2);
@@ -132,7 +138,10 @@ describe('retries', () => {
   });
 
   it('does not repeat reset_password after a 500 or a timeout (Okta may have acted)', async () => {
-    okta.on('POST', '/api/v1/users/:id/lifecycle/reset_password', () => ({ status: 500, json: oktaErrorBody('E0000009', 'Internal Server Error') }));
+    okta.on('POST', '/api/v1/users/:id/lifecycle/reset_password', () => ({
+      status: 500,
+      json: oktaErrorBody('E0000009', 'Internal Server Error'),
+    }));
     const { c } = harness();
     await expect(c.resetPassword('00u1')).rejects.toMatchObject({ code: 'OKTA_UNAVAILABLE', details: { outcomeUnknown: true } });
     expect(okta.requests).toHaveLength(1);
@@ -158,12 +167,14 @@ describe('retries', () => {
 });
 
 describe('error answers', () => {
-  it('400 becomes an OktaApiError with Okta\'s code, summary, causes and id', async () => {
+  it("400 becomes an OktaApiError with Okta's code, summary, causes and id", async () => {
     okta.on('GET', FACTORS, () => ({
       status: 400,
       json: oktaErrorBody('E0000001', 'Api validation failed: factorType', ['factorType: is invalid']),
     }));
-    const err = await harness().c.listFactors('00u1').catch((e: unknown) => e);
+    const err = await harness()
+      .c.listFactors('00u1')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OktaApiError);
     expect(err).toMatchObject({
       code: 'OKTA_ERROR',
@@ -178,7 +189,10 @@ describe('error answers', () => {
   });
 
   it('403 becomes OKTA_AUTH_FAILED; 401 too', async () => {
-    okta.on('GET', FACTORS, () => ({ status: 403, json: oktaErrorBody('E0000006', 'You do not have permission to perform the requested action') }));
+    okta.on('GET', FACTORS, () => ({
+      status: 403,
+      json: oktaErrorBody('E0000006', 'You do not have permission to perform the requested action'),
+    }));
     okta.on('GET', '/api/v1/users/:userId/roles', () => ({ status: 401, json: oktaErrorBody('E0000011', 'Invalid token provided') }));
     const { c } = harness();
     await expect(c.listFactors('00u1')).rejects.toMatchObject({ code: 'OKTA_AUTH_FAILED', httpStatus: 403, oktaErrorCode: 'E0000006' });
@@ -203,9 +217,19 @@ describe('error answers', () => {
   it('says which failures a job may retry: refusals no; outages, rate limits and unknown outcomes yes', async () => {
     const RESET = '/api/v1/users/:id/lifecycle/reset_password';
     const { c } = harness({ maxRetries: 0 });
-    const failure = (call: () => Promise<unknown>) => call().then(() => expect.fail('expected a failure'), (e: unknown) => e);
+    const failure = (call: () => Promise<unknown>) =>
+      call().then(
+        () => expect.fail('expected a failure'),
+        (e: unknown) => e,
+      );
 
-    for (const [status, code] of [[400, 'E0000001'], [403, 'E0000038'], [404, 'E0000007'], [401, 'E0000011'], [403, 'E0000006']] as const) {
+    for (const [status, code] of [
+      [400, 'E0000001'],
+      [403, 'E0000038'],
+      [404, 'E0000007'],
+      [401, 'E0000011'],
+      [403, 'E0000006'],
+    ] as const) {
       okta.on('POST', RESET, () => ({ status, json: oktaErrorBody(code, 'refused') }));
       expect(isRetryable(await failure(() => c.resetPassword('00u1'))), `${status} ${code}`).toBe(false);
     }
@@ -223,7 +247,9 @@ describe('error answers', () => {
 
   it('handles a non-JSON error body', async () => {
     okta.on('GET', FACTORS, () => ({ status: 400, text: '<html><body>Bad Request</body></html>' }));
-    const err = await harness().c.listFactors('00u1').catch((e: unknown) => e);
+    const err = await harness()
+      .c.listFactors('00u1')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'OKTA_ERROR', httpStatus: 400, oktaErrorCode: undefined });
     expect((err as Error).message).toContain('Bad Request');
   });

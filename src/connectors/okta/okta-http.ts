@@ -70,14 +70,7 @@ export interface OktaResponse {
 type FailureKind = 'timeout' | 'connect' | 'network';
 
 // Errors raised before any byte of the request reached Okta: always safe to retry.
-const CONNECT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function classifyFailure(err: unknown): { kind: FailureKind; reason: string } {
   const error = err as { name?: string; cause?: { code?: string; name?: string } } | undefined;
@@ -166,7 +159,7 @@ export class OktaHttp {
     for (;;) {
       const authorization = req.authenticated === false ? undefined : await this.credentials.authorization();
       const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.deps.userAgent };
-      if (authorization) headers['Authorization'] = authorization;
+      if (authorization) headers.Authorization = authorization;
       let body: string | undefined;
       if (req.form) {
         headers['Content-Type'] = 'application/x-www-form-urlencoded';
@@ -237,9 +230,7 @@ export class OktaHttp {
         return { status: res.status, headers: res.headers, body: parsed, url };
       }
       const secrets = this.credentials.secrets();
-      throw req.errorStyle === 'oauth'
-        ? oauthErrorFrom(res.status, parsed, secrets)
-        : oktaApiErrorFrom(res.status, op, parsed, secrets);
+      throw req.errorStyle === 'oauth' ? oauthErrorFrom(res.status, parsed, secrets) : oktaApiErrorFrom(res.status, op, parsed, secrets);
     }
   }
 
@@ -259,7 +250,10 @@ export class OktaHttp {
         // Fail closed: a partial group list could hide a privileged group from the policy.
         throw new AppError(
           'OKTA_ERROR',
-          scrubSecrets(`Okta's next link for ${bucket} points outside orgUrl (${new URL(link).origin}); not followed`, this.credentials.secrets()),
+          scrubSecrets(
+            `Okta's next link for ${bucket} points outside orgUrl (${new URL(link).origin}); not followed`,
+            this.credentials.secrets(),
+          ),
         );
       }
       if (seen.has(link)) throw new AppError('OKTA_ERROR', `Okta's pagination for ${bucket} loops`);

@@ -23,7 +23,7 @@ export interface RateLimiterDeps {
 }
 
 /** Added to every reset-based wait: Okta's reset is second-granular and clocks drift. */
-export function resetJitterMs(random: () => number): number {
+function resetJitterMs(random: () => number): number {
   return 100 + Math.floor(random() * 250);
 }
 

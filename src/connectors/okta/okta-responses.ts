@@ -3,10 +3,13 @@
  * checked; anything else Okta adds is ignored, so new Okta fields never break a lookup.
  */
 import { z } from 'zod';
-import { AppError } from '../../errors/error-codes.js';
 import type { OktaAppInfo, OktaFactor, OktaGroup, OktaRole, OktaUser } from '../../domain/okta-facts.js';
+import { AppError } from '../../errors/error-codes.js';
 
-const optionalString = z.string().nullish().transform((v) => v ?? undefined);
+const optionalString = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? undefined);
 
 /**
  * An ISO 8601 date-time, normalised to UTC. Lenient on purpose: a missing or unreadable value

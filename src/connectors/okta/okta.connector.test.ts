@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { oktaErrorBody, oktaUserJson, startFakeOkta, type FakeOkta } from '../../../test/helpers/fake-okta-server.js';
-import { createOktaConnector, oktaFilterLiteral, type OktaConnectorOptions } from './index.js';
+import { type FakeOkta, oktaErrorBody, oktaUserJson, startFakeOkta } from '../../../test/helpers/fake-okta-server.js';
+import { createOktaConnector, type OktaConnectorOptions, oktaFilterLiteral } from './index.js';
 
 let okta: FakeOkta;
 const TOKEN = 'ssws-00aBcDeFgHiJkLmNoPqRsTuVwXyZ';
@@ -85,7 +85,9 @@ describe('findUser', () => {
 describe('users, apps and assignments', () => {
   it('getUser returns null on 404', async () => {
     okta.on('GET', '/api/v1/users/:id', (req) =>
-      req.params['id'] === '00u7' ? { json: oktaUserJson('00u7', 'd@corp.test') } : { status: 404, json: oktaErrorBody('E0000007', 'Not found') },
+      req.params.id === '00u7'
+        ? { json: oktaUserJson('00u7', 'd@corp.test') }
+        : { status: 404, json: oktaErrorBody('E0000007', 'Not found') },
     );
     const c = connector();
     expect(await c.getUser('00u7')).toMatchObject({ id: '00u7', email: 'd@corp.test' });
@@ -95,12 +97,18 @@ describe('users, apps and assignments', () => {
   it('getApp maps 404 to null and caches answers for appCacheTtlMs', async () => {
     let clock = 1_000_000;
     okta.on('GET', '/api/v1/apps/:appId', (req) =>
-      req.params['appId'] === '0oa1'
+      req.params.appId === '0oa1'
         ? { json: { id: '0oa1', name: 'template_swa', label: 'Payroll', signOnMode: 'BROWSER_PLUGIN', status: 'ACTIVE', settings: {} } }
         : { status: 404, json: oktaErrorBody('E0000007', 'Not found: Resource not found: 0oaX (AppInstance)') },
     );
     const c = connector({ appCacheTtlMs: 60_000 }, { now: () => clock });
-    expect(await c.getApp('0oa1')).toEqual({ id: '0oa1', name: 'template_swa', label: 'Payroll', signOnMode: 'BROWSER_PLUGIN', status: 'ACTIVE' });
+    expect(await c.getApp('0oa1')).toEqual({
+      id: '0oa1',
+      name: 'template_swa',
+      label: 'Payroll',
+      signOnMode: 'BROWSER_PLUGIN',
+      status: 'ACTIVE',
+    });
     expect(await c.getApp('0oaX')).toBeNull();
     expect(okta.requests).toHaveLength(2);
     clock += 59_000;
@@ -125,7 +133,9 @@ describe('users, apps and assignments', () => {
 
   it('isAssigned: 200 → true, 404 → false', async () => {
     okta.on('GET', '/api/v1/apps/:appId/users/:userId', (req) =>
-      req.params['userId'] === '00u8' ? { json: { id: '00u8', scope: 'USER', status: 'ACTIVE' } } : { status: 404, json: oktaErrorBody('E0000007', 'Not found') },
+      req.params.userId === '00u8'
+        ? { json: { id: '00u8', scope: 'USER', status: 'ACTIVE' } }
+        : { status: 404, json: oktaErrorBody('E0000007', 'Not found') },
     );
     const c = connector();
     expect(await c.isAssigned('0oa1', '00u8')).toBe(true);
@@ -138,7 +148,7 @@ describe('lists', () => {
     okta.on('GET', '/api/v1/users/:id/groups', (req) => {
       const after = req.query.get('after');
       const page = after === null ? 1 : Number(after);
-      const next = `<${okta.url}/api/v1/users/${req.params['id']}/groups?after=${page + 1}&limit=1>; rel="next"`;
+      const next = `<${okta.url}/api/v1/users/${req.params.id}/groups?after=${page + 1}&limit=1>; rel="next"`;
       const self = `<${okta.url}${req.rawUrl}>; rel="self"`;
       return {
         json: [{ id: `00g${page}`, type: 'OKTA_GROUP', profile: { name: `Group ${page}`, description: null } }],
@@ -162,7 +172,9 @@ describe('lists', () => {
         json: [{ id: '00g1', profile: { name: 'G' } }],
         headers: { link: `<${elsewhere.url}/api/v1/users/00u1/groups?after=x>; rel="next"` },
       }));
-      const err = await connector().listGroups('00u1').catch((e: unknown) => e);
+      const err = await connector()
+        .listGroups('00u1')
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'OKTA_ERROR' });
       expect(String((err as Error).message)).not.toContain(TOKEN);
       expect(elsewhere.requests).toHaveLength(0);
@@ -186,7 +198,9 @@ describe('lists', () => {
 
 describe('getDetails, resetPassword, ping', () => {
   it('runs the five checks in parallel', async () => {
-    const slow = <T>(json: T) => () => ({ delayMs: 80, json });
+    const slow =
+      <T>(json: T) =>
+      () => ({ delayMs: 80, json });
     okta.on('GET', '/api/v1/apps/:appId', slow({ id: '0oa1', name: 'x', label: 'X', signOnMode: 'SAML_2_0', status: 'ACTIVE' }));
     okta.on('GET', '/api/v1/apps/:appId/users/:userId', slow({ id: '00u1' }));
     okta.on('GET', '/api/v1/users/:userId/roles', slow([]));

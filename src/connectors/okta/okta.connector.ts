@@ -18,22 +18,14 @@
  * Okta's statusChanged is later than the job (see jobs/okta-reset.job.ts).
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import type { OktaAppInfo, OktaDetails, OktaFactor, OktaGroup, OktaRole, OktaUser, UserLookup } from '../../domain/okta-facts.js';
 import { AppError } from '../../errors/error-codes.js';
-import type {
-  OktaAppInfo,
-  OktaDetails,
-  OktaFactor,
-  OktaGroup,
-  OktaRole,
-  OktaUser,
-  UserLookup,
-} from '../../domain/okta-facts.js';
+import { VERSION } from '../../version.js';
 import { createOktaCredentials } from './okta-auth.js';
 import { OktaHttp, type OktaLogger } from './okta-http.js';
 import { toOktaApp, toOktaFactors, toOktaGroups, toOktaRoles, toOktaUser } from './okta-responses.js';
 import { TtlCache } from './ttl-cache.js';
 import type { OktaConfig } from './types.js';
-import { VERSION } from '../../version.js';
 
 export interface OktaConnector {
   /** By `profile.login`, then `profile.email`; `ambiguous.count` is at least 2 (one page of 2 is read). */
@@ -172,9 +164,7 @@ export function buildOktaConnector(cfg: OktaConfig, opts: OktaConnectorOptions =
     },
 
     async listFactors(userId) {
-      return toOktaFactors(
-        await http.listAll(`/api/v1/users/${id(userId)}/factors`, 'GET /api/v1/users/{userId}/factors'),
-      );
+      return toOktaFactors(await http.listAll(`/api/v1/users/${id(userId)}/factors`, 'GET /api/v1/users/{userId}/factors'));
     },
 
     async getDetails(appId, userId) {

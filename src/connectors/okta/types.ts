@@ -54,7 +54,10 @@ const privateKeyJwtAuth = z.object({
   }),
   /** The `kid` of the key in the app's JWKS; needed when the app has more than one key. */
   keyId: z.string().trim().min(1).optional(),
-  scopes: z.array(z.string().trim().min(1)).min(1).default([...DEFAULT_OKTA_SCOPES]),
+  scopes: z
+    .array(z.string().trim().min(1))
+    .min(1)
+    .default([...DEFAULT_OKTA_SCOPES]),
 });
 
 export const oktaConfigSchema = z.object({

@@ -9,5 +9,5 @@ export const smtpConnector = defineConnector({ metadata: smtpMetadata, configSch
 export const createSmtpMailer = smtpConnector.create;
 
 export { type DevMailbox, type ReceivedMail, startDevMailbox } from './dev-mailbox.js';
-export type { Mailer, MailMessage, SmtpConfig } from './types.js';
 export { messageIdFor } from './message-id.js';
+export type { Mailer } from './types.js';

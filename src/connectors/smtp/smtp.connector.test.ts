@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevMailbox, type DevMailbox } from './dev-mailbox.js';
+import { type DevMailbox, startDevMailbox } from './dev-mailbox.js';
 import { createSmtpMailer } from './index.js';
 
 describe('SMTP connector', () => {
@@ -14,7 +14,13 @@ describe('SMTP connector', () => {
     const info = await mailer.send({ to: 'alice@example.com', subject: 'Hi', text: 'Line 1\nLine 2', messageId: '<abc@resetdesk.local>' });
     expect(info.accepted).toEqual(['alice@example.com']);
     const [mail] = mailbox.messages();
-    expect(mail).toMatchObject({ from: 'it@example.com', to: ['alice@example.com'], subject: 'Hi', text: 'Line 1\nLine 2', messageId: '<abc@resetdesk.local>' });
+    expect(mail).toMatchObject({
+      from: 'it@example.com',
+      to: ['alice@example.com'],
+      subject: 'Hi',
+      text: 'Line 1\nLine 2',
+      messageId: '<abc@resetdesk.local>',
+    });
     await mailer.verify();
     mailer.close();
   });

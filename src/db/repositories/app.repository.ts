@@ -1,14 +1,14 @@
 import { appNameKey } from '../../domain/policy.js';
 import type { CatalogApp, ResetMethod } from '../../domain/types.js';
-import type { Db } from '../database.js';
 import { nowIso } from '../../time.js';
+import type { Db } from '../database.js';
 import { newId } from '../ids.js';
 import type { AppRow } from '../schema.js';
 
 /** A catalog entry before it has an id. */
 export type NewApp = Omit<CatalogApp, 'id'>;
 
-export function toCatalogApp(row: AppRow): CatalogApp {
+function toCatalogApp(row: AppRow): CatalogApp {
   return {
     id: row.id,
     name: row.name,
@@ -32,7 +32,10 @@ export async function findAppByName(db: Db, name: string): Promise<CatalogApp | 
 }
 
 export async function countApps(db: Db): Promise<number> {
-  const row = await db.selectFrom('apps').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('apps')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 

@@ -1,6 +1,6 @@
 import type { AuditEventType } from '../../domain/types.js';
-import type { Db } from '../database.js';
 import { nowIso } from '../../time.js';
+import type { Db } from '../database.js';
 import { newId } from '../ids.js';
 
 export interface AuditEvent {
@@ -26,7 +26,14 @@ export async function appendAuditEvent(
     created_at: nowIso(),
   };
   await db.insertInto('audit_events').values(row).execute();
-  return { eventId: row.id, requestId: row.request_id, actor: row.actor, eventType: event.eventType, details: event.details, createdAt: row.created_at };
+  return {
+    eventId: row.id,
+    requestId: row.request_id,
+    actor: row.actor,
+    eventType: event.eventType,
+    details: event.details,
+    createdAt: row.created_at,
+  };
 }
 
 export async function listAuditEvents(db: Db, requestId: string): Promise<AuditEvent[]> {

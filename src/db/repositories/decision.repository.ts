@@ -1,7 +1,7 @@
 import type { DecisionSource } from '../../domain/decision.js';
 import type { Outcome } from '../../domain/types.js';
-import type { Db } from '../database.js';
 import { nowIso } from '../../time.js';
+import type { Db } from '../database.js';
 import { newId } from '../ids.js';
 
 /** The seed-000 result object: stored in every decision log entry, returned by the API as `result`. */

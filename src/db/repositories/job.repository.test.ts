@@ -1,36 +1,30 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../../../test/helpers/databases.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DIALECTS, useMigratedDatabase } from '../../../test/helpers/databases.js';
 import { enqueueEmail, enqueueOktaReset, enqueueTriage } from '../../jobs/enqueue.js';
 import { jobKeys } from '../../jobs/job-kinds.js';
-import { openDatabase, type DatabaseHandle } from '../database.js';
-import { migrateToLatest } from '../migrator.js';
 import { claimDueJobs, enqueueJob, getJobByKey } from './job.repository.js';
 import { insertRequest } from './request.repository.js';
 
 /** Fair claiming on the real databases: one requester's backlog must not delay the others. */
 describe.each(DIALECTS)('job claiming on %s', (dialect) => {
-  let scratch: TestDatabase;
-  let database: DatabaseHandle;
+  const db = useMigratedDatabase(dialect);
   const lease = { leaseMs: 60_000 };
   const past = Date.now() - 60_000;
 
-  beforeAll(async () => {
-    scratch = await createTestDatabase(dialect);
-    database = openDatabase(scratch.url);
-    await migrateToLatest(database.db);
-  });
-  afterAll(async () => {
-    await database?.close();
-    await scratch?.drop();
-  });
   beforeEach(async () => {
-    await database.db.deleteFrom('jobs').execute();
+    await db().deleteFrom('jobs').execute();
   });
 
   /** `n` due jobs for `fairKey`, oldest first, all due a minute ago or earlier. */
   async function backlog(fairKey: string | null, n: number, from = 0): Promise<void> {
     for (let i = from; i < from + n; i++) {
-      await enqueueJob(database.db, { kind: 'test', payload: { i }, idempotencyKey: `${fairKey}:${i}`, runAt: new Date(past + i), fairKey });
+      await enqueueJob(db(), {
+        kind: 'test',
+        payload: { i },
+        idempotencyKey: `${fairKey}:${i}`,
+        runAt: new Date(past + i),
+        fairKey,
+      });
     }
   }
   const keysOf = (jobs: { idempotency_key: string }[]) => jobs.map((j) => j.idempotency_key);
@@ -38,45 +32,60 @@ describe.each(DIALECTS)('job claiming on %s', (dialect) => {
   it("claims another requester's job in the first claim behind a 200-job backlog", async () => {
     await backlog('alice@example.com', 200);
     await backlog('bob@example.com', 1, 200); // due after all of alice's
-    const claimed = await claimDueJobs(database.db, 'w1', { limit: 4, ...lease });
+    const claimed = await claimDueJobs(db(), 'w1', { limit: 4, ...lease });
     expect(claimed).toHaveLength(4);
     expect(keysOf(claimed)).toContain('bob@example.com:200');
     // Within a requester, oldest first.
-    expect(keysOf(claimed).filter((k) => k.startsWith('alice'))).toEqual(['alice@example.com:0', 'alice@example.com:1', 'alice@example.com:2']);
+    expect(keysOf(claimed).filter((k) => k.startsWith('alice'))).toEqual([
+      'alice@example.com:0',
+      'alice@example.com:1',
+      'alice@example.com:2',
+    ]);
   });
 
   it('gives a freed slot to a requester with nothing in flight, not to the backlog holding the others', async () => {
     await backlog('alice@example.com', 200);
-    expect(keysOf(await claimDueJobs(database.db, 'w1', { limit: 2, ...lease }))).toEqual(['alice@example.com:0', 'alice@example.com:1']);
+    expect(keysOf(await claimDueJobs(db(), 'w1', { limit: 2, ...lease }))).toEqual(['alice@example.com:0', 'alice@example.com:1']);
     await backlog('bob@example.com', 1, 200);
     // One slot frees up at a time in a busy worker: it must go to bob, though alice's jobs are older.
-    expect(keysOf(await claimDueJobs(database.db, 'w1', { limit: 1, ...lease }))).toEqual(['bob@example.com:200']);
-    expect(keysOf(await claimDueJobs(database.db, 'w1', { limit: 1, ...lease }))).toEqual(['alice@example.com:2']);
+    expect(keysOf(await claimDueJobs(db(), 'w1', { limit: 1, ...lease }))).toEqual(['bob@example.com:200']);
+    expect(keysOf(await claimDueJobs(db(), 'w1', { limit: 1, ...lease }))).toEqual(['alice@example.com:2']);
   });
 
   it('shares the slots between several requesters, and a lone backlog still gets every slot', async () => {
     await backlog('alice@example.com', 50);
     await backlog('bob@example.com', 50, 50);
     await backlog('carol@example.com', 50, 100);
-    const first = keysOf(await claimDueJobs(database.db, 'w1', { limit: 6, ...lease }));
-    expect(first.map((k) => k.split(':')[0]).sort()).toEqual(['alice@example.com', 'alice@example.com', 'bob@example.com', 'bob@example.com', 'carol@example.com', 'carol@example.com']);
-    await database.db.deleteFrom('jobs').execute();
+    const first = keysOf(await claimDueJobs(db(), 'w1', { limit: 6, ...lease }));
+    expect(first.map((k) => k.split(':')[0]).sort()).toEqual([
+      'alice@example.com',
+      'alice@example.com',
+      'bob@example.com',
+      'bob@example.com',
+      'carol@example.com',
+      'carol@example.com',
+    ]);
+    await db().deleteFrom('jobs').execute();
     await backlog('alice@example.com', 10);
-    expect(await claimDueJobs(database.db, 'w1', { limit: 4, ...lease })).toHaveLength(4);
+    expect(await claimDueJobs(db(), 'w1', { limit: 4, ...lease })).toHaveLength(4);
   });
 
   it('jobs without a fair key each keep a lane of their own, in run_at order', async () => {
     await backlog(null, 1);
     await backlog('alice@example.com', 5, 1);
-    expect(keysOf(await claimDueJobs(database.db, 'w1', { limit: 2, ...lease }))).toEqual(['null:0', 'alice@example.com:1']);
+    expect(keysOf(await claimDueJobs(db(), 'w1', { limit: 2, ...lease }))).toEqual(['null:0', 'alice@example.com:1']);
   });
 
   it('reclaims a job whose lease expired; an expired lease does not count as in flight', async () => {
     await backlog('alice@example.com', 3);
     await backlog('bob@example.com', 1, 3);
     const expired = new Date(Date.now() - 1000).toISOString();
-    await database.db.updateTable('jobs').set({ status: 'running', attempts: 1, locked_by: 'dead-worker', locked_until: expired }).where('idempotency_key', '=', 'alice@example.com:0').execute();
-    const claimed = await claimDueJobs(database.db, 'w1', { limit: 2, ...lease });
+    await db()
+      .updateTable('jobs')
+      .set({ status: 'running', attempts: 1, locked_by: 'dead-worker', locked_until: expired })
+      .where('idempotency_key', '=', 'alice@example.com:0')
+      .execute();
+    const claimed = await claimDueJobs(db(), 'w1', { limit: 2, ...lease });
     expect(keysOf(claimed)).toEqual(['alice@example.com:0', 'bob@example.com:3']);
     expect(claimed[0]).toMatchObject({ status: 'running', locked_by: 'w1', attempts: 2 });
   });
@@ -84,32 +93,34 @@ describe.each(DIALECTS)('job claiming on %s', (dialect) => {
   it('two workers claiming at once never take the same job', async () => {
     await backlog('alice@example.com', 30);
     await backlog('bob@example.com', 30, 30);
-    const rounds = await Promise.all(['w1', 'w2', 'w3', 'w1', 'w2', 'w3'].map((w) => claimDueJobs(database.db, w, { limit: 5, ...lease })));
+    const rounds = await Promise.all(['w1', 'w2', 'w3', 'w1', 'w2', 'w3'].map((w) => claimDueJobs(db(), w, { limit: 5, ...lease })));
     const ids = rounds.flat().map((j) => j.id);
     expect(ids.length).toBeGreaterThan(0);
     expect(new Set(ids).size).toBe(ids.length);
   });
 
   it("enqueueing a request's jobs files them under its requester, inside the caller's transaction", async () => {
-    const request = await database.db.transaction().execute(async (trx) => {
-      const created = await insertRequest(trx, {
-        requester: 'dana@example.com',
-        app: 'Expensify',
-        justification: 'forgot it',
-        targetUser: null,
-        channel: 'api',
-        submittedBy: 'helpdesk-bot@example.com',
+    const request = await db()
+      .transaction()
+      .execute(async (trx) => {
+        const created = await insertRequest(trx, {
+          requester: 'dana@example.com',
+          app: 'Expensify',
+          justification: 'forgot it',
+          targetUser: null,
+          channel: 'api',
+          submittedBy: 'helpdesk-bot@example.com',
+        });
+        await enqueueTriage(trx, created.id);
+        return created;
       });
-      await enqueueTriage(trx, created.id);
-      return created;
-    });
-    await enqueueEmail(database.db, { requestId: request.id, to: 'someone-else@example.com', template: 'escalated' });
-    await enqueueOktaReset(database.db, request.id);
+    await enqueueEmail(db(), { requestId: request.id, to: 'someone-else@example.com', template: 'escalated' });
+    await enqueueOktaReset(db(), request.id);
     for (const key of [jobKeys.triage(request.id), jobKeys.email(request.id, 'escalated'), jobKeys.oktaReset(request.id)]) {
-      expect(await getJobByKey(database.db, key), key).toMatchObject({ fair_key: 'dana@example.com' });
+      expect(await getJobByKey(db(), key), key).toMatchObject({ fair_key: 'dana@example.com' });
     }
     // No such request: no fair key, and the job is still enqueued.
-    await enqueueTriage(database.db, 'req_missing');
-    expect(await getJobByKey(database.db, jobKeys.triage('req_missing'))).toMatchObject({ fair_key: null, status: 'pending' });
+    await enqueueTriage(db(), 'req_missing');
+    expect(await getJobByKey(db(), jobKeys.triage('req_missing'))).toMatchObject({ fair_key: null, status: 'pending' });
   });
 });

@@ -1,6 +1,6 @@
-import { sql, type Expression } from 'kysely';
-import type { Db } from '../database.js';
+import { type Expression, sql } from 'kysely';
 import { nowIso } from '../../time.js';
+import type { Db } from '../database.js';
 import { newId } from '../ids.js';
 import type { JobRow } from '../schema.js';
 
@@ -101,7 +101,13 @@ export async function claimDueJobs(db: Db, workerId: string, opts: { limit: numb
     if (claimed.length >= opts.limit) break;
     let q = db
       .updateTable('jobs')
-      .set((eb) => ({ status: 'running', locked_by: workerId, locked_until: lockedUntil, attempts: eb('attempts', '+', 1), updated_at: nowText }))
+      .set((eb) => ({
+        status: 'running',
+        locked_by: workerId,
+        locked_until: lockedUntil,
+        attempts: eb('attempts', '+', 1),
+        updated_at: nowText,
+      }))
       .where('id', '=', c.id)
       .where('status', '=', c.status);
     q = c.locked_until === null ? q.where('locked_until', 'is', null) : q.where('locked_until', '=', c.locked_until);
@@ -150,7 +156,14 @@ export async function releaseJob(
     .updateTable('jobs')
     .set(
       outcome.retryInMs === null
-        ? { status: 'failed', locked_by: null, locked_until: null, last_error: outcome.error, finished_at: now.toISOString(), updated_at: now.toISOString() }
+        ? {
+            status: 'failed',
+            locked_by: null,
+            locked_until: null,
+            last_error: outcome.error,
+            finished_at: now.toISOString(),
+            updated_at: now.toISOString(),
+          }
         : {
             status: 'pending',
             locked_by: null,

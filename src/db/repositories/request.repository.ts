@@ -1,7 +1,7 @@
 import { assertTransition, OPEN_STATUSES } from '../../domain/lifecycle.js';
 import type { Priority, RequestStatus } from '../../domain/types.js';
-import type { Db } from '../database.js';
 import { nowIso } from '../../time.js';
+import type { Db } from '../database.js';
 import { newId } from '../ids.js';
 import type { PasswordRequestsTable, RequestRow } from '../schema.js';
 
@@ -34,7 +34,7 @@ export interface PasswordRequest {
   closedAt: string | null;
 }
 
-export function toRequest(r: RequestRow): PasswordRequest {
+function toRequest(r: RequestRow): PasswordRequest {
   return {
     id: r.id,
     requester: r.requester,
@@ -184,7 +184,13 @@ export async function claimManualDecision(
   const now = nowIso();
   const result = await db
     .updateTable('password_requests')
-    .set({ manual_decision: decision.manualDecision, decided_by: decision.decidedBy, decision_comment: decision.comment, decided_at: now, updated_at: now })
+    .set({
+      manual_decision: decision.manualDecision,
+      decided_by: decision.decidedBy,
+      decision_comment: decision.comment,
+      decided_at: now,
+      updated_at: now,
+    })
     .where('id', '=', id)
     .where('status', '=', 'Escalated')
     .where('manual_decision', 'is', null)

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Role } from '../../domain/types.js';
-import type { Db } from '../database.js';
 import { nowIso } from '../../time.js';
+import type { Db } from '../database.js';
 import { newId } from '../ids.js';
 
 export interface Principal {
@@ -11,7 +11,7 @@ export interface Principal {
 }
 
 /** Tokens are stored as sha256 digests: a leaked database does not leak usable tokens. */
-export function hashToken(token: string): string {
+function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
@@ -46,6 +46,11 @@ export async function findPrincipalByToken(db: Db, token: string): Promise<Princ
 }
 
 export async function revokeApiToken(db: Db, id: string): Promise<boolean> {
-  const r = await db.updateTable('api_tokens').set({ revoked_at: nowIso() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  const r = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: nowIso() })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }

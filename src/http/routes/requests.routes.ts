@@ -1,4 +1,3 @@
-import { AppError } from '../../errors/error-codes.js';
 import {
   approveRequest,
   createRequest,
@@ -7,7 +6,7 @@ import {
   listVisibleEvents,
   listVisibleRequests,
 } from '../../services/request.service.js';
-import { createRequestBody, decisionBody, idParams, listRequestsQuery, REQUEST_ID_PATTERN } from '../api-schemas.js';
+import { createRequestBody, decisionBody, idParams, listRequestsQuery } from '../api-schemas.js';
 import { principalOf } from '../auth.js';
 import { toRequestView } from '../request-view.js';
 import { createdRequestSchema, eventListSchema, requestListSchema, requestViewSchema } from '../response-schemas.js';
@@ -17,10 +16,23 @@ const ANY_ROLE = {} as const;
 const DECIDERS = { roles: ['approver', 'admin'] } as const;
 const tags = ['Requests'];
 
-/** The :id of the URL; one resetdesk could not have made names no request (404, not 400). */
-function requestId(params: { id: string }): string {
-  if (!REQUEST_ID_PATTERN.test(params.id)) throw new AppError('REQUEST_NOT_FOUND', 'No request with that id.');
-  return params.id;
+/** Approve and deny: the same route but for the URL and the service call that decides. */
+function decisionRoute(url: string, summary: string, decide: typeof approveRequest) {
+  return defineRoute({
+    method: 'POST',
+    url,
+    auth: DECIDERS,
+    summary,
+    tags,
+    params: idParams,
+    body: decisionBody,
+    response: requestViewSchema,
+    errors: ['REQUEST_NOT_FOUND', 'SELF_DECISION', 'APPROVER_UNVERIFIED', 'ALREADY_DECIDED', 'NOT_AWAITING_DECISION'],
+    async handler({ params, body, request }, ctx) {
+      const decided = await decide(ctx, principalOf(request), params.id, body ?? {});
+      return toRequestView(decided.request, decided.decisions);
+    },
+  });
 }
 
 export const requestRoutes = [
@@ -63,7 +75,7 @@ export const requestRoutes = [
     response: requestViewSchema,
     errors: ['REQUEST_NOT_FOUND'],
     async handler({ params, request }, ctx) {
-      const { request: found, decisions, events } = await getVisibleRequestWithHistory(ctx, principalOf(request), requestId(params));
+      const { request: found, decisions, events } = await getVisibleRequestWithHistory(ctx, principalOf(request), params.id);
       return toRequestView(found, decisions, events);
     },
   }),
@@ -77,37 +89,9 @@ export const requestRoutes = [
     response: eventListSchema,
     errors: ['REQUEST_NOT_FOUND'],
     async handler({ params, request }, ctx) {
-      return { events: await listVisibleEvents(ctx, principalOf(request), requestId(params)) };
+      return { events: await listVisibleEvents(ctx, principalOf(request), params.id) };
     },
   }),
-  defineRoute({
-    method: 'POST',
-    url: '/api/v1/requests/:id/approve',
-    auth: DECIDERS,
-    summary: 'Approve an escalated request (never one for your own account)',
-    tags,
-    params: idParams,
-    body: decisionBody,
-    response: requestViewSchema,
-    errors: ['REQUEST_NOT_FOUND', 'SELF_DECISION', 'APPROVER_UNVERIFIED', 'ALREADY_DECIDED', 'NOT_AWAITING_DECISION'],
-    async handler({ params, body, request }, ctx) {
-      const decided = await approveRequest(ctx, principalOf(request), requestId(params), body ?? {});
-      return toRequestView(decided.request, decided.decisions);
-    },
-  }),
-  defineRoute({
-    method: 'POST',
-    url: '/api/v1/requests/:id/deny',
-    auth: DECIDERS,
-    summary: 'Deny an escalated request (never one for your own account)',
-    tags,
-    params: idParams,
-    body: decisionBody,
-    response: requestViewSchema,
-    errors: ['REQUEST_NOT_FOUND', 'SELF_DECISION', 'APPROVER_UNVERIFIED', 'ALREADY_DECIDED', 'NOT_AWAITING_DECISION'],
-    async handler({ params, body, request }, ctx) {
-      const decided = await denyRequest(ctx, principalOf(request), requestId(params), body ?? {});
-      return toRequestView(decided.request, decided.decisions);
-    },
-  }),
+  decisionRoute('/api/v1/requests/:id/approve', 'Approve an escalated request (never one for your own account)', approveRequest),
+  decisionRoute('/api/v1/requests/:id/deny', 'Deny an escalated request (never one for your own account)', denyRequest),
 ];

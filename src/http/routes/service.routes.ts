@@ -9,7 +9,7 @@ import { defineRoute, type RouteSpec } from '../route.js';
  * How long an Okta readiness result is reused. Load balancers probe every few seconds; each
  * probe calling Okta would spend the same rate-limit bucket that user lookups need.
  */
-export const OKTA_READINESS_TTL_MS = 30_000;
+const OKTA_READINESS_TTL_MS = 30_000;
 
 export interface ServiceRouteOptions {
   /** How long /readyz reuses Okta's answer. */

@@ -8,15 +8,15 @@ export const oktaAppRoutes: ApiRoute[] = [
     method: 'GET',
     template: '/api/v1/apps/{appId}',
     scope: 'okta.apps.read',
-    handle: (ctx) => ({ body: appJson(ctx.state.requireApp(ctx.params['appId'] ?? ''), ctx.base) }),
+    handle: (ctx) => ({ body: appJson(ctx.state.requireApp(ctx.params.appId ?? ''), ctx.base) }),
   },
   {
     method: 'GET',
     template: '/api/v1/apps/{appId}/users/{userId}',
     scope: 'okta.apps.read',
     handle: (ctx) => {
-      const app = ctx.state.requireApp(ctx.params['appId'] ?? '');
-      const userId = ctx.params['userId'] ?? '';
+      const app = ctx.state.requireApp(ctx.params.appId ?? '');
+      const userId = ctx.params.userId ?? '';
       const user = ctx.state.users.get(userId);
       if (!user || !ctx.state.isAssigned(app, user.id)) throw notFound(userId, 'AppUser');
       return { body: appUserJson(app, user, ctx.base) };

@@ -1,9 +1,9 @@
-import { factorJson, groupJson, roleJson } from '../resource-json.js';
 import { SandboxOktaError } from '../okta-errors.js';
 import { paginate } from '../pagination.js';
+import { factorJson, groupJson, roleJson } from '../resource-json.js';
 import type { ApiRoute, RouteContext } from '../router.js';
-import { matchesQ, parseUserQuery } from '../user-query.js';
 import { userJson } from '../user-json.js';
+import { matchesQ, parseUserQuery } from '../user-query.js';
 
 /** Users API: lookup, list/search, and the per-user lists resetdesk checks. */
 
