@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { OKTA_USER_STATUSES } from '../domain/okta-facts.js';
 
 /**
  * The Okta sandbox's fixture: the org it pretends to be (users, groups, apps, OAuth clients).
@@ -17,17 +18,8 @@ const factorId = z.string().regex(/^[a-z]{3}[A-Za-z0-9]{17}$/, 'must be an Okta 
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
 
-/** `User.status` in the Management API. */
-const USER_STATUSES = [
-  'STAGED',
-  'PROVISIONED',
-  'ACTIVE',
-  'RECOVERY',
-  'PASSWORD_EXPIRED',
-  'LOCKED_OUT',
-  'SUSPENDED',
-  'DEPROVISIONED',
-] as const;
+/** `User.status` in the Management API: the same list resetdesk's domain knows. */
+const USER_STATUSES = OKTA_USER_STATUSES;
 
 /** `ApplicationSignOnMode` in the Management API. */
 const SIGN_ON_MODES = [
