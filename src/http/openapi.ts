@@ -14,7 +14,7 @@ export function apiRoutes(opts: ServiceRouteOptions): RouteSpec[] {
 }
 
 /** zod validates requests and serializes responses; the route tables carry the schemas. */
-export function useZodSchemas(app: FastifyInstance): void {
+export function applyZodSchemas(app: FastifyInstance): void {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 }
@@ -25,7 +25,7 @@ export function useZodSchemas(app: FastifyInstance): void {
  */
 export async function buildOpenApiDocument(version: string): Promise<OpenAPIV3_1.Document> {
   const app = Fastify({ logger: false });
-  useZodSchemas(app);
+  applyZodSchemas(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -6,7 +6,7 @@ import type { DevMailbox } from '../connectors/smtp/index.js';
 import { AppError } from '../errors/error-codes.js';
 import { authenticateRequest, type RouteAuth } from './auth.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandler } from './error-handler.js';
-import { apiRoutes, buildOpenApiDocument, useZodSchemas } from './openapi.js';
+import { apiRoutes, applyZodSchemas, buildOpenApiDocument } from './openapi.js';
 import { registerRateLimits } from './rate-limits.js';
 import { registerRoutes } from './route.js';
 
@@ -53,7 +53,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     logController: new LogController({ disableRequestLogging: true }),
   });
   registerErrorHandler(app);
-  useZodSchemas(app);
+  applyZodSchemas(app);
 
   const routeList: RegisteredRoute[] = [];
   app.decorate('routeList', routeList);

@@ -145,7 +145,7 @@ export function appJson(app: SandboxApp, base: string): Record<string, unknown> 
 
 /** A user's assignment to an app, as `GET /api/v1/apps/{appId}/users/{userId}` returns it. */
 export function appUserJson(app: SandboxApp, user: SandboxUser, base: string): Record<string, unknown> {
-  // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings compare in time order; Math.max would turn them into NaN
+  // ISO-8601 strings compare in time order (Math.max would turn them into NaN).
   const assigned = app.created > user.created ? app.created : user.created;
   return {
     id: user.id,
