@@ -5,6 +5,7 @@ import type { Mailer } from './connectors/smtp/index.js';
 import type { Db, DialectName } from './db/database.js';
 import type { Policy } from './domain/policy.js';
 import type { IdentityResolver } from './services/separation-of-duties.js';
+import type { SignIn } from './services/sign-in.service.js';
 
 /** What services and jobs need, built once by createApp and passed down explicitly. */
 export interface AppContext {
@@ -17,6 +18,8 @@ export interface AppContext {
   policy: Policy;
   /** Okta identities of the people acting (approvers), briefly cached. */
   identities: IdentityResolver;
+  /** Web sign-in (OpenID Connect); undefined when none is configured and no demo provider runs. */
+  signIn?: SignIn;
   /** Nudges the in-process worker after enqueueing, so work starts without waiting for a poll. */
   wakeWorker(): void;
 }

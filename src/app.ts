@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppContext } from './app-context.js';
 import type { Config } from './config/config.js';
+import { createOidcClient } from './connectors/oidc/index.js';
 import { createOktaConnector, type OktaConnector } from './connectors/okta/index.js';
 import { createSmtpMailer, type DevMailbox, type Mailer, startDevMailbox } from './connectors/smtp/index.js';
 import { type DatabaseHandle, openDatabase } from './db/database.js';
@@ -20,6 +23,7 @@ import { createLogger } from './logger.js';
 import { DEMO_FIXTURE_PATH, loadFixtureFile, type OktaSandbox, startOktaSandbox } from './okta-sandbox/index.js';
 import { parseAppsCsv } from './services/app-csv.js';
 import { createIdentityResolver } from './services/separation-of-duties.js';
+import type { SignIn } from './services/sign-in.service.js';
 import { PROJECT_ROOT, VERSION } from './version.js';
 
 export const DEMO_APPS_CSV = join(PROJECT_ROOT, 'fixtures', 'demo-apps.csv');
@@ -36,6 +40,8 @@ export interface StartOptions {
   sandboxLatencyMs?: number;
   /** How long /readyz reuses Okta's answer (tests set 0). */
   readinessCacheMs?: number;
+  /** Where the built web app is (default dist/web). */
+  webAppRoot?: string;
 }
 
 /** A running resetdesk: what `serve` starts and what tests and benchmarks drive. */
@@ -80,6 +86,8 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
     cleanups.push(() => mailer.close());
     if (devMailbox) cleanups.push(() => devMailbox.close());
 
+    let listening: string | undefined;
+    const { signIn, demoClient } = connectSignIn(config, sandbox, () => config.publicUrl ?? listening);
     let worker: Worker | undefined;
     const ctx: AppContext = {
       config,
@@ -90,6 +98,7 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       mailer,
       policy,
       identities: createIdentityResolver(okta),
+      ...(signIn ? { signIn } : {}),
       wakeWorker: () => worker?.wake(),
     };
     const running = createWorker({
@@ -106,6 +115,7 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       demo: sandbox !== undefined,
       ...(devMailbox ? { devMailbox } : {}),
       ...(opts.readinessCacheMs !== undefined ? { readinessCacheMs: opts.readinessCacheMs } : {}),
+      ...(opts.webAppRoot ? { webAppRoot: opts.webAppRoot } : {}),
     });
     cleanups.push(() => server.close());
     // Lasting: a listener 'error' (e.g. accept failing with EMFILE) is logged, never fatal to the process.
@@ -114,6 +124,13 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
     let url = '';
     if (opts.listen !== false) {
       url = await server.listen({ port: config.port, host: config.host });
+      // Only now is the port known (PORT=0): the sign-in redirect URI is built from it.
+      listening = loopbackUrl(config.host, (server.server.address() as AddressInfo).port);
+    }
+    const base = config.publicUrl ?? listening;
+    if (demoClient && sandbox?.oidc && base) {
+      await sandbox.oidc.registerClient({ ...demoClient, redirectUris: [`${base}/auth/callback`], postLogoutRedirectUris: [`${base}/`] });
+      logger.info({ url: `${base}/` }, 'demo sign-in: open the web app and choose a demo user');
     }
     if (opts.worker !== false) {
       running.start();
@@ -147,12 +164,35 @@ async function connectOkta(
   const sandbox = await startOktaSandbox({
     fixture,
     port: config.okta.port,
+    // The demo's identity provider, unless a real one is configured.
+    oidc: config.signIn.oidc === undefined,
     errorLogger: logger.child({ component: 'okta-sandbox' }),
     ...(latencyMs ? { latencyMs } : {}),
   });
   logger.info({ url: sandbox.url }, 'embedded Okta sandbox started (no OKTA_ORG_URL configured)');
   const okta = createOktaConnector({ orgUrl: sandbox.url, auth: { kind: 'ssws', token: sandbox.apiToken } }, { logger: oktaLogger });
   return { okta, sandbox };
+}
+
+/**
+ * Sign-in for the web app: the configured OpenID provider, else the sandbox's demo provider with
+ * a client of its own (registered once resetdesk knows its address), else none.
+ */
+function connectSignIn(
+  config: Config,
+  sandbox: OktaSandbox | undefined,
+  baseUrl: () => string | undefined,
+): { signIn: SignIn | undefined; demoClient?: { clientId: string; clientSecret: string } } {
+  if (config.signIn.oidc) return { signIn: { oidc: createOidcClient(config.signIn.oidc), baseUrl } };
+  if (!sandbox?.oidc) return { signIn: undefined };
+  const demoClient = { clientId: 'resetdesk-demo', clientSecret: randomBytes(24).toString('base64url') };
+  return { signIn: { oidc: createOidcClient({ issuer: sandbox.oidc.issuer, ...demoClient }), baseUrl }, demoClient };
+}
+
+/** How a browser on this machine reaches a listener: a wildcard bind through loopback, IPv6 in brackets. */
+function loopbackUrl(host: string, port: number): string {
+  const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  return `http://${urlHost}:${port}`;
 }
 
 async function connectMail(config: Config, logger: Logger): Promise<{ mailer: Mailer; devMailbox: DevMailbox | undefined }> {

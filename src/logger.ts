@@ -6,6 +6,13 @@ const REDACT_PATHS = [
   'req.headers.authorization',
   'headers.authorization',
   'authorization',
+  // Session cookies and CSRF tokens are credentials too.
+  'req.headers.cookie',
+  'headers.cookie',
+  'cookie',
+  'headers["x-csrf-token"]',
+  'id_token',
+  'idToken',
   'token',
   'apiToken',
   'access_token',

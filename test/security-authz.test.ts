@@ -5,17 +5,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, revokeApiToken } from '../src/db/repositories/token.repository.js';
 import type { RegisteredRoute } from '../src/http/server.js';
 import { DIALECTS } from './helpers/databases.js';
-import { startTestContext, type TestContext } from './helpers/test-context.js';
-import { LENA, USERS } from './helpers/test-org.js';
+import { callAs, newBrowser, signedInBrowser, withSignInGroups } from './helpers/oidc-login.js';
+import { errorOf, startTestContext, type TestContext } from './helpers/test-context.js';
+import { LENA, testFixture, USERS } from './helpers/test-org.js';
 
 /**
  * The authorization matrix: every registered route × every kind of caller, with the status
  * each must get. The route list comes from the server itself, so a new route without a row
- * here fails the suite until someone decides who may call it.
+ * here fails the suite until someone decides who may call it. A browser signed in through the
+ * identity provider (sending its CSRF token) must get what a token of the same role gets.
  */
-const CALLERS = ['none', 'bad', 'revoked', 'requester', 'otherRequester', 'approver', 'admin', 'intake'] as const;
+const SESSIONS = ['requesterSession', 'approverSession', 'adminSession'] as const;
+const CALLERS = ['none', 'bad', 'revoked', 'requester', 'otherRequester', 'approver', 'admin', 'intake', ...SESSIONS] as const;
 type Caller = (typeof CALLERS)[number];
 type Row = { [K in Caller]: number };
+
+/** Who each signed-in browser is: the token holders of the same role (the fixture's groups give them that role). */
+const SESSION_EMAILS: Record<(typeof SESSIONS)[number], string> = {
+  requesterSession: 'alice@example.com',
+  approverSession: 'irene@example.com',
+  adminSession: 'root@example.com',
+};
 
 const row = (anonymous: number, requester: number, other: number, approver: number, admin: number, intake: number): Row => ({
   none: anonymous,
@@ -26,6 +36,9 @@ const row = (anonymous: number, requester: number, other: number, approver: numb
   approver,
   admin,
   intake,
+  requesterSession: requester,
+  approverSession: approver,
+  adminSession: admin,
 });
 const PUBLIC = row(200, 200, 200, 200, 200, 200);
 
@@ -46,6 +59,12 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/requests/:id/deny': row(401, 403, 403, 200, 200, 403),
   'GET /api/v1/apps': row(401, 200, 200, 200, 200, 200),
   'POST /api/v1/apps': row(401, 403, 403, 403, 201, 403),
+  // Browser navigations: to the identity provider; back from it (400 here: no sign-in under way).
+  'GET /auth/login': row(302, 302, 302, 302, 302, 302),
+  'GET /auth/callback': row(400, 400, 400, 400, 400, 400),
+  // Without a session there is nothing to end: it only clears the cookie.
+  'POST /auth/logout': PUBLIC,
+  'GET /api/v1/me': row(401, 200, 200, 200, 200, 200),
 };
 
 describe.each(DIALECTS)('authorization on %s', (dialect) => {
@@ -55,7 +74,11 @@ describe.each(DIALECTS)('authorization on %s', (dialect) => {
 
   beforeAll(async () => {
     // The matrix files many requests for one person: the per-person limits are tested elsewhere.
-    t = await startTestContext(dialect, { env: { OPEN_REQUESTS_PER_PERSON: '0', REQUESTS_PER_PERSON_PER_HOUR: '0' } });
+    t = await startTestContext(dialect, {
+      env: { OPEN_REQUESTS_PER_PERSON: '0', REQUESTS_PER_PERSON_PER_HOUR: '0' },
+      oidc: true,
+      fixture: withSignInGroups(testFixture(), { approvers: [USERS.irene], admins: [USERS.root] }),
+    });
     const revoked = await createApiToken(t.app.ctx.db, { email: 'alice@example.com', role: 'requester' });
     await revokeApiToken(t.app.ctx.db, revoked.id);
     Object.assign(tokens, {
@@ -72,12 +95,22 @@ describe.each(DIALECTS)('authorization on %s', (dialect) => {
   });
   afterAll(async () => t?.close());
 
+  /** A call as `caller`, redirects not followed: with its token, or as a freshly signed-in browser with its CSRF token. */
+  async function call(caller: Caller, method: string, path: string, body: unknown) {
+    if (caller === 'requesterSession' || caller === 'approverSession' || caller === 'adminSession') {
+      const { browser, csrfToken } = await signedInBrowser(t.url, SESSION_EMAILS[caller]);
+      return callAs(browser, t.url, method, path, { body, ...(method === 'GET' ? {} : { csrfToken }) });
+    }
+    const token = tokens[caller];
+    return callAs(newBrowser(), t.url, method, path, { body, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
+  }
+
   /** A fresh request of alice's that waits for an approver (Salesforce is federated SSO). */
   async function escalatedRequest(): Promise<string> {
-    const res = await t.api('POST', '/api/v1/requests', { token: tokens.requester, body: { app: 'Salesforce', justification: 'matrix' } });
+    const res = await t.create(tokens.requester!, { app: 'Salesforce', justification: 'matrix' });
     expect(res.status).toBe(201);
-    await t.waitForStatus(res.body.request_id, tokens.requester!, ['Escalated']);
-    return res.body.request_id as string;
+    await t.waitForStatus(res.data!.request_id, tokens.requester!, ['Escalated']);
+    return res.data!.request_id;
   }
 
   it('every route has a row in the matrix, and every row a route', () => {
@@ -109,12 +142,12 @@ describe.each(DIALECTS)('authorization on %s', (dialect) => {
               : route.url === '/api/v1/requests'
                 ? { app: 'Expensify', justification: 'matrix' }
                 : {};
-        const res = await t.api(route.method, path, { ...(tokens[caller] ? { token: tokens[caller] } : {}), ...(body ? { body } : {}) });
+        const res = await call(caller, route.method, path, body);
         if (res.status !== expected[caller])
           failures.push(
             `${route.method} ${route.url} as ${caller}: ${res.status} (expected ${expected[caller]}) ${JSON.stringify(res.body).slice(0, 200)}`,
           );
-        if (res.status >= 400 && typeof res.body?.error?.code !== 'string')
+        if (res.status >= 400 && errorOf(res) === undefined)
           failures.push(`${route.method} ${route.url} as ${caller}: error body not in the { error: { code, message } } shape`);
       }
     }
@@ -126,17 +159,17 @@ describe.each(DIALECTS)('authorization on %s', (dialect) => {
       // lena's Okta login and email differ: one person, one Okta user, two addresses.
       const asEmail = await t.token(LENA.email);
       const asLoginApprover = await t.token(LENA.login, 'approver');
-      const created = await t.api('POST', '/api/v1/requests', { token: asEmail, body: { app: 'Salesforce', justification: 'mine' } });
-      const r = await t.waitForStatus(created.body.request_id, asEmail, ['Escalated']);
+      const created = await t.create(asEmail, { app: 'Salesforce', justification: 'mine' });
+      const r = await t.waitForStatus(created.data!.request_id, asEmail, ['Escalated']);
       expect(r.oktaUserId).toBe(USERS.lena);
       t.sandbox.clearCalls();
-      for (const action of ['approve', 'deny']) {
-        const res = await t.api('POST', `/api/v1/requests/${r.request_id}/${action}`, { token: asLoginApprover, body: {} });
+      for (const action of ['approve', 'deny'] as const) {
+        const res = await t.decide(r.request_id, asLoginApprover, action);
         expect(res.status, action).toBe(403);
-        expect(res.body.error.code).toBe('SELF_DECISION');
+        expect(res.error?.error.code).toBe('SELF_DECISION');
       }
       expect(t.sandbox.calls().filter((c) => c.path.endsWith('/reset_password'))).toEqual([]);
-      expect((await t.api('GET', `/api/v1/requests/${r.request_id}`, { token: asEmail })).body).toMatchObject({
+      expect(await t.request(r.request_id, asEmail)).toMatchObject({
         status: 'Escalated',
         manualDecision: null,
       });
@@ -145,26 +178,26 @@ describe.each(DIALECTS)('authorization on %s', (dialect) => {
     it('nor the reverse: filed under the login, decided with a token carrying the email', async () => {
       const asLogin = await t.token(LENA.login);
       const asEmailAdmin = await t.token(LENA.email, 'admin');
-      const created = await t.api('POST', '/api/v1/requests', { token: asLogin, body: { app: 'Salesforce', justification: 'mine' } });
-      const r = await t.waitForStatus(created.body.request_id, asLogin, ['Escalated']);
-      const res = await t.api('POST', `/api/v1/requests/${r.request_id}/approve`, { token: asEmailAdmin, body: {} });
+      const created = await t.create(asLogin, { app: 'Salesforce', justification: 'mine' });
+      const r = await t.waitForStatus(created.data!.request_id, asLogin, ['Escalated']);
+      const res = await t.decide(r.request_id, asEmailAdmin, 'approve');
       expect(res.status).toBe(403);
-      expect(res.body.error.code).toBe('SELF_DECISION');
+      expect(res.error?.error.code).toBe('SELF_DECISION');
     });
 
     it('another approver may decide it', async () => {
       const asEmail = await t.token(LENA.email);
-      const created = await t.api('POST', '/api/v1/requests', { token: asEmail, body: { app: 'Salesforce', justification: 'mine' } });
-      const r = await t.waitForStatus(created.body.request_id, asEmail, ['Escalated']);
-      expect((await t.api('POST', `/api/v1/requests/${r.request_id}/approve`, { token: tokens.approver, body: {} })).status).toBe(200);
+      const created = await t.create(asEmail, { app: 'Salesforce', justification: 'mine' });
+      const r = await t.waitForStatus(created.data!.request_id, asEmail, ['Escalated']);
+      expect((await t.decide(r.request_id, tokens.approver!, 'approve')).status).toBe(200);
     });
 
     it('an approver who is no Okta user may not decide at all', async () => {
       const id = await escalatedRequest();
       const stranger = await t.token('not-in-okta@example.com', 'approver');
-      const res = await t.api('POST', `/api/v1/requests/${id}/approve`, { token: stranger, body: {} });
+      const res = await t.decide(id, stranger, 'approve');
       expect(res.status).toBe(403);
-      expect(res.body.error.code).toBe('APPROVER_UNVERIFIED');
+      expect(res.error?.error.code).toBe('APPROVER_UNVERIFIED');
     });
   });
 });
@@ -181,20 +214,14 @@ describe.each(DIALECTS)('an approver who is the target of an escalated request o
 
   it('cannot decide it, under either of their addresses', async () => {
     const alice = await t.token('alice@example.com');
-    const created = await t.api('POST', '/api/v1/requests', {
-      token: alice,
-      body: { app: 'Salesforce', justification: 'for lena', targetUser: LENA.email },
-    });
-    const r = await t.waitForStatus(created.body.request_id, alice, ['Escalated']);
+    const created = await t.create(alice, { app: 'Salesforce', justification: 'for lena', targetUser: LENA.email });
+    const r = await t.waitForStatus(created.data!.request_id, alice, ['Escalated']);
     expect(r.ruleId).toBe('third_party');
     for (const address of [LENA.login, LENA.email]) {
-      const res = await t.api('POST', `/api/v1/requests/${r.request_id}/approve`, { token: await t.token(address, 'approver'), body: {} });
+      const res = await t.decide(r.request_id, await t.token(address, 'approver'), 'approve');
       expect(res.status, address).toBe(403);
-      expect(res.body.error.code).toBe('SELF_DECISION');
+      expect(res.error?.error.code).toBe('SELF_DECISION');
     }
-    expect(
-      (await t.api('POST', `/api/v1/requests/${r.request_id}/deny`, { token: await t.token('irene@example.com', 'approver'), body: {} }))
-        .status,
-    ).toBe(200);
+    expect((await t.decide(r.request_id, await t.token('irene@example.com', 'approver'), 'deny')).status).toBe(200);
   });
 });

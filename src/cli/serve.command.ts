@@ -5,7 +5,12 @@ import { waitForSignal } from './okta-sandbox.command.js';
 export async function serveCommand(config: Config, _args: string[]): Promise<number> {
   const app = await startResetdesk(config);
   const base = config.publicUrl ?? app.url;
-  const lines = [`resetdesk listening on ${app.url}`, `  OpenAPI:   ${base}/api/openapi.json`, `  Readiness: ${base}/readyz`];
+  const lines = [
+    `resetdesk listening on ${app.url}`,
+    `  Web app:   ${base}/${app.sandbox?.oidc ? ' (sign in as a demo user: see fixtures/README.md)' : ''}`,
+    `  OpenAPI:   ${base}/api/openapi.json`,
+    `  Readiness: ${base}/readyz`,
+  ];
   if (app.sandbox) lines.push(`  Okta:      built-in sandbox at ${app.sandbox.url} (demo users: see fixtures/README.md)`);
   if (app.devMailbox) lines.push(`  Mail:      built-in dev mailbox — read it at ${base}/dev/mailbox`);
   if (app.sandbox) {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { oidcConnector } from '../connectors/oidc/index.js';
 import { oktaConnector } from '../connectors/okta/index.js';
 import { smtpConnector } from '../connectors/smtp/index.js';
+import { isLoopbackHost } from './loopback.js';
 
 /**
  * The one configuration schema. Keys are the environment variable names, so every message can
@@ -90,14 +92,20 @@ export const configShape = {
   REQUESTS_PER_PERSON_PER_HOUR: limit(30),
   /** Requests one person may have open (not yet closed) at once. */
   OPEN_REQUESTS_PER_PERSON: limit(10),
+
+  /** The web app's OpenID provider; unset = the demo provider of the embedded Okta sandbox, if any. */
+  OIDC_ISSUER: oidcConnector.configSchema.shape.issuer.optional(),
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
+  /** Space- or comma-separated; default the connector's. */
+  OIDC_SCOPES: optionalString,
+  OIDC_GROUPS_CLAIM: optionalString,
+  /** Comma-separated group names whose members sign in as approvers / admins. */
+  OIDC_APPROVER_GROUPS: z.string().trim().default('IT Approvers'),
+  OIDC_ADMIN_GROUPS: z.string().trim().default('IT Admins'),
+  /** How long a web sign-in lasts. */
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
 };
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
-
-/** Whether HOST only accepts connections from this machine. */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 export const configSchema = z.object(configShape).superRefine((c, ctx) => {
   if (!c.SMTP_URL && !isLoopbackHost(c.HOST)) {
@@ -108,6 +116,7 @@ export const configSchema = z.object(configShape).superRefine((c, ctx) => {
       message: `is required when HOST (${c.HOST}) is not a loopback address: without it emails go to the built-in dev mailbox, which is for local demos only`,
     });
   }
+  checkSignIn(c, ctx);
   if (!c.OKTA_ORG_URL) {
     for (const key of ['OKTA_API_TOKEN', 'OKTA_CLIENT_ID'] as const) {
       if (c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is set but OKTA_ORG_URL is not' });
@@ -138,3 +147,23 @@ export const configSchema = z.object(configShape).superRefine((c, ctx) => {
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
+
+type Raw = z.infer<z.ZodObject<typeof configShape>>;
+
+/** The OIDC variables make sense only together, and a redirect URI needs an address browsers reach. */
+function checkSignIn(c: Raw, ctx: z.RefinementCtx): void {
+  if (!c.OIDC_ISSUER) {
+    for (const key of ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_SCOPES', 'OIDC_GROUPS_CLAIM'] as const) {
+      if (c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is set but OIDC_ISSUER is not' });
+    }
+    return;
+  }
+  if (!c.OIDC_CLIENT_ID) ctx.addIssue({ code: 'custom', path: ['OIDC_CLIENT_ID'], message: 'OIDC_ISSUER is set: also set OIDC_CLIENT_ID' });
+  if (!c.PUBLIC_URL && !isLoopbackHost(c.HOST)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PUBLIC_URL'],
+      message: `is required with OIDC_ISSUER when HOST (${c.HOST}) is not a loopback address: the sign-in redirect URI is PUBLIC_URL/auth/callback`,
+    });
+  }
+}

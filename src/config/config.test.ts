@@ -105,6 +105,67 @@ describe('loadConfig', () => {
     expect(fail(env as Record<string, string>)).toMatch(new RegExp(`^  ${name}: `, 'm'));
   });
 
+  it('reads web sign-in: none configured means the demo provider (with the sandbox) and the default role groups', () => {
+    expect(loadConfig({}).signIn).toEqual({
+      oidc: undefined,
+      approverGroups: ['IT Approvers'],
+      adminGroups: ['IT Admins'],
+      sessionTtlHours: 12,
+    });
+    const c = loadConfig({
+      OIDC_ISSUER: 'https://example.okta.com',
+      OIDC_CLIENT_ID: '0oaclient',
+      OIDC_CLIENT_SECRET: 's3cret',
+      OIDC_SCOPES: 'openid, email profile',
+      OIDC_APPROVER_GROUPS: 'Helpdesk, IT Approvers ',
+      OIDC_ADMIN_GROUPS: 'Okta Admins',
+      SESSION_TTL_HOURS: '8',
+    });
+    expect(c.signIn).toEqual({
+      oidc: {
+        issuer: 'https://example.okta.com',
+        clientId: '0oaclient',
+        clientSecret: 's3cret',
+        scopes: ['openid', 'email', 'profile'],
+        groupsClaim: 'groups',
+        timeoutMs: 10_000,
+      },
+      approverGroups: ['Helpdesk', 'IT Approvers'],
+      adminGroups: ['Okta Admins'],
+      sessionTtlHours: 8,
+    });
+    expect(loadConfig({ OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'c' }).signIn.oidc?.scopes).toEqual([
+      'openid',
+      'email',
+      'profile',
+      'groups',
+    ]);
+  });
+
+  it.each([
+    [{ OIDC_ISSUER: 'http://idp.example.com', OIDC_CLIENT_ID: 'c' }, 'OIDC_ISSUER', /https:\/\/ URL \(http:\/\/ only on a loopback host/],
+    [{ OIDC_ISSUER: 'https://idp.example.com' }, 'OIDC_CLIENT_ID', /also set OIDC_CLIENT_ID/],
+    [{ OIDC_CLIENT_ID: 'c' }, 'OIDC_CLIENT_ID', /is set but OIDC_ISSUER is not/],
+    [{ OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'c', OIDC_SCOPES: 'email profile' }, 'OIDC_SCOPES', /must include openid/],
+    [
+      { OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'c', HOST: '0.0.0.0', SMTP_URL: 'smtp://m:25' },
+      'PUBLIC_URL',
+      /redirect URI/,
+    ],
+    [{ SESSION_TTL_HOURS: '0' }, 'SESSION_TTL_HOURS', /./],
+  ])('checks sign-in settings, naming the variable %#', (env, name, message) => {
+    const text = fail(env as Record<string, string>);
+    expect(text).toMatch(new RegExp(`^  ${name}: `, 'm'));
+    expect(text).toMatch(message);
+  });
+
+  it('allows a plain-http issuer on loopback only (the demo provider, tests), and keeps the client secret out of messages', () => {
+    expect(loadConfig({ OIDC_ISSUER: 'http://127.0.0.1:4000/oidc', OIDC_CLIENT_ID: 'c' }).signIn.oidc?.issuer).toBe(
+      'http://127.0.0.1:4000/oidc',
+    );
+    expect(fail({ OIDC_CLIENT_SECRET: 'hunter2-secret' })).not.toContain('hunter2');
+  });
+
   it('never echoes secrets back', () => {
     const message = fail({ SMTP_URL: 'mail-with-secret-p4ss' });
     expect(message).not.toContain('p4ss');

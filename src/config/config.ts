@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { checkConnectorConfig } from '../connectors/connector.js';
+import { type OidcConfig, oidcConnector } from '../connectors/oidc/index.js';
 import { type OktaConfig, oktaConnector } from '../connectors/okta/index.js';
 import { AppError } from '../errors/error-codes.js';
 import { configSchema, configShape, type RawConfig } from './config.schema.js';
@@ -30,6 +31,17 @@ export interface Config {
   requestTimeoutMs: number;
   trustProxy: boolean | string[];
   limits: Limits;
+  signIn: SignInSettings;
+}
+
+/** Sign-in to the web app; see docs/operations.md, "Security model". */
+interface SignInSettings {
+  /** A configured OpenID provider; undefined = the embedded sandbox's demo provider when it runs, else no sign-in. */
+  oidc: OidcConfig | undefined;
+  /** Members of these groups sign in as approvers, of `adminGroups` as admins; everyone else as a requester. */
+  approverGroups: string[];
+  adminGroups: string[];
+  sessionTtlHours: number;
 }
 
 /** Abuse limits; 0 switches one off. See docs/operations.md, "Security model". */
@@ -42,7 +54,7 @@ export interface Limits {
 }
 
 /** Variables that hold secrets; never echoed back in messages. */
-const SECRET_KEYS = new Set(['OKTA_API_TOKEN', 'OKTA_PRIVATE_KEY', 'SMTP_URL', 'DATABASE_URL']);
+const SECRET_KEYS = new Set(['OKTA_API_TOKEN', 'OKTA_PRIVATE_KEY', 'SMTP_URL', 'DATABASE_URL', 'OIDC_CLIENT_SECRET']);
 
 /**
  * Reads configuration from `env`, layered over the file named by RESETDESK_CONFIG_FILE (JSON or
@@ -114,7 +126,48 @@ function toConfig(c: RawConfig): Config {
       requestsPerPersonPerHour: c.REQUESTS_PER_PERSON_PER_HOUR,
       openRequestsPerPerson: c.OPEN_REQUESTS_PER_PERSON,
     },
+    signIn: {
+      oidc: oidcSettings(c),
+      approverGroups: groupList(c.OIDC_APPROVER_GROUPS),
+      adminGroups: groupList(c.OIDC_ADMIN_GROUPS),
+      sessionTtlHours: c.SESSION_TTL_HOURS,
+    },
   };
+}
+
+const groupList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
+
+/** The variable that sets each OIDC connector field. */
+const OIDC_VARIABLES: Record<string, string> = {
+  issuer: 'OIDC_ISSUER',
+  clientId: 'OIDC_CLIENT_ID',
+  clientSecret: 'OIDC_CLIENT_SECRET',
+  scopes: 'OIDC_SCOPES',
+  groupsClaim: 'OIDC_GROUPS_CLAIM',
+};
+
+/** Assembles the OIDC connector's settings from the variables and checks them with its schema. */
+function oidcSettings(c: RawConfig): OidcConfig | undefined {
+  if (!c.OIDC_ISSUER) return undefined;
+  const input = {
+    issuer: c.OIDC_ISSUER,
+    clientId: c.OIDC_CLIENT_ID,
+    ...(c.OIDC_CLIENT_SECRET ? { clientSecret: c.OIDC_CLIENT_SECRET } : {}),
+    ...(c.OIDC_SCOPES ? { scopes: c.OIDC_SCOPES.split(/[\s,]+/).filter(Boolean) } : {}),
+    ...(c.OIDC_GROUPS_CLAIM ? { groupsClaim: c.OIDC_GROUPS_CLAIM } : {}),
+  };
+  const checked = checkConnectorConfig(oidcConnector.configSchema, input);
+  if (!checked.ok) {
+    throw invalidConfig(
+      checked.problems.map((p) => ({ key: OIDC_VARIABLES[p.path.split('.')[0] ?? ''] ?? 'OIDC_ISSUER', message: p.message })),
+      c,
+    );
+  }
+  return checked.config;
 }
 
 /** The variable that sets each Okta connector field, so messages name what a person edits. */

@@ -2,6 +2,7 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Db } from './database.js';
 import * as initial from './migrations/2026-11-23T00-00-00-initial.js';
 import * as jobFairKey from './migrations/2026-11-23T12-00-00-job-fair-key.js';
+import * as webSessions from './migrations/2026-11-23T20-00-00-web-sessions.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the same from src/
@@ -10,6 +11,7 @@ import * as jobFairKey from './migrations/2026-11-23T12-00-00-job-fair-key.js';
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-23T00-00-00-initial': initial,
   '2026-11-23T12-00-00-job-fair-key': jobFairKey,
+  '2026-11-23T20-00-00-web-sessions': webSessions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -79,6 +79,32 @@ interface ApiTokensTable {
   revoked_at: string | null;
 }
 
+/** What a sign-in callback checks; the key is sha256 of the short-lived sign-in cookie. */
+interface SignInAttemptsTable {
+  token_hash: string;
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  /** A path on this site (never a full URL). */
+  return_to: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** A signed-in browser; sha256 of the session cookie, never the cookie itself. */
+interface WebSessionsTable {
+  id: string;
+  token_hash: string;
+  email: string;
+  name: string | null;
+  /** Mapped from the person's groups at sign-in. */
+  role: string;
+  /** The provider's ID token, sent back as id_token_hint at sign-out. */
+  id_token: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 interface JobsTable {
   id: string;
   kind: string;
@@ -109,6 +135,8 @@ export interface Database {
   audit_events: AuditEventsTable;
   api_tokens: ApiTokensTable;
   jobs: JobsTable;
+  sign_in_attempts: SignInAttemptsTable;
+  web_sessions: WebSessionsTable;
 }
 
 export type AppRow = Selectable<AppsTable>;

@@ -27,8 +27,17 @@ export const ERROR_CODES = {
   RATE_LIMITED: { status: 429, retryable: true, message: 'Too many requests; retry after the time in the Retry-After header.' },
   // Once one of the person's requests is closed.
   TOO_MANY_OPEN_REQUESTS: { status: 409, retryable: true, message: 'Too many open requests for this person; wait until one is closed.' },
-  UNAUTHENTICATED: { status: 401, retryable: false, message: 'A valid bearer token is required.' },
+  UNAUTHENTICATED: { status: 401, retryable: false, message: 'A valid bearer token or sign-in session is required.' },
   FORBIDDEN: { status: 403, retryable: false, message: 'Your role does not allow this.' },
+  // A call made with the session cookie must prove it came from the web app (docs/operations.md).
+  CSRF_FAILED: {
+    status: 403,
+    retryable: false,
+    message: 'Send the x-csrf-token header from GET /api/v1/me with calls that change anything.',
+  },
+  // An unknown, expired or already used sign-in, a refusal by the provider, or no usable email: start again.
+  SIGN_IN_FAILED: { status: 400, retryable: false, message: 'The sign-in could not be completed; start again.' },
+  SIGN_IN_UNAVAILABLE: { status: 503, retryable: true, message: 'The identity provider could not be reached.' },
   NOT_FOUND: { status: 404, retryable: false, message: 'Not found.' },
   ROUTE_NOT_FOUND: { status: 404, retryable: false, message: 'No such route.' },
   REQUEST_NOT_FOUND: { status: 404, retryable: false, message: 'No request with that id.' },

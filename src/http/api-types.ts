@@ -137,7 +137,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description FORBIDDEN */
+                /** @description CSRF_FAILED, FORBIDDEN */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -184,6 +184,60 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is calling: email, name, role and, for a signed-in browser, the CSRF token */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Who is calling: email, name, role and, for a signed-in browser, the CSRF token */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Me"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -295,6 +349,15 @@ export interface paths {
                 };
                 /** @description UNAUTHENTICATED */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CSRF_FAILED */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -472,7 +535,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description FORBIDDEN, SELF_DECISION, APPROVER_UNVERIFIED */
+                /** @description CSRF_FAILED, FORBIDDEN, SELF_DECISION, APPROVER_UNVERIFIED */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -586,7 +649,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description FORBIDDEN, SELF_DECISION, APPROVER_UNVERIFIED */
+                /** @description CSRF_FAILED, FORBIDDEN, SELF_DECISION, APPROVER_UNVERIFIED */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -718,6 +781,217 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the identity provider sends the browser back: starts the session and redirects to returnTo
+         * @description Sets the HttpOnly session cookie `resetdesk_session`. Works once per sign-in started by /auth/login in the same browser.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    code?: string;
+                    error?: string;
+                    error_description?: string;
+                    iss?: string;
+                    state?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Where the identity provider sends the browser back: starts the session and redirects to returnTo (Location header) */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description VALIDATION_FAILED, SIGN_IN_FAILED */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description SIGN_IN_UNAVAILABLE */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sign in: redirects to the identity provider, which sends the browser back to /auth/callback
+         * @description A browser navigation, not an API call. `returnTo` must be a path on this site (e.g. `/requests/req_…`); anything else returns to `/`. 404 when no sign-in is configured.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    returnTo?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Sign in: redirects to the identity provider, which sends the browser back to /auth/callback (Location header) */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description VALIDATION_FAILED */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description SIGN_IN_UNAVAILABLE */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out: ends the session, clears its cookie and says where the browser goes next
+         * @description Send `x-csrf-token` with the session cookie. `redirectTo` is the identity provider's sign-out page (RP-initiated logout) when it has one, else `/`. Without a session it only clears the cookie.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Sign out: ends the session, clears its cookie and says where the browser goes next */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SignOut"];
+                    };
+                };
+                /** @description CSRF_FAILED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -876,9 +1150,9 @@ export interface components {
              * @default auto
              * @enum {string}
              */
-            resetMethod: "auto" | "swa_link" | "okta_reset" | "external";
+            resetMethod?: "auto" | "swa_link" | "okta_reset" | "external";
             /** @default false */
-            sensitive: boolean;
+            sensitive?: boolean;
             url?: string;
         };
         CreateRequest: {
@@ -909,6 +1183,14 @@ export interface components {
                 details?: unknown;
                 message: string;
             };
+        };
+        /** @description Who is calling: the signed-in person or the token holder */
+        Me: {
+            csrfToken: string | null;
+            email: string;
+            name: string | null;
+            /** @enum {string} */
+            role: "requester" | "approver" | "admin" | "intake";
         };
         Request: {
             app: string;
@@ -949,6 +1231,10 @@ export interface components {
             request_id: string;
             /** @enum {string} */
             status: "New" | "Triaging" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed";
+        };
+        SignOut: {
+            /** @description Where the browser goes next: the provider's sign-out page, or / */
+            redirectTo: string;
         };
     };
     responses: never;

@@ -5,14 +5,18 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors/error-codes.js';
+import type { WebAppFallback } from './web-app.js';
 
 /** The body of every error response. */
 interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-/** The one place error codes become HTTP statuses and JSON bodies: `{ error: { code, message, details? } }`. */
-export function registerErrorHandler(app: FastifyInstance): void {
+/**
+ * The one place error codes become HTTP statuses and JSON bodies: `{ error: { code, message, details? } }`.
+ * `webApp` gets a request no route matched first (the web app's files and client-side routes).
+ */
+export function registerErrorHandler(app: FastifyInstance, webApp: WebAppFallback): void {
   app.setErrorHandler((err: FastifyError | AppError | ZodError | Error, request, reply) => {
     const appError = toAppError(err);
     if (appError.status >= 500) request.log.error({ err }, 'request failed');
@@ -20,8 +24,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
     sendError(reply, appError);
   });
 
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler(async (request, reply) => {
+    if (await webApp(request, reply)) return reply;
     sendError(reply, new AppError('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`));
+    return reply;
   });
 }
 

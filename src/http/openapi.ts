@@ -5,12 +5,14 @@ import type { OpenAPIV3_1 } from 'openapi-types';
 import type { AppContext } from '../app-context.js';
 import { type RouteSpec, registerRoutes } from './route.js';
 import { appRoutes } from './routes/apps.routes.js';
+import { authRoutes } from './routes/auth.routes.js';
 import { requestRoutes } from './routes/requests.routes.js';
 import { type ServiceRouteOptions, serviceRoutes } from './routes/service.routes.js';
+import { SESSION_COOKIE } from './web-session.js';
 
 /** Every route of the API, in the order they are registered. */
 export function apiRoutes(opts: ServiceRouteOptions): RouteSpec[] {
-  return [...serviceRoutes(opts), ...requestRoutes, ...appRoutes];
+  return [...serviceRoutes(opts), ...requestRoutes, ...appRoutes, ...authRoutes];
 }
 
 /** zod validates requests and serializes responses; the route tables carry the schemas. */
@@ -34,11 +36,18 @@ export async function buildOpenApiDocument(version: string): Promise<OpenAPIV3_1
         version,
         description:
           'Password-reset requests: file, follow and decide them. Authenticate with `Authorization: Bearer <token>` ' +
-          '(`resetdesk token create`). Errors are always `{ "error": { "code", "message", "details"? } }`; the codes are listed in docs/api.md.',
+          '(`resetdesk token create`), or as a browser signed in at /auth/login (the `resetdesk_session` cookie, plus ' +
+          'the `x-csrf-token` header from GET /api/v1/me on every call that changes anything). ' +
+          'Errors are always `{ "error": { "code", "message", "details"? } }`; the codes are listed in docs/api.md.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-      tags: [{ name: 'Requests' }, { name: 'Apps' }, { name: 'Service' }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+      tags: [{ name: 'Requests' }, { name: 'Apps' }, { name: 'Sign-in' }, { name: 'Service' }],
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AUDIT_EVENT_TYPES, REQUEST_STATUSES, RESET_METHODS } from '../domain/types.js';
+import { AUDIT_EVENT_TYPES, REQUEST_STATUSES, RESET_METHODS, ROLES } from '../domain/types.js';
 
 /**
  * What the API answers, as zod schemas: responses are checked against them on the way out, and
@@ -118,3 +118,18 @@ export const mailboxSchema = z.object({
     }),
   ),
 });
+
+export const meSchema = z
+  .object({
+    email: z.string(),
+    /** From the identity provider; null for a bearer token. */
+    name: nullableString,
+    role: z.enum(ROLES),
+    /** Send as `x-csrf-token` with every call that changes anything; null for a bearer token (which needs none). */
+    csrfToken: nullableString,
+  })
+  .meta({ id: 'Me', description: 'Who is calling: the signed-in person or the token holder' });
+
+export const signOutSchema = z
+  .object({ redirectTo: z.string().meta({ description: "Where the browser goes next: the provider's sign-out page, or /" }) })
+  .meta({ id: 'SignOut' });

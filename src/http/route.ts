@@ -27,8 +27,11 @@ export interface RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
-  /** The success status and its body. */
-  status?: 200 | 201;
+  /**
+   * The success status and its body. 302: the handler returns the Location (`response` is its
+   * schema, a string) and the reply is a redirect with no body.
+   */
+  status?: 200 | 201 | 302;
   response: R;
   /** Other statuses the handler may set, with the same body (e.g. 503 from /readyz). */
   alsoStatus?: Readonly<Record<number, string>>;
@@ -72,13 +75,15 @@ const errorBodySchema = z
 function commonErrors(spec: RouteSpec): ErrorCode[] {
   const codes: ErrorCode[] = ['RATE_LIMITED'];
   if (spec.auth !== 'public' && spec.auth !== 'optional') codes.push('UNAUTHENTICATED');
+  // A signed-in browser's calls that change anything must carry its CSRF token.
+  if (spec.auth !== 'public' && spec.method !== 'GET') codes.push('CSRF_FAILED');
   if (typeof spec.auth === 'object' && spec.auth.roles) codes.push('FORBIDDEN');
   if (spec.params || spec.query || spec.body) codes.push('VALIDATION_FAILED');
   if (spec.body) codes.push('INVALID_JSON', 'UNSUPPORTED_MEDIA_TYPE', 'BODY_TOO_LARGE');
   return codes;
 }
 
-type ResponseEntry = { description: string; content: { 'application/json': { schema: z.ZodType } } };
+type ResponseEntry = { description: string; content: { 'application/json': { schema: z.ZodType } } } | z.ZodType;
 
 /** Response schemas by status: success, then each error status with the codes it carries. */
 function responses(spec: RouteSpec): Record<number, ResponseEntry> {
@@ -88,7 +93,10 @@ function responses(spec: RouteSpec): Record<number, ResponseEntry> {
     const { status } = ERROR_CODES[code];
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
-  const out: Record<number, ResponseEntry> = { [spec.status ?? 200]: json(spec.summary, spec.response) };
+  // A redirect has no body: a null schema documents it without content (and nothing is serialized).
+  const success =
+    spec.status === 302 ? z.null().meta({ description: `${spec.summary} (Location header)` }) : json(spec.summary, spec.response);
+  const out: Record<number, ResponseEntry> = { [spec.status ?? 200]: success };
   for (const [status, description] of Object.entries(spec.alsoStatus ?? {})) out[Number(status)] = json(description, spec.response);
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
     out[status] = json([...new Set(codes)].join(', '), errorBodySchema);
@@ -108,7 +116,11 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
         summary: spec.summary,
         ...(spec.description ? { description: spec.description } : {}),
         tags: spec.tags,
-        ...(spec.auth === 'public' ? { security: [] } : spec.auth === 'optional' ? { security: [{}, { bearer: [] }] } : {}),
+        ...(spec.auth === 'public'
+          ? { security: [] }
+          : spec.auth === 'optional'
+            ? { security: [{}, { bearer: [] }, { session: [] }] }
+            : {}),
         ...(spec.params ? { params: spec.params } : {}),
         ...(spec.query ? { querystring: spec.query } : {}),
         ...(spec.body ? { body: spec.body } : {}),
@@ -121,6 +133,7 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
           { params: request.params, query: request.query, body: request.body, principal: request.principal, request, reply },
           ctx,
         );
+        if (spec.status === 302) return reply.redirect(String(result), 302);
         // A handler may have chosen another declared status (alsoStatus); otherwise the success one.
         if (reply.statusCode === 200) void reply.status(spec.status ?? 200);
         return reply.send(result);

@@ -1,7 +1,8 @@
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { AppContext } from '../app-context.js';
-import { isLoopbackHost } from '../config/config.schema.js';
+import { isLoopbackHost } from '../config/loopback.js';
 import type { DevMailbox } from '../connectors/smtp/index.js';
 import { AppError } from '../errors/error-codes.js';
 import { authenticateRequest, type RouteAuth } from './auth.js';
@@ -9,6 +10,7 @@ import { clientErrorHandler, frameworkErrorHandler, registerErrorHandler } from 
 import { apiRoutes, applyZodSchemas, buildOpenApiDocument } from './openapi.js';
 import { registerRateLimits } from './rate-limits.js';
 import { registerRoutes } from './route.js';
+import { registerWebApp } from './web-app.js';
 
 export interface ServerOptions {
   version: string;
@@ -18,6 +20,8 @@ export interface ServerOptions {
   demo?: boolean;
   /** How long /readyz reuses Okta's answer (default OKTA_READINESS_TTL_MS in routes/service.routes.ts). */
   readinessCacheMs?: number;
+  /** Where the built web app is (default dist/web). */
+  webAppRoot?: string;
 }
 
 /** A route as registered, with who may call it; the security suite walks this list. */
@@ -52,7 +56,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     // never reach the logs.
     logController: new LogController({ disableRequestLogging: true }),
   });
-  registerErrorHandler(app);
+  registerErrorHandler(app, await registerWebApp(app, opts.webAppRoot));
   applyZodSchemas(app);
 
   const routeList: RegisteredRoute[] = [];
@@ -65,11 +69,29 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     }
   });
 
+  const https = config.publicUrl?.startsWith('https://') ?? false;
   await app.register(helmet, {
-    // JSON only (the web app will bring its own policy): nothing may be framed or scripted.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    hsts: config.publicUrl?.startsWith('https://') ? { maxAge: 31_536_000 } : false,
+    // The web app's policy: its own scripts only; Mantine sets style attributes; never framed.
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        // A form that goes to /auth/login is redirected on to the provider, which form-action also governs.
+        formAction: ["'self'", ...(ctx.signIn ? [new URL(ctx.signIn.oidc.issuer).origin] : [])],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    hsts: https ? { maxAge: 31_536_000 } : false,
   });
+  // Parses the session cookie before the auth hook below reads it.
+  await app.register(cookie);
   const limits = await registerRateLimits(app, config.limits);
 
   // Authentication runs before the body is read: an anonymous 5 MB body is a 401, not a 413.
@@ -80,8 +102,9 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     await limits.byToken(request);
   });
   app.addHook('onSend', async (_request, reply) => {
-    // API answers describe people and accounts: no cache may keep them.
-    void reply.header('cache-control', 'no-store');
+    // API answers describe people and accounts: no cache may keep them. Only the web app's
+    // files say otherwise (web-app.ts).
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug(

@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type Logger, pino } from 'pino';
 import { CallLog, type SandboxCall } from './call-log.js';
+import { createDemoOidcProvider, type DemoOidcProvider, OIDC_PREFIX } from './demo-oidc.js';
 import { FaultQueue } from './faults.js';
 import { loadFixtureFile, type SandboxFixture } from './fixture.js';
 import { OAuthServer } from './oauth.js';
@@ -48,6 +49,11 @@ export interface SandboxOptions {
   errorLogger?: Logger;
   /** Clock in epoch ms for rate-limit windows, token expiry and timestamps; for tests. */
   now?: () => number;
+  /**
+   * Also serve the demo identity provider (OpenID Connect) at `<url>/oidc`, for signing in to
+   * the web app as the fixture's users (see demo-oidc.ts). Off unless asked for.
+   */
+  oidc?: boolean;
 }
 
 /** A running sandbox. */
@@ -63,6 +69,8 @@ export interface OktaSandbox {
   failNext(count: number, match?: { pathPrefix?: string; method?: string }): void;
   /** The org's live state, e.g. a user's status after a reset, or `state.resetEmails`. */
   state: SandboxState;
+  /** The demo identity provider, when started with `oidc: true`. */
+  oidc: Pick<DemoOidcProvider, 'issuer' | 'registerClient'> | undefined;
   close(): Promise<void>;
 }
 
@@ -75,6 +83,7 @@ export async function startOktaSandbox(opts: SandboxOptions): Promise<OktaSandbo
   const calls = new CallLog();
   const faults = new FaultQueue();
   let url = '';
+  let oidc: DemoOidcProvider | undefined;
   const requestLogger = opts.logger ? pino({ name: 'okta-sandbox' }) : undefined;
   const errorLogger = opts.errorLogger ?? requestLogger ?? pino({ name: 'okta-sandbox', level: 'warn' });
   const server = createServer(
@@ -90,6 +99,7 @@ export async function startOktaSandbox(opts: SandboxOptions): Promise<OktaSandbo
       faults,
       errorLogger,
       ...(requestLogger ? { logger: requestLogger } : {}),
+      oidc: () => oidc,
     }),
   );
   // Lasting handlers: an 'error' nobody listens to would end the process (and in `serve`, the API,
@@ -114,6 +124,7 @@ export async function startOktaSandbox(opts: SandboxOptions): Promise<OktaSandbo
   // A wildcard bind is reached through loopback; brackets make an IPv6 literal a valid URL host.
   const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
   url = `http://${urlHost}:${port}`;
+  if (opts.oidc) oidc = await createDemoOidcProvider({ issuer: `${url}${OIDC_PREFIX}`, state, logger: errorLogger });
   return {
     url,
     apiToken,
@@ -121,6 +132,7 @@ export async function startOktaSandbox(opts: SandboxOptions): Promise<OktaSandbo
     clearCalls: () => calls.clear(),
     failNext: (count, match) => faults.failNext(count, match),
     state,
+    oidc,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { authenticate, requireScope } from './api-auth.js';
 import type { CallLog } from './call-log.js';
+import type { DemoOidcProvider } from './demo-oidc.js';
 import type { FaultQueue } from './faults.js';
 import type { OAuthServer } from './oauth.js';
 import { newErrorId, SandboxOktaError } from './okta-errors.js';
@@ -32,6 +33,8 @@ export interface SandboxHandlerDeps {
   logger?: Logger;
   /** Connection and stream errors (code and message only). */
   errorLogger?: Logger;
+  /** The demo identity provider, when it runs: it answers everything under /oidc. */
+  oidc?: () => DemoOidcProvider | undefined;
 }
 
 interface Reply {
@@ -125,6 +128,12 @@ async function managementApi(
 /** Builds the node:http request listener. */
 export function createSandboxHandler(deps: SandboxHandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    // Sign-in is not the Management API: no call log, rate limit or SSWS for it.
+    const oidc = deps.oidc?.();
+    if (oidc && /^\/oidc(?:[/?]|$)/.test(req.url ?? '')) {
+      oidc.handle(req, res);
+      return;
+    }
     const startedAt = Date.now();
     // A client that disconnects mid-body errors the request stream; reading the body turns that into
     // a rejected read (answered below), and this lasting listener keeps any later one handled.

@@ -15,11 +15,38 @@ import { TEST_CATALOG, testFixture } from './test-org.js';
 type ApiClient = Client<paths>;
 type RequestView = components['schemas']['Request'];
 type AuditEventView = components['schemas']['AuditEvent'];
+type ErrorBody = components['schemas']['Error'];
+type CreateRequestBody = components['schemas']['CreateRequest'];
+type CreatedView = paths['/api/v1/requests']['post']['responses'][201]['content']['application/json'];
 
-interface ApiResponse<T = any> {
+/** A raw call's answer: the body parsed as JSON when it is JSON, else its text; `unknown` until a test narrows it. */
+interface RawResponse {
   status: number;
-  body: T;
+  body: unknown;
   headers: Headers;
+}
+
+/** A typed call's answer, flattened: the status, and the typed body (`data` on success, `error` otherwise). */
+interface TypedAnswer<T> {
+  status: number;
+  data: T | undefined;
+  error: ErrorBody | undefined;
+  headers: Headers;
+}
+
+type RawOptions = { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> };
+
+/**
+ * The `{ error: { code, message, details? } }` of a raw answer, or undefined when its body is not
+ * in that shape: `errorOf(res)?.code` reads like the typed client's `error?.error.code`.
+ */
+export function errorOf(res: { body: unknown }): ErrorBody['error'] | undefined {
+  const { body } = res;
+  if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
+  const { error } = body;
+  if (typeof error !== 'object' || error === null || !('code' in error) || !('message' in error)) return undefined;
+  if (typeof error.code !== 'string' || typeof error.message !== 'string') return undefined;
+  return { code: error.code, message: error.message, ...('details' in error ? { details: error.details } : {}) };
 }
 
 export interface TestContext {
@@ -35,12 +62,15 @@ export interface TestContext {
   request(id: string, token: string): Promise<RequestView>;
   /** GET /api/v1/requests/{id}/events as the token's holder. */
   events(id: string, token: string): Promise<AuditEventView[]>;
-  /** Untyped raw calls, for malformed input the typed client cannot express. */
-  api<T = any>(
-    method: string,
-    path: string,
-    opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
-  ): Promise<ApiResponse<T>>;
+  /** POST /api/v1/requests as the token's holder, through the typed client. */
+  create(token: string, body: CreateRequestBody): Promise<TypedAnswer<CreatedView>>;
+  /** POST /api/v1/requests/{id}/approve or /deny as the token's holder, through the typed client. */
+  decide(id: string, token: string, action: 'approve' | 'deny', body?: { comment?: string }): Promise<TypedAnswer<RequestView>>;
+  /**
+   * Raw calls, only for what the typed client cannot express: malformed or mistyped bodies, other
+   * content types, unknown routes or query parameters. The body is `unknown`: read errors with `errorOf`.
+   */
+  raw(method: string, path: string, opts?: RawOptions): Promise<RawResponse>;
   /** Polls GET /requests/{id} until its status is one of `statuses`. */
   waitForStatus(id: string, token: string, statuses: RequestView['status'][], timeoutMs?: number): Promise<RequestView>;
   /** Waits until no background job is pending or running. */
@@ -59,7 +89,16 @@ export interface TestContextOptions {
   readinessCacheMs?: number;
   /** The server's logger (default: silent); tests that read the logs pass their own. */
   logger?: Logger;
+  /**
+   * Web sign-in: the sandbox also serves its demo identity provider, configured as resetdesk's
+   * OIDC_ISSUER like a real one (its client is registered once resetdesk listens). Walk it with
+   * test/helpers/oidc-login.ts.
+   */
+  oidc?: boolean;
 }
+
+/** resetdesk's client at the sandbox's identity provider (tests only). */
+const TEST_OIDC_CLIENT = { clientId: 'resetdesk-test', clientSecret: 'test-oidc-secret-not-a-secret' };
 
 /**
  * Starts resetdesk as production runs it — configured with URLs — on a fresh database, against
@@ -70,6 +109,7 @@ export async function startTestContext(dialect: TestDialect, opts: TestContextOp
   const sandbox = await startOktaSandbox({
     fixture: opts.fixture ?? testFixture(),
     ...(opts.sandboxRateLimit ? { rateLimit: opts.sandboxRateLimit } : {}),
+    ...(opts.oidc ? { oidc: true } : {}),
   });
   const mailbox = await startDevMailbox();
   const config = loadConfig({
@@ -81,6 +121,9 @@ export async function startTestContext(dialect: TestDialect, opts: TestContextOp
     MAIL_FROM: 'IT Support <it-support@example.com>',
     LOG_LEVEL: 'silent',
     WORKER_POLL_MS: '50',
+    ...(sandbox.oidc
+      ? { OIDC_ISSUER: sandbox.oidc.issuer, OIDC_CLIENT_ID: TEST_OIDC_CLIENT.clientId, OIDC_CLIENT_SECRET: TEST_OIDC_CLIENT.clientSecret }
+      : {}),
     ...opts.env,
   });
   const app = await startResetdesk(config, {
@@ -89,11 +132,16 @@ export async function startTestContext(dialect: TestDialect, opts: TestContextOp
     ...(opts.readinessCacheMs !== undefined ? { readinessCacheMs: opts.readinessCacheMs } : {}),
   });
   await upsertApps(app.ctx.db, opts.catalog ?? TEST_CATALOG);
+  await sandbox.oidc?.registerClient({
+    ...TEST_OIDC_CLIENT,
+    redirectUris: [`${app.url}/auth/callback`],
+    postLogoutRedirectUris: [`${app.url}/`],
+  });
 
   const client = (token?: string): ApiClient =>
     createClient<paths>({ baseUrl: app.url, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
 
-  const api: TestContext['api'] = async (method, path, o = {}) => {
+  const raw: TestContext['raw'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };
     if (o.token) headers.authorization = `Bearer ${o.token}`;
     let body: string | undefined;
@@ -110,7 +158,7 @@ export async function startTestContext(dialect: TestDialect, opts: TestContextOp
     } catch {
       /* not JSON: keep the text */
     }
-    return { status: res.status, body: parsed as any, headers: res.headers };
+    return { status: res.status, body: parsed, headers: res.headers };
   };
 
   return {
@@ -132,8 +180,21 @@ export async function startTestContext(dialect: TestDialect, opts: TestContextOp
       if (!data) throw new Error(`GET /api/v1/requests/${id}/events: ${JSON.stringify(error)}`);
       return data.events;
     },
+    async create(token, body) {
+      const { data, error, response } = await client(token).POST('/api/v1/requests', { body });
+      return { status: response.status, data, error, headers: response.headers };
+    },
+    async decide(id, token, action, body = {}) {
+      const as = client(token);
+      const options = { params: { path: { id } }, body };
+      const { data, error, response } =
+        action === 'approve'
+          ? await as.POST('/api/v1/requests/{id}/approve', options)
+          : await as.POST('/api/v1/requests/{id}/deny', options);
+      return { status: response.status, data, error, headers: response.headers };
+    },
     client,
-    api,
+    raw,
     async waitForStatus(id, token, statuses, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       const as = client(token);
