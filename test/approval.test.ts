@@ -26,15 +26,6 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
     t.mailbox.clear();
   });
 
-  /** Approve or deny through the typed client; `response.status` and `data` or `error`. */
-  async function decide(id: string, token: string, action: 'approve' | 'deny', body: { comment?: string } = {}) {
-    const as = t.client(token);
-    const options = { params: { path: { id } }, body };
-    const res =
-      action === 'approve' ? await as.POST('/api/v1/requests/{id}/approve', options) : await as.POST('/api/v1/requests/{id}/deny', options);
-    return { status: res.response.status, data: res.data, error: res.error };
-  }
-
   async function escalated(app: string, token = alice) {
     const { data: created, response } = await t.client(token).POST('/api/v1/requests', { body: { app, justification: 'locked out' } });
     expect(response.status).toBe(201);
@@ -50,7 +41,7 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
     const id = await escalated('Salesforce');
     expect(resets()).toHaveLength(0); // never before approval
 
-    const res = await decide(id, approver, 'approve', { comment: 'verified by phone' });
+    const res = await t.decide(id, approver, 'approve', { comment: 'verified by phone' });
     expect(res.status).toBe(200);
     expect(res.data?.manualDecision).toBe('Approved');
     await t.idle();
@@ -73,10 +64,10 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
     expect(events.some((e) => e.eventType === 'Tool Call' && e.details.tool === 'okta.resetPassword' && e.details.ok)).toBe(true);
 
     // Deciding again is a 409 and no second reset.
-    const again = await decide(id, admin, 'approve');
+    const again = await t.decide(id, admin, 'approve');
     expect(again.status).toBe(409);
     expect(again.error?.error.code).toBe('ALREADY_DECIDED');
-    const deny = await decide(id, admin, 'deny');
+    const deny = await t.decide(id, admin, 'deny');
     expect(deny.status).toBe(409);
     await t.idle();
     expect(resets()).toHaveLength(1);
@@ -84,7 +75,7 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
 
   it('two concurrent approvals: one wins, one 409, one reset', async () => {
     const id = await escalated('Salesforce');
-    const [a, b] = await Promise.all([decide(id, approver, 'approve'), decide(id, admin, 'approve')]);
+    const [a, b] = await Promise.all([t.decide(id, approver, 'approve'), t.decide(id, admin, 'approve')]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     await t.idle();
     expect(resets()).toHaveLength(1);
@@ -92,7 +83,7 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
 
   it('denying rejects, mails the requester and calls no reset', async () => {
     const id = await escalated('AWS Console');
-    const res = await decide(id, approver, 'deny', { comment: 'Not during the freeze' });
+    const res = await t.decide(id, approver, 'deny', { comment: 'Not during the freeze' });
     expect(res.status).toBe(200);
     await t.idle();
     const r = await t.request(id, alice);
@@ -109,7 +100,7 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
   it('approving an escalated SWA request with a reset URL emails the link', async () => {
     const frank = await t.token('frank@example.com');
     const id = await escalated('Expensify', frank); // no active MFA factor: escalated
-    expect((await decide(id, approver, 'approve')).status).toBe(200);
+    expect((await t.decide(id, approver, 'approve')).status).toBe(200);
     await t.idle();
     expect(await t.request(id, frank)).toMatchObject({ status: 'Closed', resolution: 'Completed' });
     const mail = t.mailTo('frank@example.com');
@@ -124,7 +115,7 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
   ])('approving %s (%s) says IT resets it by hand, and claims nothing was sent', async (app) => {
     const id = await escalated(app);
     t.sandbox.clearCalls();
-    expect((await decide(id, approver, 'approve', { comment: 'I will call you' })).status).toBe(200);
+    expect((await t.decide(id, approver, 'approve', { comment: 'I will call you' })).status).toBe(200);
     await t.idle();
     const r = await t.request(id, alice);
     expect(r).toMatchObject({ status: 'Closed', resolution: 'Completed', manualDecision: 'Approved' });
@@ -140,7 +131,7 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
   it('nobody decides their own request', async () => {
     const carol = await t.token('carol@example.com');
     const id = await escalated('Expensify', carol); // carol is an Okta admin: escalated
-    const res = await decide(id, carolApprover, 'approve');
+    const res = await t.decide(id, carolApprover, 'approve');
     expect(res.status).toBe(403);
     expect(res.error?.error.code).toBe('SELF_DECISION');
     expect((await t.request(id, carol)).status).toBe('Escalated');
@@ -148,16 +139,16 @@ describe.each(DIALECTS)('human decisions on %s', (dialect) => {
 
   it('requesters cannot decide; undecidable requests are 409; unknown ids 404', async () => {
     const id = await escalated('Salesforce');
-    expect((await decide(id, alice, 'approve')).status).toBe(403);
+    expect((await t.decide(id, alice, 'approve')).status).toBe(403);
 
     const denied = await t.client(alice).POST('/api/v1/requests', { body: { app: 'Nope', justification: 'x' } });
     await t.idle();
-    const res = await decide(denied.data!.request_id, approver, 'approve');
+    const res = await t.decide(denied.data!.request_id, approver, 'approve');
     expect(res.status).toBe(409);
     expect(res.error?.error.code).toBe('ALREADY_DECIDED');
 
-    expect((await decide('req_nope', approver, 'approve')).status).toBe(404);
+    expect((await t.decide('req_nope', approver, 'approve')).status).toBe(404);
     // Input the typed client cannot send goes through the raw helper.
-    expect((await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: { comment: 5 } })).status).toBe(400);
+    expect((await t.raw('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: { comment: 5 } })).status).toBe(400);
   });
 });

@@ -33,9 +33,9 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
   });
 
   async function create(app: string) {
-    const res = await t.api('POST', '/api/v1/requests', { token: alice, body: { app, justification: 'x' } });
+    const res = await t.create(alice, { app, justification: 'x' });
     expect(res.status).toBe(201);
-    return res.body.request_id as string;
+    return res.data!.request_id;
   }
 
   /** Marks a job as claimed by a worker that died `ms` ago with its lease expired. */
@@ -61,17 +61,17 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     const id = await create(app);
     await t.idle();
     await t.app.worker.stop();
-    expect((await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: {} })).status).toBe(200);
+    expect((await t.decide(id, approver, 'approve')).status).toBe(200);
     return id;
   }
 
   async function toolCalls(id: string, tool: string) {
-    const events = (await t.api('GET', `/api/v1/requests/${id}/events`, { token: alice })).body.events;
-    return events.filter((e: any) => e.eventType === 'Tool Call' && e.details.tool === tool);
+    const events = await t.events(id, alice);
+    return events.filter((e) => e.eventType === 'Tool Call' && e.details.tool === tool);
   }
 
   async function expectCompletedOnce(id: string) {
-    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
+    const r = await t.request(id, alice);
     expect(r).toMatchObject({ status: 'Closed', resolution: 'Completed' });
     expect(t.mailTo('alice@example.com').filter((m) => m.subject.endsWith('approved'))).toHaveLength(1);
     expect(await getJobByKey(t.app.ctx.db, jobKeys.oktaReset(id))).toMatchObject({ status: 'done', attempts: 2 });
@@ -95,7 +95,8 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     const [reset, ...more] = await toolCalls(id, 'okta.resetPassword');
     expect(more).toHaveLength(0);
     expect(reset?.details).toMatchObject({ ok: true, recovered: true, args: { userId: USERS.alice, sendEmail: true } });
-    expect(Date.parse(reset.details.result.statusChanged)).toBeGreaterThanOrEqual(
+    const { statusChanged } = reset!.details.result as { statusChanged: string };
+    expect(Date.parse(statusChanged)).toBeGreaterThanOrEqual(
       Date.parse((await getJobByKey(t.app.ctx.db, jobKeys.oktaReset(id)))!.created_at),
     );
   });
@@ -168,7 +169,7 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     await orphan(jobKeys.triage(id));
     t.app.worker.start();
     await t.idle();
-    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
+    const r = await t.request(id, alice);
     expect(r).toMatchObject({ status: 'Closed', resolution: 'Completed', ruleId: 'swa_self_service' });
     expect(await listDecisions(t.app.ctx.db, id)).toHaveLength(1);
     expect(t.mailTo('alice@example.com')).toHaveLength(1);
@@ -181,15 +182,15 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     t.sandbox.failNext(5, { pathPrefix: `/api/v1/users/${USERS.alice}/roles` });
     const id = await create('Expensify');
     await t.idle();
-    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
+    const r = await t.request(id, alice);
     expect(r).toMatchObject({ status: 'Closed', resolution: 'Completed', ruleId: 'swa_self_service' });
-    const calls = (await t.api('GET', `/api/v1/requests/${id}/events`, { token: alice })).body.events.filter(
-      (e: any) => e.eventType === 'Tool Call',
-    );
-    const failed = calls.filter((e: any) => !e.details.ok);
-    expect(failed.map((e: any) => [e.details.tool, e.details.error.code])).toEqual([['okta.listAdminRoles', 'OKTA_UNAVAILABLE']]);
+    const calls = (await t.events(id, alice)).filter((e) => e.eventType === 'Tool Call');
+    const failed = calls.filter((e) => !e.details.ok);
+    expect(failed.map((e) => [e.details.tool, (e.details.error as { code: string }).code])).toEqual([
+      ['okta.listAdminRoles', 'OKTA_UNAVAILABLE'],
+    ]);
     // The second attempt walks the whole critical path again, all ok.
-    expect(calls.filter((e: any) => e.details.ok && e.details.tool === 'okta.findUser')).toHaveLength(2);
+    expect(calls.filter((e) => e.details.ok && e.details.tool === 'okta.findUser')).toHaveLength(2);
     const roleCalls = t.sandbox.calls().filter((c) => c.path.endsWith('/roles'));
     expect(roleCalls.map((c) => c.status)).toEqual([500, 500, 500, 500, 500, 200]);
     expect(await listDecisions(t.app.ctx.db, id)).toHaveLength(1);
@@ -205,7 +206,7 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     t.sandbox.failNext(5, { pathPrefix: '/api/v1/users' }); // the lookup fails through all connector retries
     t.app.worker.start();
     await t.idle();
-    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: alice })).body;
+    const r = await t.request(id, alice);
     expect(r).toMatchObject({
       status: 'Escalated',
       decision: 'Escalated',
@@ -218,7 +219,7 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     expect(t.mailTo('alice@example.com').map((m) => m.subject)).toEqual(['Expensify password reset: waiting for approval']);
     expect(await getJobByKey(t.app.ctx.db, jobKeys.triage(id))).toMatchObject({ status: 'failed' });
     // An approver can still finish it: no verified Okta account, so by hand.
-    expect((await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: {} })).status).toBe(200);
+    expect((await t.decide(id, approver, 'approve')).status).toBe(200);
     await t.idle();
     expect(resets()).toHaveLength(0);
   });
@@ -261,15 +262,11 @@ describe('Okta rate limits', () => {
     t = await startTestContext('sqlite', { sandboxRateLimit: { limit: 4, windowSeconds: 1 }, env: { OPEN_REQUESTS_PER_PERSON: '0' } });
     const token = await t.token('alice@example.com');
     const ids = await Promise.all(
-      Array.from(
-        { length: 12 },
-        async () =>
-          (await t.api('POST', '/api/v1/requests', { token, body: { app: 'Expensify', justification: 'x' } })).body.request_id as string,
-      ),
+      Array.from({ length: 12 }, async () => (await t.create(token, { app: 'Expensify', justification: 'x' })).data!.request_id),
     );
     await t.idle(60_000);
     for (const id of ids) {
-      expect((await t.api('GET', `/api/v1/requests/${id}`, { token })).body).toMatchObject({ status: 'Closed', resolution: 'Completed' });
+      expect(await t.request(id, token)).toMatchObject({ status: 'Closed', resolution: 'Completed' });
     }
     const calls = t.sandbox.calls();
     const lookups = calls.filter((c) => c.path === '/api/v1/users' && c.status === 200);

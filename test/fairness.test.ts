@@ -40,9 +40,9 @@ describe.each(DIALECTS)('fair scheduling on %s', (dialect) => {
   });
 
   async function file(token: string, app: string): Promise<string> {
-    const res = await t.api('POST', '/api/v1/requests', { token, body: { app, justification: 'I forgot my password' } });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    return res.body.request_id as string;
+    const res = await t.create(token, { app, justification: 'I forgot my password' });
+    expect(res.status, JSON.stringify(res.error)).toBe(201);
+    return res.data!.request_id;
   }
 
   /** Alice's backlog, filed while the worker is stopped so that all of it is due at once. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { components } from '../src/http/api-types.js';
 import { DIALECTS } from './helpers/databases.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
 import { APPS, USERS } from './helpers/test-org.js';
@@ -23,21 +24,20 @@ describe.each(DIALECTS)('triage pipeline on %s', (dialect) => {
     t.mailbox.clear();
   });
 
-  async function submit(who: string, app: string, extra: Record<string, unknown> = {}) {
-    const res = await t.api('POST', '/api/v1/requests', {
-      token: tokens[who],
-      body: { app, justification: 'I forgot my password', ...extra },
-    });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect(res.body.status).toBe('New');
-    return res.body.request_id as string;
+  type Extra = Partial<components['schemas']['CreateRequest']>;
+
+  async function submit(who: string, app: string, extra: Extra = {}) {
+    const res = await t.create(tokens[who]!, { app, justification: 'I forgot my password', ...extra });
+    expect(res.status, JSON.stringify(res.error)).toBe(201);
+    expect(res.data?.status).toBe('New');
+    return res.data!.request_id;
   }
 
   /** Submits, waits for triage and its emails, and returns the request as the API shows it. */
-  async function decided(who: string, app: string, extra: Record<string, unknown> = {}) {
+  async function decided(who: string, app: string, extra: Extra = {}) {
     const id = await submit(who, app, extra);
     await t.idle();
-    return (await t.api('GET', `/api/v1/requests/${id}`, { token: tokens[who] })).body;
+    return t.request(id, tokens[who]!);
   }
 
   it('SWA app: emails the catalog reset URL, completes and closes the request', async () => {
@@ -82,21 +82,21 @@ describe.each(DIALECTS)('triage pipeline on %s', (dialect) => {
 
   it('writes the whole story to the audit log', async () => {
     const r = await decided('alice', 'Expensify');
-    const { body } = await t.api('GET', `/api/v1/requests/${r.request_id}/events`, { token: tokens.alice });
-    const types = body.events.map((e: { eventType: string }) => e.eventType);
+    const events = await t.events(r.request_id, tokens.alice!);
+    const types = events.map((e) => e.eventType);
     expect(types[0]).toBe('Message');
-    expect(types.filter((x: string) => x === 'Tool Call')).toHaveLength(6);
+    expect(types.filter((x) => x === 'Tool Call')).toHaveLength(6);
     expect(types).toEqual(expect.arrayContaining(['Decision', 'Closure']));
-    const toolCall = body.events.find((e: any) => e.eventType === 'Tool Call' && e.details.tool === 'okta.findUser');
-    expect(toolCall.details).toMatchObject({
+    const toolCall = events.find((e) => e.eventType === 'Tool Call' && e.details.tool === 'okta.findUser');
+    expect(toolCall!.details).toMatchObject({
       ok: true,
       args: { login: 'alice@example.com' },
       result: { kind: 'found', userId: USERS.alice },
     });
-    const mail = body.events.find((e: any) => e.eventType === 'Message' && e.details.channel === 'email');
-    expect(mail.details).toMatchObject({ template: 'reset_link', to: 'alice@example.com' });
-    const decision = body.events.find((e: any) => e.eventType === 'Decision');
-    expect(decision.details).toMatchObject({ outcome: 'Approved', ruleId: 'swa_self_service', policyVersion: expect.any(String) });
+    const mail = events.find((e) => e.eventType === 'Message' && e.details.channel === 'email');
+    expect(mail!.details).toMatchObject({ template: 'reset_link', to: 'alice@example.com' });
+    const decision = events.find((e) => e.eventType === 'Decision');
+    expect(decision!.details).toMatchObject({ outcome: 'Approved', ruleId: 'swa_self_service', policyVersion: expect.any(String) });
     expect(r.summary).toMatchObject({
       request_id: r.request_id,
       decision: 'Approved',
@@ -107,7 +107,7 @@ describe.each(DIALECTS)('triage pipeline on %s', (dialect) => {
   it('denies a third-party request without any Okta call', async () => {
     const r = await decided('alice', 'Expensify', { targetUser: 'bob@example.com' });
     expect(r).toMatchObject({ status: 'Closed', resolution: 'Rejected', decision: 'Rejected', ruleId: 'third_party', oktaUserId: null });
-    expect(r.result.outcome).toBe('Denied');
+    expect(r.result!.outcome).toBe('Denied');
     expect(t.sandbox.calls()).toHaveLength(0);
     expect(t.mailTo('alice@example.com').map((m) => m.subject)).toEqual(['Expensify password reset: declined']);
     expect(t.mailTo('bob@example.com')).toHaveLength(0);
@@ -130,7 +130,7 @@ describe.each(DIALECTS)('triage pipeline on %s', (dialect) => {
   ])('%s + %s → Denied (%s)', async (who, app, rule) => {
     const r = await decided(who, app);
     expect(r).toMatchObject({ status: 'Closed', resolution: 'Rejected', decision: 'Rejected', ruleId: rule });
-    expect(r.result.outcome).toBe('Denied');
+    expect(r.result!.outcome).toBe('Denied');
     expect(t.mailTo(`${who}@example.com`).map((m) => m.subject)).toEqual([`${app} password reset: declined`]);
     expect(resetCalls(t)).toHaveLength(0);
     if (rule === 'app_not_in_catalog' || rule === 'app_not_linked_to_okta') expect(t.sandbox.calls()).toHaveLength(0);
@@ -150,7 +150,7 @@ describe.each(DIALECTS)('triage pipeline on %s', (dialect) => {
     expect(r).toMatchObject({ status: 'Escalated', decision: 'Escalated', ruleId: rule });
     if (priority) expect(r.priority).toBe(priority);
     expect(r.next_owner).toBeTruthy();
-    expect(r.result.outcome).toBe('Escalated');
+    expect(r.result!.outcome).toBe('Escalated');
     expect(t.mailTo(`${who}@example.com`).map((m) => m.subject)).toEqual([`${app} password reset: waiting for approval`]);
     expect(resetCalls(t)).toHaveLength(0);
   });
@@ -165,8 +165,8 @@ describe.each(DIALECTS)('triage pipeline on %s', (dialect) => {
     // Emails name the app as the catalog spells it.
     expect(t.mailTo('alice@example.com').map((m) => m.subject)).toEqual(['Expensify password reset']);
     // The list carries each request's decision result too.
-    const list = (await t.api('GET', '/api/v1/requests', { token: tokens.alice })).body.requests;
-    expect(list.find((x: { request_id: string }) => x.request_id === r.request_id).result).toEqual(r.result);
+    const list = (await t.client(tokens.alice).GET('/api/v1/requests')).data!.requests;
+    expect(list.find((x) => x.request_id === r.request_id)!.result).toEqual(r.result);
   });
 
   it('an external credential store goes to PendingExternal', async () => {

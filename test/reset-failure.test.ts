@@ -26,13 +26,13 @@ describe.each(DIALECTS)('an approved reset that Okta does not carry out, on %s',
 
   async function escalated(requester: string) {
     const token = await t.token(requester);
-    const res = await t.api('POST', '/api/v1/requests', { token, body: { app: 'Salesforce', justification: 'locked out' } });
+    const res = await t.create(token, { app: 'Salesforce', justification: 'locked out' });
     expect(res.status).toBe(201);
     await t.idle();
-    const r = (await t.api('GET', `/api/v1/requests/${res.body.request_id}`, { token })).body;
+    const r = await t.request(res.data!.request_id, token);
     expect(r.status).toBe('Escalated');
     t.mailbox.clear();
-    return { id: r.request_id as string, token };
+    return { id: r.request_id, token };
   }
 
   it('Okta refusing the reset (403 E0000038) rejects it at once and tells the requester and the approver', async () => {
@@ -40,14 +40,14 @@ describe.each(DIALECTS)('an approved reset that Okta does not carry out, on %s',
     // Deactivated in Okta after triage, before the approval: Okta will not reset the password.
     t.sandbox.state.users.get(USERS.alice)!.status = 'DEPROVISIONED';
 
-    const res = await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: {} });
+    const res = await t.decide(id, approver, 'approve');
     expect(res.status).toBe(200);
     await t.idle();
 
     // One attempt, no backoff: the job failed on Okta's first answer.
     expect(await resetJob(id)).toMatchObject({ status: 'failed', attempts: 1 });
     expect(resets()).toHaveLength(1);
-    const r = (await t.api('GET', `/api/v1/requests/${id}`, { token })).body;
+    const r = await t.request(id, token);
     expect(r).toMatchObject({
       status: 'Closed',
       resolution: 'Rejected',
@@ -70,34 +70,35 @@ describe.each(DIALECTS)('an approved reset that Okta does not carry out, on %s',
     expect(text).not.toContain(USERS.alice); // the reason names the path template, not the user id
 
     // The requester's email closed the request; the approver's did not close it a second time.
-    const events = (await t.api('GET', `/api/v1/requests/${id}/events`, { token: approver })).body.events;
+    const events = await t.events(id, approver);
     const emails = events
-      .filter((e: any) => e.eventType === 'Message' && e.details.channel === 'email')
-      .map((e: any) => [e.details.template, e.details.to]);
+      .filter((e) => e.eventType === 'Message' && e.details.channel === 'email')
+      .map((e) => [e.details.template, e.details.to]);
     expect(emails).toEqual(
       expect.arrayContaining([
         ['reset_failed', 'alice@example.com'],
         ['reset_failed_approver', 'irene@example.com'],
       ]),
     );
-    expect(events.filter((e: any) => e.eventType === 'Rejection')).toHaveLength(1);
-    const closures = events.filter((e: any) => e.eventType === 'Closure');
+    expect(events.filter((e) => e.eventType === 'Rejection')).toHaveLength(1);
+    const closures = events.filter((e) => e.eventType === 'Closure');
     expect(closures).toHaveLength(1);
-    expect(closures[0].details).toMatchObject({ resolution: 'Rejected', notified: 'alice@example.com' });
+    expect(closures[0]!.details).toMatchObject({ resolution: 'Rejected', notified: 'alice@example.com' });
     const approverJob = await getJobByKey(t.app.ctx.db, jobKeys.email(id, 'reset_failed_approver'));
-    expect(JSON.parse(approverJob!.payload_json)).toMatchObject({ to: 'irene@example.com', closeAfter: false });
+    const payload: unknown = JSON.parse(approverJob!.payload_json);
+    expect(payload).toMatchObject({ to: 'irene@example.com', closeAfter: false });
   });
 
   it('an Okta outage during the reset is retried with backoff, and nobody is told of a failure', async () => {
     const { id, token } = await escalated('bob@example.com');
     t.sandbox.failNext(2, { pathPrefix: `/api/v1/users/${USERS.bob}/lifecycle/reset_password` });
 
-    expect((await t.api('POST', `/api/v1/requests/${id}/approve`, { token: approver, body: {} })).status).toBe(200);
+    expect((await t.decide(id, approver, 'approve')).status).toBe(200);
     await t.idle();
 
     expect(await resetJob(id)).toMatchObject({ status: 'done', attempts: 3 });
     expect(resets()).toHaveLength(3);
-    expect((await t.api('GET', `/api/v1/requests/${id}`, { token })).body).toMatchObject({ status: 'Closed', resolution: 'Completed' });
+    expect(await t.request(id, token)).toMatchObject({ status: 'Closed', resolution: 'Completed' });
     expect(t.mailTo('bob@example.com').map((m) => m.subject)).toEqual(['Salesforce password reset: approved']);
     expect(t.mailTo('irene@example.com')).toEqual([]);
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../src/bench/seeded-random.js';
 import type { ReceivedMail } from '../src/connectors/smtp/index.js';
 import { RULE_IDS } from '../src/domain/decision.js';
+import type { components } from '../src/http/api-types.js';
 import type { SandboxCall } from '../src/okta-sandbox/index.js';
 import { DIALECTS } from './helpers/databases.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
@@ -137,9 +138,9 @@ describe.each(DIALECTS)('scenario run on %s', (dialect) => {
     const created = await Promise.all(
       plan.map(async (c) => {
         const body = { app: c.app, justification: `scenario: ${c.label}`, ...(c.targetUser ? { targetUser: c.targetUser } : {}) };
-        const res = await t.api('POST', '/api/v1/requests', { token: tokens.get(c.who)!, body });
-        expect(res.status, JSON.stringify(res.body)).toBe(201);
-        return { c, id: res.body.request_id as string };
+        const res = await t.create(tokens.get(c.who)!, body);
+        expect(res.status, JSON.stringify(res.error)).toBe(201);
+        return { c, id: res.data!.request_id };
       }),
     );
     expect(new Set(created.map((r) => r.id)).size).toBe(N);
@@ -148,12 +149,12 @@ describe.each(DIALECTS)('scenario run on %s', (dialect) => {
     // 2. Triage is over: every escalation waits; the approver decides those the table says to.
     const decisions = await Promise.all(
       created.map(async ({ c, id }) => {
-        const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: approver })).body;
+        const r = await t.request(id, approver);
         expect(r.ruleId, `${c.label} (${id}) after triage`).toBe(c.expect.ruleId);
         if (!c.expect.approve) return null;
         expect(r.status, `${c.label} (${id}) after triage`).toBe('Escalated');
-        const res = await t.api('POST', `/api/v1/requests/${id}/${c.expect.approve}`, { token: approver, body: { comment: 'scenario' } });
-        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        const res = await t.decide(id, approver, c.expect.approve, { comment: 'scenario' });
+        expect(res.status, JSON.stringify(res.error)).toBe(200);
         return id;
       }),
     );
@@ -167,10 +168,10 @@ describe.each(DIALECTS)('scenario run on %s', (dialect) => {
     const isApproverLookup = (c: SandboxCall) => c.path === '/api/v1/users' && requesterOf(c) === APPROVER;
     expect(t.sandbox.calls().filter(isApproverLookup)).toHaveLength(1);
     const calls = t.sandbox.calls().filter((c) => !isApproverLookup(c));
-    const toolCallsByRequest = new Map<string, any[]>();
+    const toolCallsByRequest = new Map<string, components['schemas']['AuditEvent'][]>();
     for (const { c, id } of created) {
       const what = `${c.label} (${c.who} + ${c.app}, ${id})`;
-      const r = (await t.api('GET', `/api/v1/requests/${id}`, { token: tokens.get(c.who)! })).body;
+      const r = await t.request(id, tokens.get(c.who)!);
       expect(r.status, what).toBe(c.expect.finalStatus);
       expect(r.ruleId, what).toBe(c.expect.ruleId);
       if (c.expect.finalStatus === 'Closed') expect(r.resolution, what).toBe(c.expect.resolution);
@@ -186,7 +187,7 @@ describe.each(DIALECTS)('scenario run on %s', (dialect) => {
       ).toEqual(c.expect.emails);
       for (const m of mine) expect(m.to, what).toEqual([emailOf(c.who)]);
 
-      const events = (await t.api('GET', `/api/v1/requests/${id}/events`, { token: approver })).body.events as any[];
+      const events = await t.events(id, approver);
       const toolCalls = events.filter((e) => e.eventType === 'Tool Call');
       toolCallsByRequest.set(id, toolCalls);
       expect(toolCalls.length, `${what}: ${toolCalls.map((e) => e.details.tool).join(', ')}`).toBe(c.expect.oktaCalls);
@@ -205,10 +206,12 @@ describe.each(DIALECTS)('scenario run on %s', (dialect) => {
     ).toBe(true);
     const allToolCalls = [...toolCallsByRequest.values()].flat();
     const getAppToolCalls = allToolCalls.filter((e) => e.details.tool === 'okta.getApp');
-    const fallbackLookups = allToolCalls.filter((e) => e.details.tool === 'okta.findUser' && e.details.result?.kind !== 'found').length;
+    const fallbackLookups = allToolCalls.filter(
+      (e) => e.details.tool === 'okta.findUser' && (e.details.result as { kind?: string } | undefined)?.kind !== 'found',
+    ).length;
     const getAppHttp = calls.filter((c) => requesterOf(c) === 'getApp');
     // getApp: once per app for the whole run (the connector's cache), for exactly the apps asked about.
-    const appsAsked = new Set(getAppToolCalls.map((e) => e.details.args.appId as string));
+    const appsAsked = new Set(getAppToolCalls.map((e) => (e.details.args as { appId: string }).appId));
     expect(getAppHttp.map((c) => c.path).sort()).toEqual([...appsAsked].map((a) => `/api/v1/apps/${a}`).sort());
     expect(appsAsked).toEqual(
       new Set([APPS.expensify, APPS.salesforce, APPS.aws, APPS.intranet, APPS.payroll, APPS.mainframe, APPS.ghost]),

@@ -799,9 +799,9 @@ describe.each(DIALECTS)('security fuzz on %s', (dialect) => {
   const shown = (res: RawResponse) => `${res.status} ${excerpt(res.text, 400)}`;
 
   async function createRequest(app: string, token = alice): Promise<string> {
-    const res = await t.api('POST', '/api/v1/requests', { token, body: { app, justification: 'security fuzz' } });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    return res.body.request_id as string;
+    const res = await t.create(token, { app, justification: 'security fuzz' });
+    expect(res.status, JSON.stringify(res.error)).toBe(201);
+    return res.data!.request_id;
   }
   /** Filed by bob, so alice's per-person request limits stay free for the checks that use her. */
   async function escalatedRequest(): Promise<string> {
@@ -933,10 +933,10 @@ describe.each(DIALECTS)('security fuzz on %s', (dialect) => {
       const health = await send({ method: 'GET', path: '/healthz' }); // a fresh connection
       expect(health.status).toBe(200);
       expect(health.json).toEqual({ status: 'ok' });
-      const created = await t.api('POST', '/api/v1/requests', { token: alice, body: { app: 'Expensify', justification: 'x' } });
-      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const created = await t.create(alice, { app: 'Expensify', justification: 'x' });
+      expect(created.status, JSON.stringify(created.error)).toBe(201);
       const decided = await t.waitForStatus(
-        created.body.request_id,
+        created.data!.request_id,
         alice,
         ['Waiting', 'Escalated', 'PendingExternal', 'Completed', 'Rejected', 'Failed', 'Cancelled', 'Closed'],
         45_000,
@@ -987,7 +987,7 @@ describe.each(DIALECTS)('security fuzz on %s', (dialect) => {
       expect(res.status, shown(res)).toBe(400);
       expect(isErrorShape(res.json), shown(res)).toBe(true);
       expect(namesField(res, 'comment'), shown(res)).toBe(true);
-      expect((await t.api('GET', `/api/v1/requests/${id}`, { token: admin })).body.status).toBe('Escalated');
+      expect((await t.request(id, admin)).status).toBe('Escalated');
     });
 
     it.each([
@@ -1024,7 +1024,7 @@ describe.each(DIALECTS)('security fuzz on %s', (dialect) => {
           ) {
             problems.push(`round ${round} ("${name}"): statuses ${statuses.join(',')}\n  ${[...new Set(results.map(shown))].join('\n  ')}`);
           }
-          const apps = (await t.api('GET', '/api/v1/apps', { token: admin })).body.apps as { name: string }[];
+          const apps = (await t.client(admin).GET('/api/v1/apps')).data!.apps;
           const stored = apps.filter((a) => a.name.toLowerCase() === name.toLowerCase()).length;
           if (stored !== 1) problems.push(`round ${round}: ${stored} apps named "${name}" stored`);
         }

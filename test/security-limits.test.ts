@@ -1,12 +1,13 @@
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { components } from '../src/http/api-types.js';
 import { createLogger } from '../src/logger.js';
 import { DIALECTS } from './helpers/databases.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
 
-const create = (t: TestContext, token: string, body: Record<string, unknown> = {}) =>
-  t.api('POST', '/api/v1/requests', { token, body: { app: 'Expensify', justification: 'limits', ...body } });
+const create = (t: TestContext, token: string, body: Partial<components['schemas']['CreateRequest']> = {}) =>
+  t.create(token, { app: 'Expensify', justification: 'limits', ...body });
 
 async function countRequests(t: TestContext, requester: string): Promise<number> {
   const row = await t.app.ctx.db
@@ -30,8 +31,8 @@ describe.each(DIALECTS)('per-person limits on %s', (dialect) => {
     const answers = await Promise.all(Array.from({ length: 6 }, () => create(t, alice)));
     expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 201, 409, 409, 409]);
     const refused = answers.find((a) => a.status === 409)!;
-    expect(refused.body.error.code).toBe('TOO_MANY_OPEN_REQUESTS');
-    expect(refused.body.error.message).toContain('alice@example.com');
+    expect(refused.error?.error.code).toBe('TOO_MANY_OPEN_REQUESTS');
+    expect(refused.error?.error.message).toContain('alice@example.com');
     expect(await countRequests(t, 'alice@example.com')).toBe(3);
     // Another person is not affected.
     expect((await create(t, await t.token('bob@example.com'))).status).toBe(201);
@@ -50,7 +51,7 @@ describe.each(DIALECTS)('per-person limits on %s', (dialect) => {
     expect(statuses).toEqual([201, 201, 201, 201, 201]);
     for (const res of [await create(t, grace), await create(t, intake, { requester: 'grace@example.com' })]) {
       expect(res.status).toBe(429);
-      expect(res.body.error.code).toBe('RATE_LIMITED');
+      expect(res.error?.error.code).toBe('RATE_LIMITED');
       const retryAfter = Number(res.headers.get('retry-after'));
       expect(retryAfter).toBeGreaterThan(3000);
       expect(retryAfter).toBeLessThanOrEqual(3600);
@@ -75,24 +76,27 @@ describe('per-token and per-IP limits', () => {
     const alice = await t.token('alice@example.com');
     const bob = await t.token('bob@example.com');
     const intake = await t.token('chat-intake@example.com', 'intake');
-    const aliceStatuses = [];
-    for (let i = 0; i < 21; i++) aliceStatuses.push((await t.api('GET', '/api/v1/apps', { token: alice })).status);
+    const aliceStatuses: number[] = [];
+    const asAlice = t.client(alice);
+    for (let i = 0; i < 21; i++) aliceStatuses.push((await asAlice.GET('/api/v1/apps')).response.status);
     expect(aliceStatuses.slice(0, 20).every((s) => s === 200)).toBe(true);
-    const limited = await t.api('GET', '/api/v1/apps', { token: alice });
-    expect(limited.status).toBe(429);
-    expect(limited.body.error.code).toBe('RATE_LIMITED');
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await t.api('GET', '/api/v1/apps', { token: bob })).status).toBe(200);
-    for (let i = 0; i < 40; i++) expect((await t.api('GET', '/api/v1/apps', { token: intake })).status).toBe(200);
+    const limited = await asAlice.GET('/api/v1/apps');
+    expect(limited.response.status).toBe(429);
+    expect(limited.error?.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited.response.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await t.client(bob).GET('/api/v1/apps')).response.status).toBe(200);
+    const asIntake = t.client(intake);
+    for (let i = 0; i < 40; i++) expect((await asIntake.GET('/api/v1/apps')).response.status).toBe(200);
   });
 
   it('every caller from one address shares the per-IP limit, checked before authentication', async () => {
     let status = 0;
-    for (let i = 0; i < 150 && status !== 429; i++) status = (await t.api('GET', '/healthz')).status;
+    const client = t.client();
+    for (let i = 0; i < 150 && status !== 429; i++) status = (await client.GET('/healthz')).response.status;
     expect(status).toBe(429);
-    const anonymous = await t.api('GET', '/api/v1/requests');
-    expect(anonymous.status).toBe(429);
-    expect(anonymous.headers.get('retry-after')).toBeTruthy();
+    const anonymous = await client.GET('/api/v1/requests');
+    expect(anonymous.response.status).toBe(429);
+    expect(anonymous.response.headers.get('retry-after')).toBeTruthy();
   });
 });
 
@@ -142,12 +146,13 @@ describe('logs', () => {
   it('never carry query strings or tokens, and have one msg per line, at every level', async () => {
     const alice = await t.token('alice@example.com');
     const secret = 'rd_SECRET_IN_URL_0123456789';
-    await t.api('GET', `/api/v1/requests?access_token=${secret}`, { token: alice });
-    await t.api('GET', `/api/v1/apps?token=${secret}`, { token: alice });
-    await t.api('GET', `/no/such/route?token=${secret}`);
-    await t.api('POST', `/api/v1/requests?token=${secret}`, { token: alice, body: { app: 42 } });
-    await t.api('GET', '/api/v1/requests', { token: secret });
-    await t.api('POST', '/api/v1/requests', { token: alice, body: { app: 'Expensify', justification: 'logs' } });
+    // Unknown query parameters, an unknown route and a mistyped body: raw.
+    await t.raw('GET', `/api/v1/requests?access_token=${secret}`, { token: alice });
+    await t.raw('GET', `/api/v1/apps?token=${secret}`, { token: alice });
+    await t.raw('GET', `/no/such/route?token=${secret}`);
+    await t.raw('POST', `/api/v1/requests?token=${secret}`, { token: alice, body: { app: 42 } });
+    await t.client(secret).GET('/api/v1/requests');
+    await t.create(alice, { app: 'Expensify', justification: 'logs' });
     await t.idle();
     expect(lines.length).toBeGreaterThan(5);
     const leaks = lines.filter((l) => l.includes(secret) || l.includes(alice));
