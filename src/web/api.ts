@@ -1,0 +1,219 @@
+/**
+ * The web app's only door to resetdesk: a typed client of the HTTP API (openapi-fetch over the
+ * generated `paths`), the session endpoints, one error type for people, and a TanStack Query
+ * hook per resource. The session cookie rides along (same origin); every POST carries the CSRF
+ * token that GET /api/v1/me handed out.
+ */
+import { MutationCache, QueryCache, QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from '../http/api-types';
+import { t } from './i18n/translate';
+
+export type Request = components['schemas']['Request'];
+export type RequestStatus = Request['status'];
+export type Priority = Request['priority'];
+export type AuditEvent = components['schemas']['AuditEvent'];
+type NewRequest = components['schemas']['CreateRequest'];
+
+/** The signed-in person (GET /api/v1/me, not in the OpenAPI document yet). */
+export interface Me {
+  email: string;
+  /** From the identity provider; null for API-token callers. */
+  name: string | null;
+  role: 'requester' | 'approver' | 'admin' | 'intake';
+  /** Sent back as `x-csrf-token` on every POST; null when the session needs none. */
+  csrfToken: string | null;
+}
+
+/** Anything that went wrong talking to resetdesk; `message` is written for people. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    /** HTTP status; 0 when resetdesk could not be reached. */
+    readonly status: number,
+    /** The server's stable error code (docs/api.md), or NETWORK / HTTP_<status>. */
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+let csrfToken: string | null = null;
+
+const csrfHeader: Middleware = {
+  onRequest({ request }) {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && csrfToken) request.headers.set('x-csrf-token', csrfToken);
+    return request;
+  },
+};
+
+const api = createClient<paths>({ credentials: 'same-origin' });
+api.use(csrfHeader);
+
+function toApiError(status: number, body: unknown): ApiError {
+  const error = typeof body === 'object' && body !== null ? (body as { error?: { code?: unknown; message?: unknown } }).error : undefined;
+  if (error && typeof error.message === 'string' && error.message !== '') {
+    return new ApiError(error.message, status, typeof error.code === 'string' ? error.code : `HTTP_${status}`);
+  }
+  return new ApiError(t(status >= 500 ? 'error.server' : 'error.unexpected', { status }), status, `HTTP_${status}`);
+}
+
+const networkError = () => new ApiError(t('error.network'), 0, 'NETWORK');
+
+/** The data of a successful call, or an ApiError. */
+async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let result: Awaited<typeof call>;
+  try {
+    result = await call;
+  } catch {
+    throw networkError();
+  }
+  if (result.response.ok && result.data !== undefined) return result.data;
+  throw toApiError(result.response.status, result.error);
+}
+
+/** For the session endpoints, which the OpenAPI document does not describe yet. */
+async function sessionCall<T>(url: string, init: RequestInit = {}): Promise<T> {
+  const headers = new Headers(init.headers);
+  headers.set('accept', 'application/json');
+  if (init.method === 'POST' && csrfToken) headers.set('x-csrf-token', csrfToken);
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, headers, credentials: 'same-origin' });
+  } catch {
+    throw networkError();
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok || body === undefined) throw toApiError(response.status, body);
+  return body as T;
+}
+
+const isUnauthenticated = (error: unknown) => error instanceof ApiError && error.status === 401;
+
+/** Retries only what may succeed unchanged: no connection, 5xx (429 waits for the user). */
+function shouldRetry(failures: number, error: unknown): boolean {
+  return failures < 2 && error instanceof ApiError && (error.status === 0 || error.status >= 500);
+}
+
+/** The app's query client. A 401 anywhere means the session ended: ask /me again, which shows sign-in. */
+export function createQueryClient(): QueryClient {
+  const onError = (error: unknown, key?: readonly unknown[]) => {
+    if (isUnauthenticated(error) && key?.[0] !== 'me') void client.refetchQueries({ queryKey: ['me'] });
+  };
+  const client: QueryClient = new QueryClient({
+    queryCache: new QueryCache({ onError: (error, query) => onError(error, query.queryKey) }),
+    mutationCache: new MutationCache({ onError: (error) => onError(error) }),
+    defaultOptions: { queries: { retry: shouldRetry, staleTime: 10_000 }, mutations: { retry: false } },
+  });
+  return client;
+}
+
+/** Who is signed in; fails with status 401 when nobody is. */
+export function useMeQuery() {
+  return useQuery({
+    queryKey: ['me'],
+    queryFn: async () => {
+      const me = await sessionCall<Me>('/api/v1/me');
+      csrfToken = me.csrfToken;
+      return me;
+    },
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: (failures, error) => !isUnauthenticated(error) && shouldRetry(failures, error),
+  });
+}
+
+/** Ends the session, then follows the server to wherever it says (its sign-out page or the IdP's). */
+export function useSignOut() {
+  return useMutation({
+    mutationFn: () => sessionCall<{ redirectTo: string }>('/auth/logout', { method: 'POST' }),
+    onSuccess: ({ redirectTo }) => window.location.assign(redirectTo),
+  });
+}
+
+/** The app catalog. */
+export function useApps() {
+  return useQuery({
+    queryKey: ['apps'],
+    queryFn: () => unwrap(api.GET('/api/v1/apps')).then((body) => body.apps),
+    staleTime: 5 * 60_000,
+  });
+}
+
+const PAGE_SIZE = 50;
+
+/** Requests, newest first, a page at a time (requesters: only their own). */
+export function useRequestPages(status: RequestStatus | null) {
+  return useInfiniteQuery({
+    queryKey: ['requests', 'list', status],
+    queryFn: ({ pageParam }) =>
+      unwrap(api.GET('/api/v1/requests', { params: { query: { limit: PAGE_SIZE, offset: pageParam, ...(status ? { status } : {}) } } })),
+    initialPageParam: 0,
+    getNextPageParam: (last) => (last.requests.length === last.limit ? last.offset + last.limit : undefined),
+  });
+}
+
+/** Every escalated request (the most the API lists at once), refreshed while the queue is open. */
+export function useEscalatedRequests() {
+  return useQuery({
+    queryKey: ['requests', 'escalated'],
+    queryFn: () => unwrap(api.GET('/api/v1/requests', { params: { query: { status: 'Escalated', limit: 200 } } })).then((b) => b.requests),
+    refetchInterval: 30_000,
+  });
+}
+
+/** One request; `pollMs` re-reads it while it is still moving. */
+export function useRequest(id: string, pollMs: (request: Request | undefined) => number | false = () => false) {
+  return useQuery({
+    queryKey: ['request', id],
+    queryFn: () => unwrap(api.GET('/api/v1/requests/{id}', { params: { path: { id } } })),
+    // A request that could not be read at all (a 404, say) is not polled; the page offers a retry.
+    refetchInterval: (query) => (query.state.data === undefined && query.state.status === 'error' ? false : pollMs(query.state.data)),
+    retry: (failures, error) => !(error instanceof ApiError && error.status === 404) && shouldRetry(failures, error),
+  });
+}
+
+/** A request's audit log, oldest first. */
+export function useRequestEvents(id: string | null, pollMs: number | false = false) {
+  return useQuery({
+    queryKey: ['request', id, 'events'],
+    queryFn: () => unwrap(api.GET('/api/v1/requests/{id}/events', { params: { path: { id: id ?? '' } } })).then((b) => b.events),
+    enabled: id !== null,
+    refetchInterval: pollMs,
+  });
+}
+
+/** Files a request for the signed-in person (or, with targetUser, for someone else). */
+export function useCreateRequest() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: NewRequest) => unwrap(api.POST('/api/v1/requests', { body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['requests'] }),
+  });
+}
+
+/** What an approver decides about an escalated request. */
+export interface DecisionInput {
+  id: string;
+  verdict: 'approve' | 'deny';
+  comment: string;
+}
+
+/**
+ * Approves or denies an escalated request, then reads the lists and the request again. A refusal
+ * changes nothing there: the form stays put and shows the server's message.
+ */
+export function useDecide() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, verdict, comment }: DecisionInput) => {
+      const init = { params: { path: { id } }, body: comment.trim() === '' ? {} : { comment: comment.trim() } };
+      return unwrap(verdict === 'approve' ? api.POST('/api/v1/requests/{id}/approve', init) : api.POST('/api/v1/requests/{id}/deny', init));
+    },
+    onSuccess: (_data, { id }) =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: ['requests'] }),
+        queryClient.invalidateQueries({ queryKey: ['request', id] }),
+      ]),
+  });
+}

@@ -1,0 +1,87 @@
+import { Button, Center, EmptyState, Group, Select, Skeleton, Stack } from '@mantine/core';
+import { Link, useSearchParams } from 'react-router';
+import { type RequestStatus, useRequestPages } from '../api';
+import { ErrorAlert } from '../components/error-alert';
+import { Icon } from '../components/icon';
+import { PageTitle } from '../components/page-title';
+import { useIsPhone } from '../components/use-is-phone';
+import { useMinuteTick } from '../components/use-minute-tick';
+import { t } from '../i18n/translate';
+import { canReview, isMyAddress, useMe } from '../session/session-context';
+import { RequestCards } from './request-cards';
+import { STATUSES, statusText } from './request-status';
+import { RequestTable } from './request-table';
+
+const ALL = 'all';
+
+/** `/requests`: the signed-in person's requests, newest first, filterable by status (`?status=`). */
+export function MyRequestsPage() {
+  useMinuteTick();
+  const me = useMe();
+  const [params, setParams] = useSearchParams();
+  const status = STATUSES.find((s) => s === params.get('status')) ?? null;
+  const pages = useRequestPages(status);
+  const isPhone = useIsPhone();
+  // Approvers and admins are shown everyone's requests by the API; this page is about their own.
+  const all = pages.data?.pages.flatMap((p) => p.requests) ?? [];
+  const requests = canReview(me) ? all.filter((r) => isMyAddress(me, r.requester)) : all;
+
+  return (
+    <>
+      <PageTitle title={t('myRequests.title')} />
+      <Group justify="space-between" align="flex-end" mb="md" wrap="wrap">
+        <Select
+          label={t('myRequests.filterLabel')}
+          data={[{ value: ALL, label: t('myRequests.allStatuses') }, ...STATUSES.map((s) => ({ value: s, label: statusText(s) }))]}
+          value={status ?? ALL}
+          onChange={(value) => setParams(value && value !== ALL ? { status: value } : {})}
+          allowDeselect={false}
+          w={240}
+        />
+        <Button component={Link} to="/" leftSection={<Icon name="plus" size={16} />}>
+          {t('nav.newRequest')}
+        </Button>
+      </Group>
+      {pages.isPending && <ListSkeleton />}
+      {pages.error && <ErrorAlert error={pages.error} onRetry={() => void pages.refetch()} />}
+      {pages.data && requests.length === 0 && !pages.hasNextPage && <NoRequests status={status} />}
+      {requests.length > 0 && (isPhone ? <RequestCards requests={requests} /> : <RequestTable requests={requests} />)}
+      {pages.hasNextPage && (
+        <Center mt="md">
+          <Button variant="default" onClick={() => void pages.fetchNextPage()} loading={pages.isFetchingNextPage}>
+            {t('myRequests.older')}
+          </Button>
+        </Center>
+      )}
+    </>
+  );
+}
+
+function NoRequests({ status }: { status: RequestStatus | null }) {
+  return (
+    <EmptyState
+      icon={<Icon name="inbox" size={32} />}
+      title={status ? t('myRequests.noneWithStatus', { status: statusText(status) }) : t('myRequests.none')}
+      description={status ? t('myRequests.noneWithStatusHint') : t('myRequests.noneHint')}
+      py="xl"
+    >
+      <EmptyState.Actions>
+        <Button component={Link} to="/">
+          {t('myRequests.askForReset')}
+        </Button>
+      </EmptyState.Actions>
+    </EmptyState>
+  );
+}
+
+/** Rows of the same height as the real ones, so nothing jumps when they arrive. */
+function ListSkeleton() {
+  return (
+    <Stack gap={8} role="status" aria-label={t('common.loading')}>
+      <Skeleton h={40} />
+      {[0, 1, 2, 3, 4].map((i) => (
+        <Skeleton key={i} h={52} />
+      ))}
+    </Stack>
+  );
+}

@@ -1,0 +1,121 @@
+import { Anchor, Button, Group, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { type ReactNode, useId } from 'react';
+import { Link, useParams } from 'react-router';
+import { ApiError, type Request, useRequest, useRequestEvents } from '../api';
+import { ErrorAlert } from '../components/error-alert';
+import { Icon } from '../components/icon';
+import { JsonBlock } from '../components/json-block';
+import { PageTitle } from '../components/page-title';
+import { UntrustedText } from '../components/untrusted-text';
+import { t } from '../i18n/translate';
+import { canReview, isMyAddress, useMe } from '../session/session-context';
+import { AuditTimeline } from './audit-timeline';
+import { NextStepAlert } from './next-step-alert';
+import { RequestMetadata } from './request-metadata';
+import { isInTriage } from './request-status';
+import { StatusBadge } from './status-badge';
+
+/** Fast while triage runs; slowly while a person or another system still has to act; not once settled. */
+function refreshInterval(request: Request | undefined): number | false {
+  if (!request || isInTriage(request.status)) return 2000;
+  return request.status === 'Escalated' || request.status === 'PendingExternal' ? 15_000 : false;
+}
+
+/** `/requests/:id`: everything about one request — where it stands, why, and every step taken. */
+export function RequestDetailPage() {
+  const { id = '' } = useParams();
+  const me = useMe();
+  const request = useRequest(id, refreshInterval);
+  // The log is read once the request is known to exist (and to be yours), so a bad link costs one 404.
+  const events = useRequestEvents(request.data ? id : null, refreshInterval(request.data));
+  const data = request.data;
+
+  if (request.error && !data) {
+    const notFound = request.error instanceof ApiError && request.error.status === 404;
+    return (
+      <>
+        <PageTitle title={t('detail.notFoundTitle')} />
+        <ErrorAlert
+          error={request.error}
+          title={notFound ? t('detail.notFoundHeading') : undefined}
+          onRetry={notFound ? undefined : () => void request.refetch()}
+        />
+        <Group mt="md">
+          <BackLink />
+        </Group>
+      </>
+    );
+  }
+
+  const mine = data ? isMyAddress(me, data.requester) : true;
+  const reviewable = data && canReview(me) && data.status === 'Escalated' && data.manualDecision === null;
+  return (
+    <>
+      <BackLink />
+      <PageTitle title={data ? t('detail.title', { app: data.app }) : t('detail.loadingTitle')}>
+        {data ? t('detail.title', { app: data.app }) : <Skeleton h={32} w={280} />}
+      </PageTitle>
+      <Stack gap="lg">
+        {data ? (
+          <Group gap="sm">
+            <StatusBadge request={data} />
+            {reviewable && (
+              <Button component={Link} to={`/queue?selected=${encodeURIComponent(data.request_id)}`} size="xs" variant="light">
+                {t('detail.review')}
+              </Button>
+            )}
+          </Group>
+        ) : (
+          <Skeleton h={22} w={120} />
+        )}
+        {data ? <NextStepAlert request={data} /> : <Skeleton h={84} />}
+        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+          <Section title={t('detail.details')}>{data ? <RequestMetadata request={data} /> : <Skeleton h={420} />}</Section>
+          <Section title={t('detail.timeline')}>
+            {events.error && <ErrorAlert error={events.error} onRetry={() => void events.refetch()} />}
+            {events.data ? (
+              <AuditTimeline events={events.data} />
+            ) : (
+              !events.error && <Skeleton h={420} role="status" aria-label={t('common.loading')} />
+            )}
+          </Section>
+        </SimpleGrid>
+        {data && (
+          <Section title={t('detail.justification')}>
+            <UntrustedText label={mine ? t('detail.yourJustification') : t('queue.justificationLabel')} text={data.justification} />
+          </Section>
+        )}
+        <Section title={t('detail.data')}>
+          <Text size="sm" c="dimmed" mb="sm">
+            {t('detail.dataHint')}
+          </Text>
+          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+            {data ? <JsonBlock title={t('detail.result')} value={data.result} testId="result-json" /> : <Skeleton h={200} />}
+            {data ? <JsonBlock title={t('detail.summary')} value={data.summary ?? null} testId="summary-json" /> : <Skeleton h={200} />}
+          </SimpleGrid>
+        </Section>
+      </Stack>
+    </>
+  );
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  const id = useId();
+  return (
+    <Paper withBorder p={{ base: 'md', sm: 'lg' }} component="section" aria-labelledby={id}>
+      <Title order={2} size="h4" mb="md" id={id}>
+        {title}
+      </Title>
+      {children}
+    </Paper>
+  );
+}
+
+function BackLink() {
+  return (
+    <Anchor component={Link} to="/requests" size="sm" mb="xs" display="inline-flex" style={{ alignItems: 'center', gap: 4 }}>
+      <Icon name="arrowLeft" size={14} />
+      {t('detail.back')}
+    </Anchor>
+  );
+}

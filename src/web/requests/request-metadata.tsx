@@ -1,0 +1,40 @@
+import { Code, DataList, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
+import type { Request } from '../api';
+import { formatExactTime } from '../i18n/format';
+import { t } from '../i18n/translate';
+import { decisionText } from './decision-text';
+import { PriorityBadge, StatusBadge } from './status-badge';
+
+const NONE = '—';
+
+/** Everything known about a request, as a list of labelled values. */
+export function RequestMetadata({ request }: { request: Request }) {
+  const decidedBy = request.decidedBy ?? (request.decidedAt ? t('detail.decidedByPolicy') : null);
+  const rows: [string, ReactNode][] = [
+    [t('field.requester'), request.requester],
+    ...(request.targetUser ? [[t('field.targetUser'), request.targetUser] as [string, ReactNode]] : []),
+    [t('field.app'), request.app],
+    [t('field.status'), <StatusBadge key="s" request={request} />],
+    [t('field.priority'), <PriorityBadge key="p" priority={request.priority} />],
+    [t('field.decision'), request.decision ? decisionText(request.decision) : NONE],
+    [t('field.rationale'), request.rationale ?? NONE],
+    [t('field.rule'), request.ruleId ? <Code key="r">{request.ruleId}</Code> : NONE],
+    [t('field.policyVersion'), request.policyVersion ?? NONE],
+    [t('field.decidedBy'), decidedBy ?? NONE],
+    [t('field.decidedAt'), request.decidedAt ? formatExactTime(request.decidedAt) : NONE],
+    [t('field.nextOwner'), request.next_owner ?? NONE],
+    [t('field.created'), formatExactTime(request.createdAt)],
+    [t('field.reference'), <Code key="id">{request.request_id}</Code>],
+  ];
+  return (
+    <DataList withDivider labelWidth="min(150px, 40%)" size="sm" data-testid="request-metadata">
+      {rows.map(([label, value]) => (
+        <DataList.Item key={label}>
+          <DataList.ItemLabel>{label}</DataList.ItemLabel>
+          <DataList.ItemValue>{typeof value === 'string' ? <Text size="sm">{value}</Text> : value}</DataList.ItemValue>
+        </DataList.Item>
+      ))}
+    </DataList>
+  );
+}
