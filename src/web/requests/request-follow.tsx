@@ -12,10 +12,13 @@ import { StatusBadge } from './status-badge';
 const pollWhileTriaging = (request: Request | undefined) => {
   if (!request) return 1000;
   if (request.status === 'Waiting') return 5000;
+  // An approver may decide at any moment: the page turns Completed (or Denied) by itself.
+  if (request.status === 'Escalated') return 3000;
+  if (request.status === 'PendingExternal') return 15_000;
   return isInTriage(request.status) ? 1000 : false;
 };
 
-/** Follows a just-filed request live until triage has decided, then says what happens next. */
+/** Follows a just-filed request live until it is decided for good, saying what happens next. */
 export function RequestFollow({ id, onAnother }: { id: string; onAnother: () => void }) {
   const request = useRequest(id, pollWhileTriaging);
   return (

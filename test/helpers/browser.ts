@@ -1,0 +1,58 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+/** Debian's Chromium (installed by .ci/run when missing); CHROMIUM_PATH overrides it. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Where the committed screenshots live (shown in the README). */
+const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+
+export interface TestBrowser {
+  browser: Browser;
+  /** A fresh context (cookies, storage) at the given width, with console errors collected. */
+  page(width?: number): Promise<{ page: Page; consoleErrors: string[] }>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real headless Chromium driven by playwright-core — launch() gives it a fresh temporary
+ * profile — with the flags that keep it off the network: this machine (and CI's) has none but
+ * loopback.
+ */
+export async function startBrowser(): Promise<TestBrowser> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+  return {
+    browser,
+    async page(width = 1280) {
+      const context = await browser.newContext({ viewport: { width, height: width < 600 ? 844 : 860 }, locale: 'en-US' });
+      const page = await context.newPage();
+      const consoleErrors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(m.text());
+      });
+      page.on('pageerror', (err) => consoleErrors.push(err.message));
+      return { page, consoleErrors };
+    },
+    close: () => browser.close(),
+  };
+}
+
+/** Saves a full-page screenshot as docs/screenshots/<name>-<width>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const width = page.viewportSize()?.width ?? 1280;
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
+}
