@@ -55,6 +55,7 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/requests': row(401, 201, 201, 201, 201, 400),
   'GET /api/v1/requests/:id': row(401, 200, 404, 200, 200, 404),
   'GET /api/v1/requests/:id/events': row(401, 200, 404, 200, 200, 404),
+  'GET /api/v1/requests/:id/stream': row(401, 200, 404, 200, 200, 404),
   'POST /api/v1/requests/:id/approve': row(401, 403, 403, 200, 200, 403),
   'POST /api/v1/requests/:id/deny': row(401, 403, 403, 200, 200, 403),
   'GET /api/v1/apps': row(401, 200, 200, 200, 200, 200),
@@ -65,6 +66,16 @@ const MATRIX: Record<string, Row> = {
   // Without a session there is nothing to end: it only clears the cookie.
   'POST /auth/logout': PUBLIC,
   'GET /api/v1/me': row(401, 200, 200, 200, 200, 200),
+  // Admin pages: the catalog's edits and CSV, API tokens, connector status.
+  'GET /api/v1/apps/export.csv': row(401, 403, 403, 403, 200, 403),
+  'POST /api/v1/apps/import': row(401, 403, 403, 403, 200, 403),
+  'PATCH /api/v1/apps/:id': row(401, 403, 403, 403, 200, 403),
+  'DELETE /api/v1/apps/:id': row(401, 403, 403, 403, 204, 403),
+  'GET /api/v1/tokens': row(401, 403, 403, 403, 200, 403),
+  'POST /api/v1/tokens': row(401, 403, 403, 403, 201, 403),
+  'POST /api/v1/tokens/:id/revoke': row(401, 403, 403, 403, 200, 403),
+  'GET /api/v1/admin/connectors': row(401, 403, 403, 403, 200, 403),
+  'GET /api/v1/stats': row(401, 403, 403, 200, 200, 403),
 };
 
 describe.each(DIALECTS)('authorization on %s', (dialect) => {
@@ -96,13 +107,31 @@ describe.each(DIALECTS)('authorization on %s', (dialect) => {
   afterAll(async () => t?.close());
 
   /** A call as `caller`, redirects not followed: with its token, or as a freshly signed-in browser with its CSRF token. */
-  async function call(caller: Caller, method: string, path: string, body: unknown) {
+  async function call(caller: Caller, method: string, path: string, body: unknown, contentType?: string) {
+    const type = contentType ? { contentType } : {};
     if (caller === 'requesterSession' || caller === 'approverSession' || caller === 'adminSession') {
       const { browser, csrfToken } = await signedInBrowser(t.url, SESSION_EMAILS[caller]);
-      return callAs(browser, t.url, method, path, { body, ...(method === 'GET' ? {} : { csrfToken }) });
+      return callAs(browser, t.url, method, path, { body, ...type, ...(method === 'GET' ? {} : { csrfToken }) });
     }
     const token = tokens[caller];
-    return callAs(newBrowser(), t.url, method, path, { body, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
+    return callAs(newBrowser(), t.url, method, path, {
+      body,
+      ...type,
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    });
+  }
+
+  /** The id a :id route takes: a fresh app, a fresh token, or an escalated request of alice's. */
+  async function idFor(url: string): Promise<string> {
+    if (url.startsWith('/api/v1/apps/')) {
+      const { data } = await t.client(tokens.admin).POST('/api/v1/apps', {
+        body: { name: `Matrix Target ${dialect} ${Math.random().toString(36).slice(2)}`, sensitive: false, resetMethod: 'auto' },
+      });
+      return data!.id;
+    }
+    if (url.startsWith('/api/v1/tokens/'))
+      return (await createApiToken(t.app.ctx.db, { email: 'matrix@example.com', role: 'requester' })).id;
+    return escalatedRequest();
   }
 
   /** A fresh request of alice's that waits for an approver (Salesforce is federated SSO). */
@@ -132,17 +161,22 @@ describe.each(DIALECTS)('authorization on %s', (dialect) => {
       const expected = MATRIX[`${route.method} ${route.url}`];
       if (!expected) continue;
       for (const caller of CALLERS) {
-        const id = route.url.includes(':id') ? await escalatedRequest() : '';
+        const id = route.url.includes(':id') ? await idFor(route.url) : '';
         const path = route.url.replace(':id', id);
+        const csv = route.url === '/api/v1/apps/import';
         const body =
-          route.method !== 'POST'
+          route.method !== 'POST' && route.method !== 'PATCH'
             ? undefined
             : route.url === '/api/v1/apps'
               ? { name: `Matrix App ${dialect} ${++appCounter}` }
               : route.url === '/api/v1/requests'
                 ? { app: 'Expensify', justification: 'matrix' }
-                : {};
-        const res = await call(caller, route.method, path, body);
+                : csv
+                  ? `App,URL,oktaID\nMatrix Import ${dialect},,\n`
+                  : route.url === '/api/v1/tokens'
+                    ? { email: 'matrix@example.com', role: 'requester' }
+                    : {};
+        const res = await call(caller, route.method, path, body, csv ? 'text/csv' : undefined);
         if (res.status !== expected[caller])
           failures.push(
             `${route.method} ${route.url} as ${caller}: ${res.status} (expected ${expected[caller]}) ${JSON.stringify(res.body).slice(0, 200)}`,

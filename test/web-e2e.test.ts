@@ -230,6 +230,61 @@ describe('the web app in a browser', () => {
     await page.close();
   }, 60_000);
 
+  it('an approver opens the dashboard: summary cards and charts, accessible; a requester is not allowed', async () => {
+    const page = await signIn('irene@example.com');
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.waitForURL(`${t.url}/dashboard`);
+    await expect.poll(() => page.getByRole('heading', { level: 1, name: 'Dashboard' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('summary-card').count(), { timeout: 10_000 }).toBe(4);
+    expect(await page.getByText('Resolved without a human').isVisible()).toBe(true);
+    expect(await page.getByRole('heading', { name: 'Requests per day by outcome' }).isVisible()).toBe(true);
+    await expect.poll(() => page.locator('[data-testid="chart-per-day"] svg.recharts-surface').count()).toBeGreaterThan(0);
+    await page.getByText('7 days').click();
+    await page.waitForURL(`${t.url}/dashboard?days=7`);
+    await expect.poll(() => page.getByText('requests in the last 7 days', { exact: false }).isVisible()).toBe(true);
+    await accessible(page, 'dashboard');
+    await screenshot(page, 'dashboard');
+    // At phone width the cards and charts stack; nothing scrolls sideways.
+    await page.setViewportSize({ width: 360, height: 800 });
+    await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    await screenshot(page, 'dashboard');
+    await page.close();
+
+    const requester = await signIn('alice@example.com', 1280, '/dashboard');
+    await expect.poll(() => requester.getByRole('heading', { name: 'Not allowed' }).isVisible()).toBe(true);
+    expect(await requester.getByRole('link', { name: 'Dashboard' }).count()).toBe(0);
+    await requester.close();
+  }, 60_000);
+
+  it('an admin adds an app in Admin → Apps, edits it and sees it in the table; the page is accessible', async () => {
+    const page = await signIn('root@example.com');
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await page.waitForURL(`${t.url}/admin/apps`);
+    await expect.poll(() => page.getByRole('table', { name: 'Apps in the catalog' }).isVisible()).toBe(true);
+
+    await page.getByRole('button', { name: 'Add app' }).click();
+    const create = page.getByRole('dialog', { name: 'Add an app' });
+    await create.getByRole('textbox', { name: 'Name' }).fill('Browser Test App');
+    await create.getByRole('textbox', { name: 'Reset URL' }).fill('https://browser-test.example.com/reset');
+    await create.getByRole('button', { name: 'Add app' }).click();
+    await expect.poll(() => create.isVisible()).toBe(false);
+    await expect.poll(() => page.getByRole('rowheader', { name: /Browser Test App/ }).isVisible()).toBe(true);
+
+    await page.getByRole('button', { name: 'Edit Browser Test App' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit Browser Test App' });
+    await edit.getByRole('textbox', { name: 'Name' }).fill('Browser Test App Edited');
+    await edit.getByRole('textbox', { name: 'Approver group' }).fill('Browser Owners');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => edit.isVisible()).toBe(false);
+    const row = page.getByRole('row', { name: /Browser Test App Edited/ });
+    await expect.poll(() => row.isVisible()).toBe(true);
+    expect(await row.textContent()).toContain('Browser Owners');
+
+    await accessible(page, 'admin apps');
+    await screenshot(page, 'admin-apps');
+    await page.close();
+  });
+
   it('no page logged a console error', () => {
     expect(consoleErrors).toEqual([]);
   });

@@ -105,6 +105,11 @@ export const configShape = {
   OIDC_ADMIN_GROUPS: z.string().trim().default('IT Admins'),
   /** How long a web sign-in lasts. */
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+
+  /** Estimated cost of one password reset through the help desk (dashboard's cost avoided; an estimate to replace). */
+  HELPDESK_RESET_COST: z.coerce.number().min(0).max(1_000_000).default(70),
+  /** Estimated cost of one self-service reset, subtracted from the help-desk cost. */
+  SELF_SERVICE_RESET_COST: z.coerce.number().min(0).max(1_000_000).default(2),
 };
 
 export const configSchema = z.object(configShape).superRefine((c, ctx) => {

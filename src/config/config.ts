@@ -32,6 +32,8 @@ export interface Config {
   trustProxy: boolean | string[];
   limits: Limits;
   signIn: SignInSettings;
+  /** Per-reset cost estimates behind the dashboard's "cost avoided". */
+  costs: { helpDeskResetCost: number; selfServiceResetCost: number };
 }
 
 /** Sign-in to the web app; see docs/operations.md, "Security model". */
@@ -126,6 +128,7 @@ function toConfig(c: RawConfig): Config {
       requestsPerPersonPerHour: c.REQUESTS_PER_PERSON_PER_HOUR,
       openRequestsPerPerson: c.OPEN_REQUESTS_PER_PERSON,
     },
+    costs: { helpDeskResetCost: c.HELPDESK_RESET_COST, selfServiceResetCost: c.SELF_SERVICE_RESET_COST },
     signIn: {
       oidc: oidcSettings(c),
       approverGroups: groupList(c.OIDC_APPROVER_GROUPS),

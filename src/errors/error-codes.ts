@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, retryable: false, message: 'Not found.' },
   ROUTE_NOT_FOUND: { status: 404, retryable: false, message: 'No such route.' },
   REQUEST_NOT_FOUND: { status: 404, retryable: false, message: 'No request with that id.' },
+  APP_NOT_FOUND: { status: 404, retryable: false, message: 'No app with that id.' },
   APP_ALREADY_EXISTS: { status: 409, retryable: false, message: 'An app with that name already exists.' },
   ALREADY_DECIDED: { status: 409, retryable: false, message: 'This request has already been decided.' },
   NOT_AWAITING_DECISION: { status: 409, retryable: false, message: 'This request is not waiting for a human decision.' },

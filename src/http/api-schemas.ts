@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { APP_NAME_MAX, appNameFits } from '../domain/policy.js';
-import { REQUEST_STATUSES, RESET_METHODS } from '../domain/types.js';
+import { REQUEST_STATUSES, RESET_METHODS, ROLES } from '../domain/types.js';
 
 /** Request bodies and queries of the HTTP API; the OpenAPI document is generated from these. */
 
@@ -66,29 +66,66 @@ export const listRequestsQuery = z
   })
   .strict();
 
+/** The fields of a catalog app, checked the same way on create and edit. */
+const appFields = {
+  name: line(APP_NAME_MAX).refine(appNameFits, `must be at most ${APP_NAME_MAX} characters (counted in lower case)`),
+  url: z
+    .string()
+    .trim()
+    .max(2000)
+    .refine((v) => /^https?:\/\/[\x21-\x7e]+$/i.test(v), 'must be an http:// or https:// URL'),
+  oktaAppId: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Okta app id such as 0oa1b2c3d4E5f6G7h8i9'),
+  approverGroup: line(200),
+};
+
 export const createAppBody = z
   .object({
-    name: line(APP_NAME_MAX).refine(appNameFits, `must be at most ${APP_NAME_MAX} characters (counted in lower case)`),
-    url: z
-      .string()
-      .trim()
-      .max(2000)
-      .refine((v) => /^https?:\/\/[\x21-\x7e]+$/i.test(v), 'must be an http:// or https:// URL')
-      .optional(),
-    oktaAppId: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Okta app id such as 0oa1b2c3d4E5f6G7h8i9')
-      .optional(),
+    name: appFields.name,
+    url: appFields.url.optional(),
+    oktaAppId: appFields.oktaAppId.optional(),
     sensitive: z.boolean().default(false),
-    approverGroup: line(200).optional(),
+    approverGroup: appFields.approverGroup.optional(),
     resetMethod: z.enum(RESET_METHODS).default('auto'),
   })
   .strict()
   .meta({ id: 'CreateApp' });
+
+/** An edit: only the fields sent change; null clears an optional field. */
+export const updateAppBody = z
+  .object({
+    name: appFields.name.optional(),
+    url: appFields.url.nullable().optional(),
+    oktaAppId: appFields.oktaAppId.nullable().optional(),
+    sensitive: z.boolean().optional(),
+    approverGroup: appFields.approverGroup.nullable().optional(),
+    resetMethod: z.enum(RESET_METHODS).optional(),
+  })
+  .strict()
+  .meta({ id: 'UpdateApp' });
+
+/** The app catalog as CSV (the header `resetdesk apps import` reads). */
+export const appsCsvBody = z.string().meta({ description: 'CSV with the header App,URL,oktaID[,sensitive,approverGroup,resetMethod]' });
+
+export const createTokenBody = z
+  .object({
+    email,
+    role: z.enum(ROLES),
+    label: line(200).optional(),
+  })
+  .strict()
+  .meta({ id: 'CreateToken' });
 
 /**
  * Ids are made by resetdesk (see db/ids.ts). Anything else names nothing, so a params failure
  * is a 404 (error-handler.ts), checked before the body is looked at.
  */
 export const idParams = z.object({ id: z.string().regex(/^[a-z]{2,8}_[a-z0-9]{10,40}$/, 'names no request') });
+
+/** An app id (db/ids.ts `app_…`); anything else is an APP_NOT_FOUND (error-handler.ts). */
+export const appIdParams = z.object({ id: z.string().regex(/^app_[a-z0-9]{10,40}$/, 'names no app') });
+
+/** An API token id (`tok_…`); anything else is a NOT_FOUND. */
+export const tokenIdParams = z.object({ id: z.string().regex(/^tok_[a-z0-9]{10,40}$/, 'names no token') });

@@ -18,7 +18,7 @@ interface ErrorBody {
  */
 export function registerErrorHandler(app: FastifyInstance, webApp: WebAppFallback): void {
   app.setErrorHandler((err: FastifyError | AppError | ZodError | Error, request, reply) => {
-    const appError = toAppError(err);
+    const appError = toAppError(err, request.routeOptions.url);
     if (appError.status >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ code: appError.code, status: appError.status, reason: appError.message }, 'request rejected');
     sendError(reply, appError);
@@ -62,10 +62,9 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 };
 
 /** A request that failed its route's zod schema: one message naming each field. */
-function validationToAppError(err: FastifyError & { validation: NonNullable<FastifyError['validation']> }): AppError {
-  // A path id resetdesk could not have made names nothing: 404, like an unknown one (only the
-  // request routes take an id).
-  if (err.validationContext === 'params') return new AppError('REQUEST_NOT_FOUND', 'No request with that id.');
+function validationToAppError(err: FastifyError & { validation: NonNullable<FastifyError['validation']> }, url = ''): AppError {
+  // A path id resetdesk could not have made names nothing: 404, like an unknown one.
+  if (err.validationContext === 'params') return paramsNotFound(url);
   const where = err.validationContext === 'querystring' ? 'query' : (err.validationContext ?? 'body');
   const fields = err.validation.map((v) => {
     const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
@@ -77,10 +76,17 @@ function validationToAppError(err: FastifyError & { validation: NonNullable<Fast
   return new AppError('VALIDATION_FAILED', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields });
 }
 
-function toAppError(err: unknown): AppError {
+/** The 404 for an id that fails its route's params schema, named after what the route takes. */
+function paramsNotFound(url: string): AppError {
+  if (url.startsWith('/api/v1/apps/')) return new AppError('APP_NOT_FOUND');
+  if (url.startsWith('/api/v1/requests/')) return new AppError('REQUEST_NOT_FOUND');
+  return new AppError('NOT_FOUND', 'No such resource.');
+}
+
+function toAppError(err: unknown, url?: string): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof ZodError) return zodToAppError(err);
-  if (hasZodFastifySchemaValidationErrors(err)) return validationToAppError(err);
+  if (hasZodFastifySchemaValidationErrors(err)) return validationToAppError(err, url);
   const e = err as FastifyError & { statusCode?: number };
   const mapped = e.code ? FASTIFY_CODES[e.code] : undefined;
   if (mapped === 'INVALID_JSON') return new AppError(mapped, `The request body is not valid JSON: ${e.message}`);

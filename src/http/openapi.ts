@@ -4,15 +4,17 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import type { OpenAPIV3_1 } from 'openapi-types';
 import type { AppContext } from '../app-context.js';
 import { type RouteSpec, registerRoutes } from './route.js';
+import { adminRoutes } from './routes/admin.routes.js';
 import { appRoutes } from './routes/apps.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { requestRoutes } from './routes/requests.routes.js';
 import { type ServiceRouteOptions, serviceRoutes } from './routes/service.routes.js';
+import { statsRoutes } from './routes/stats.routes.js';
 import { SESSION_COOKIE } from './web-session.js';
 
 /** Every route of the API, in the order they are registered. */
 export function apiRoutes(opts: ServiceRouteOptions): RouteSpec[] {
-  return [...serviceRoutes(opts), ...requestRoutes, ...appRoutes, ...authRoutes];
+  return [...serviceRoutes(opts), ...requestRoutes, ...appRoutes, ...adminRoutes, ...authRoutes, ...statsRoutes];
 }
 
 /** zod validates requests and serializes responses; the route tables carry the schemas. */
@@ -47,7 +49,7 @@ export async function buildOpenApiDocument(version: string): Promise<OpenAPIV3_1
         },
       },
       security: [{ bearer: [] }, { session: [] }],
-      tags: [{ name: 'Requests' }, { name: 'Apps' }, { name: 'Sign-in' }, { name: 'Service' }],
+      tags: [{ name: 'Requests' }, { name: 'Apps' }, { name: 'Admin' }, { name: 'Sign-in' }, { name: 'Service' }, { name: 'Stats' }],
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,

@@ -98,6 +98,51 @@ export const catalogAppSchema = z
 
 export const appListSchema = z.object({ apps: z.array(catalogAppSchema) });
 
+export const appImportSchema = z.object({ created: z.number().int(), updated: z.number().int() }).meta({ id: 'AppImport' });
+
+export const apiTokenSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    role: z.enum(ROLES),
+    label: nullableString,
+    createdAt: z.string(),
+    lastUsedAt: nullableString,
+    revokedAt: nullableString,
+  })
+  .meta({ id: 'ApiToken', description: 'An API token as admins see it (never the token or its hash)' });
+
+export const apiTokenListSchema = z.object({ tokens: z.array(apiTokenSchema) });
+
+export const createdTokenSchema = z
+  .object({
+    id: z.string(),
+    token: z.string().meta({ description: 'The bearer token: shown this once, never again' }),
+  })
+  .meta({ id: 'CreatedToken' });
+
+const reachability = { reachable: z.boolean(), error: nullableString };
+
+export const connectorStatusSchema = z
+  .object({
+    okta: z.object({
+      ...reachability,
+      rateLimits: z.array(
+        z.object({
+          bucket: z.string(),
+          limit: z.number().int().nullable(),
+          remaining: z.number().int().nullable(),
+          resetAt: nullableString,
+        }),
+      ),
+    }),
+    smtp: z.object({
+      ...reachability,
+      devMailbox: z.boolean().meta({ description: 'No SMTP_URL: mail goes to the built-in dev mailbox' }),
+    }),
+  })
+  .meta({ id: 'ConnectorStatus' });
+
 export const healthSchema = z.object({ status: z.literal('ok') });
 
 export const readinessSchema = z.object({

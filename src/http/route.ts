@@ -17,7 +17,7 @@ export interface RouteSpec<
   B extends z.ZodType = z.ZodType,
   R extends z.ZodType = z.ZodType,
 > {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   url: string;
   /** Who may call it (see auth.ts); the one auth hook enforces it before the body is read. */
   auth: RouteAuth;
@@ -29,9 +29,16 @@ export interface RouteSpec<
   body?: B;
   /**
    * The success status and its body. 302: the handler returns the Location (`response` is its
-   * schema, a string) and the reply is a redirect with no body.
+   * schema, a string) and the reply is a redirect with no body. 204: no body (`response` is z.null()).
    */
-  status?: 200 | 201 | 302;
+  status?: 200 | 201 | 204 | 302;
+  /** The body's media type when it is not JSON (the CSV import); the content-type parser checks it. */
+  consumes?: 'text/csv';
+  /**
+   * The success body's media type when it is not JSON: the handler returns the text as is (CSV),
+   * or writes an event stream itself after `reply.hijack()`.
+   */
+  produces?: 'text/csv' | 'text/event-stream';
   response: R;
   /** Other statuses the handler may set, with the same body (e.g. 503 from /readyz). */
   alsoStatus?: Readonly<Record<number, string>>;
@@ -83,11 +90,14 @@ function commonErrors(spec: RouteSpec): ErrorCode[] {
   return codes;
 }
 
-type ResponseEntry = { description: string; content: { 'application/json': { schema: z.ZodType } } } | z.ZodType;
+type ResponseEntry = { description: string; content: Record<string, { schema: z.ZodType }> } | z.ZodType;
 
 /** Response schemas by status: success, then each error status with the codes it carries. */
 function responses(spec: RouteSpec): Record<number, ResponseEntry> {
-  const json = (description: string, schema: z.ZodType): ResponseEntry => ({ description, content: { 'application/json': { schema } } });
+  const json = (description: string, schema: z.ZodType, type = 'application/json'): ResponseEntry => ({
+    description,
+    content: { [type]: { schema } },
+  });
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of [...commonErrors(spec), ...(spec.errors ?? [])]) {
     const { status } = ERROR_CODES[code];
@@ -95,7 +105,11 @@ function responses(spec: RouteSpec): Record<number, ResponseEntry> {
   }
   // A redirect has no body: a null schema documents it without content (and nothing is serialized).
   const success =
-    spec.status === 302 ? z.null().meta({ description: `${spec.summary} (Location header)` }) : json(spec.summary, spec.response);
+    spec.status === 302
+      ? z.null().meta({ description: `${spec.summary} (Location header)` })
+      : spec.produces
+        ? { description: spec.summary, content: { [spec.produces]: { schema: spec.response } } }
+        : json(spec.summary, spec.response);
   const out: Record<number, ResponseEntry> = { [spec.status ?? 200]: success };
   for (const [status, description] of Object.entries(spec.alsoStatus ?? {})) out[Number(status)] = json(description, spec.response);
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
@@ -124,6 +138,7 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
         ...(spec.params ? { params: spec.params } : {}),
         ...(spec.query ? { querystring: spec.query } : {}),
         ...(spec.body ? { body: spec.body } : {}),
+        ...(spec.consumes ? { consumes: [spec.consumes] } : {}),
         response: responses(spec),
         ...(spec.hidden ? { hide: true } : {}),
       },
@@ -133,7 +148,12 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
           { params: request.params, query: request.query, body: request.body, principal: request.principal, request, reply },
           ctx,
         );
+        // A streaming handler hijacked the reply and wrote it itself.
+        if (reply.sent) return reply;
         if (spec.status === 302) return reply.redirect(String(result), 302);
+        if (spec.status === 204) return reply.status(204).send();
+        // A non-JSON body (CSV) goes out as the handler wrote it, not through the JSON serializer.
+        if (spec.produces) void reply.type(`${spec.produces}; charset=utf-8`);
         // A handler may have chosen another declared status (alsoStatus); otherwise the success one.
         if (reply.statusCode === 200) void reply.status(spec.status ?? 200);
         return reply.send(result);

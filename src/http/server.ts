@@ -9,6 +9,7 @@ import { authenticateRequest, type RouteAuth } from './auth.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandler } from './error-handler.js';
 import { apiRoutes, applyZodSchemas, buildOpenApiDocument } from './openapi.js';
 import { registerRateLimits } from './rate-limits.js';
+import { endRequestStreams } from './request-stream.js';
 import { registerRoutes } from './route.js';
 import { registerWebApp } from './web-app.js';
 
@@ -113,6 +114,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     );
   });
   registerJsonParser(app);
+  registerCsvParser(app);
 
   const openapi = await buildOpenApiDocument(opts.version);
   const routes = apiRoutes({
@@ -124,6 +126,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     mailboxOpen: opts.demo === true && isLoopbackHost(config.host),
   });
   registerRoutes(app, routes, ctx);
+  // Open event streams would otherwise hold the server's close for up to ten minutes.
+  app.addHook('preClose', async () => endRequestStreams(app));
   return app;
 }
 
@@ -138,5 +142,30 @@ function registerJsonParser(app: FastifyInstance): void {
       return;
     }
     parseJson(request, body.toString(), done);
+  });
+}
+
+/**
+ * CSV bodies (the catalog import), UTF-8 only and bounded by BODY_LIMIT like JSON. Only a route
+ * that declares it consumes CSV takes one; anywhere else it is a 415, as before.
+ */
+function registerCsvParser(app: FastifyInstance): void {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (request, body, done) => {
+    const consumes = (request.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes;
+    if (!consumes?.includes('text/csv')) {
+      done(new AppError('UNSUPPORTED_MEDIA_TYPE'), undefined);
+      return;
+    }
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(request.headers['content-type'] ?? '')?.[1];
+    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      done(new AppError('UNSUPPORTED_MEDIA_TYPE', `Send CSV in UTF-8 (got charset "${charset.slice(0, 40)}").`), undefined);
+      return;
+    }
+    try {
+      done(null, utf8.decode(body as Buffer));
+    } catch {
+      done(new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send CSV in UTF-8 (the body is not valid UTF-8).'), undefined);
+    }
   });
 }

@@ -5,7 +5,7 @@ const errorsOf = (text: string) => {
   try {
     parseAppsCsv(text);
   } catch (err) {
-    return (err as { details: { errors: { line: number; message: string }[] } }).details.errors;
+    return (err as { details: { lines: { line: number; message: string }[] } }).details.lines;
   }
   throw new Error('expected an error');
 };

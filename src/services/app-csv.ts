@@ -116,5 +116,20 @@ export function parseAppsCsv(text: string): NewApp[] {
 
 function csvError(errors: CsvLineError[]): AppError {
   const lines = errors.map((e) => `line ${e.line}: ${e.message}`).join('\n');
-  return new AppError('CSV_INVALID', `The CSV file has ${errors.length} error(s); nothing was imported.\n${lines}`, { errors });
+  return new AppError('CSV_INVALID', `The CSV file has ${errors.length} error(s); nothing was imported.\n${lines}`, { lines: errors });
+}
+
+/** One CSV field, quoted when it must be (RFC 4180). */
+function csvField(value: string): string {
+  return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** The catalog as CSV with every column parseAppsCsv reads, so an export imports back unchanged. */
+export function formatAppsCsv(apps: readonly NewApp[]): string {
+  const rows = apps.map((a) =>
+    [a.name, a.resetUrl ?? '', a.oktaAppId ?? '', a.sensitive ? 'true' : 'false', a.approverGroup ?? '', a.resetMethod]
+      .map(csvField)
+      .join(','),
+  );
+  return `${['App,URL,oktaID,sensitive,approverGroup,resetMethod', ...rows].join('\r\n')}\r\n`;
 }

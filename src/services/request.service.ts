@@ -4,6 +4,7 @@ import { appendAuditEvent, listAuditEvents } from '../db/repositories/audit.repo
 import { type DecisionLogEntry, listDecisions, listDecisionsFor } from '../db/repositories/decision.repository.js';
 import {
   getRequest,
+  getRequestVersion,
   insertRequest,
   listRequests,
   type PasswordRequest,
@@ -103,6 +104,21 @@ export async function getVisibleRequestWithHistory(ctx: AppContext, principal: P
   const request = await getVisibleRequest(ctx, principal, id);
   const [decisions, events] = await Promise.all([listDecisions(ctx.db, id), listAuditEvents(ctx.db, id)]);
   return { request, decisions, events };
+}
+
+/** One request the principal may see, with its decision log but not its audit timeline (for following it live). */
+export async function getVisibleRequestWithDecisions(
+  ctx: AppContext,
+  principal: Principal,
+  id: string,
+): Promise<{ request: PasswordRequest; decisions: DecisionLogEntry[] }> {
+  const request = await getVisibleRequest(ctx, principal, id);
+  return { request, decisions: await listDecisions(ctx.db, id) };
+}
+
+/** A request's status and last change (a cheap read), or null once it is gone; visibility is checked when following starts. */
+export function requestVersion(ctx: AppContext, id: string): Promise<{ status: PasswordRequest['status']; updatedAt: string } | null> {
+  return getRequestVersion(ctx.db, id);
 }
 
 function canSee(principal: Principal, request: PasswordRequest): boolean {

@@ -6,6 +6,7 @@
  */
 import { MutationCache, QueryCache, QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import createClient, { type Middleware } from 'openapi-fetch';
+import { useEffect, useState } from 'react';
 import type { components, paths } from '../http/api-types';
 import { t } from './i18n/translate';
 
@@ -13,7 +14,13 @@ export type Request = components['schemas']['Request'];
 export type RequestStatus = Request['status'];
 export type Priority = Request['priority'];
 export type AuditEvent = components['schemas']['AuditEvent'];
+export type RequestStats = components['schemas']['RequestStats'];
 type NewRequest = components['schemas']['CreateRequest'];
+export type CatalogApp = components['schemas']['App'];
+type NewApp = components['schemas']['CreateApp'];
+type AppChanges = components['schemas']['UpdateApp'];
+export type ApiToken = components['schemas']['ApiToken'];
+type NewToken = components['schemas']['CreateToken'];
 
 /** The signed-in person (GET /api/v1/me, not in the OpenAPI document yet). */
 export interface Me {
@@ -33,6 +40,8 @@ export class ApiError extends Error {
     readonly status: number,
     /** The server's stable error code (docs/api.md), or NETWORK / HTTP_<status>. */
     readonly code: string,
+    /** The server's `details`, when it sent some (CSV_INVALID: the bad lines). */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -52,9 +61,12 @@ const api = createClient<paths>({ credentials: 'same-origin' });
 api.use(csrfHeader);
 
 function toApiError(status: number, body: unknown): ApiError {
-  const error = typeof body === 'object' && body !== null ? (body as { error?: { code?: unknown; message?: unknown } }).error : undefined;
+  const error =
+    typeof body === 'object' && body !== null
+      ? (body as { error?: { code?: unknown; message?: unknown; details?: unknown } }).error
+      : undefined;
   if (error && typeof error.message === 'string' && error.message !== '') {
-    return new ApiError(error.message, status, typeof error.code === 'string' ? error.code : `HTTP_${status}`);
+    return new ApiError(error.message, status, typeof error.code === 'string' ? error.code : `HTTP_${status}`, error.details);
   }
   return new ApiError(t(status >= 500 ? 'error.server' : 'error.unexpected', { status }), status, `HTTP_${status}`);
 }
@@ -216,4 +228,119 @@ export function useDecide() {
         queryClient.invalidateQueries({ queryKey: ['request', id] }),
       ]),
   });
+}
+
+/** The dashboard's figures over the last `days` days (approvers and admins). */
+export function useStats(days: number) {
+  return useQuery({
+    queryKey: ['stats', days],
+    queryFn: () => unwrap(api.GET('/api/v1/stats', { params: { query: { days } } })),
+    refetchInterval: 60_000,
+  });
+}
+
+/**
+ * Follows a request live with server-sent events (GET /api/v1/requests/{id}/stream, the session
+ * cookie rides along), writing each view into the request's query cache. Returns true while the
+ * stream is up; after an error (or where EventSource is missing) it gives up and returns false,
+ * so the caller's polling takes over. A Closed request ends it for good.
+ */
+export function useRequestStream(id: string): boolean {
+  const queryClient = useQueryClient();
+  const [live, setLive] = useState(typeof EventSource !== 'undefined');
+  useEffect(() => {
+    if (typeof EventSource === 'undefined') return;
+    setLive(true);
+    const source = new EventSource(`/api/v1/requests/${encodeURIComponent(id)}/stream`, { withCredentials: true });
+    const stop = () => {
+      source.close();
+      setLive(false);
+    };
+    source.addEventListener('request', (event) => {
+      const view = JSON.parse((event as MessageEvent<string>).data) as Request;
+      // The stream leaves the summary out: keep the one already read.
+      queryClient.setQueryData<Request>(['request', id], (old) => ({ ...old, ...view }));
+      if (view.status === 'Closed') stop();
+    });
+    // EventSource would reconnect by itself; polling is the fallback instead.
+    source.addEventListener('error', stop);
+    return () => source.close();
+  }, [id, queryClient]);
+  return live;
+}
+
+/** Where an admin downloads the catalog as CSV (a plain link: the session cookie rides along). */
+export const APPS_EXPORT_URL = '/api/v1/apps/export.csv';
+
+/** Adds an app to the catalog (admins). */
+export function useCreateApp() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: NewApp) => unwrap(api.POST('/api/v1/apps', { body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['apps'] }),
+  });
+}
+
+/** Edits an app: only the fields given change (admins). */
+export function useUpdateApp() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, changes }: { id: string; changes: AppChanges }) =>
+      unwrap(api.PATCH('/api/v1/apps/{id}', { params: { path: { id } }, body: changes })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['apps'] }),
+  });
+}
+
+/** Removes an app from the catalog (admins). */
+export function useDeleteApp() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (id: string) => {
+      let response: Response;
+      try {
+        ({ response } = await api.DELETE('/api/v1/apps/{id}', { params: { path: { id } }, parseAs: 'text' }));
+      } catch {
+        throw networkError();
+      }
+      if (!response.ok) throw toApiError(response.status, await response.json().catch(() => undefined));
+    },
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['apps'] }),
+  });
+}
+
+/** Imports a catalog CSV, all or nothing; a CSV_INVALID error's details list the bad lines. */
+export function useImportApps() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (csv: string) =>
+      unwrap(api.POST('/api/v1/apps/import', { body: csv, bodySerializer: (body) => body, headers: { 'content-type': 'text/csv' } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['apps'] }),
+  });
+}
+
+/** Every API token (admins). */
+export function useTokens() {
+  return useQuery({ queryKey: ['tokens'], queryFn: () => unwrap(api.GET('/api/v1/tokens')).then((b) => b.tokens) });
+}
+
+/** Creates an API token; the answer holds its text, shown once. */
+export function useCreateToken() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: NewToken) => unwrap(api.POST('/api/v1/tokens', { body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['tokens'] }),
+  });
+}
+
+export function useRevokeToken() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.POST('/api/v1/tokens/{id}/revoke', { params: { path: { id } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['tokens'] }),
+  });
+}
+
+/** Whether Okta and SMTP answer now (each call pings both). */
+export function useConnectorStatus() {
+  return useQuery({ queryKey: ['connectors'], queryFn: () => unwrap(api.GET('/api/v1/admin/connectors')), staleTime: 0 });
 }

@@ -19,6 +19,11 @@ export default defineConfig({
           groups: [
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/ },
             { name: 'mantine', test: /node_modules[\\/](@mantine|@floating-ui|react-remove-scroll|react-number-format)/ },
+            // Only the dashboard draws charts: its page loads this on demand.
+            {
+              name: 'charts',
+              test: /node_modules[\\/](recharts|victory-vendor|d3-|internmap|decimal\.js-light|eventemitter3|immer|reselect|@reduxjs|react-redux|redux|es-toolkit|tiny-invariant)/,
+            },
             { name: 'vendor', test: /node_modules[\\/]/ },
           ],
         },

@@ -127,16 +127,23 @@ export async function callAs(
   baseUrl: string,
   method: string,
   path: string,
-  opts: { body?: unknown; csrfToken?: string; headers?: Record<string, string> } = {},
+  opts: { body?: unknown; csrfToken?: string; headers?: Record<string, string>; contentType?: string } = {},
 ): Promise<{ status: number; body: unknown; headers: Headers }> {
   const headers: Record<string, string> = { ...opts.headers };
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  // A body with another content type (a CSV upload) is sent as the string it is.
+  const asIs = opts.contentType !== undefined && typeof opts.body === 'string';
+  if (opts.body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
   if (opts.csrfToken !== undefined) headers['x-csrf-token'] = opts.csrfToken;
   const response = await browser.fetch(new URL(path, baseUrl), {
     method,
     headers,
-    ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+    ...(opts.body !== undefined ? { body: asIs ? (opts.body as string) : JSON.stringify(opts.body) } : {}),
   });
+  // An event stream runs for minutes: its status and headers are the answer; the body is left unread.
+  if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    await response.body?.cancel();
+    return { status: response.status, body: null, headers: response.headers };
+  }
   const text = await response.text();
   let body: unknown = text;
   try {

@@ -15,6 +15,15 @@ interface BucketState {
   inFlight: number;
 }
 
+/** A bucket's budget as Okta last reported it (read-only, for the admin status page). */
+export interface OktaRateBudget {
+  bucket: string;
+  limit: number | null;
+  remaining: number | null;
+  /** ISO time the window resets; null until Okta said. */
+  resetAt: string | null;
+}
+
 export interface RateLimiterDeps {
   now: () => number;
   sleep: (ms: number) => Promise<void>;
@@ -41,6 +50,18 @@ export class OktaRateLimiter {
   private readonly buckets = new Map<string, BucketState>();
 
   constructor(private readonly deps: RateLimiterDeps) {}
+
+  /** What each bucket's last answer said, by bucket name. */
+  budgets(): OktaRateBudget[] {
+    return [...this.buckets]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([bucket, s]) => ({
+        bucket,
+        limit: s.limit ?? null,
+        remaining: s.remaining ?? null,
+        resetAt: s.resetAtMs > 0 ? new Date(s.resetAtMs).toISOString() : null,
+      }));
+  }
 
   private state(bucket: string): BucketState {
     let state = this.buckets.get(bucket);

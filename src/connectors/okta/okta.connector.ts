@@ -23,6 +23,7 @@ import { AppError } from '../../errors/error-codes.js';
 import { VERSION } from '../../version.js';
 import { createOktaCredentials } from './okta-auth.js';
 import { OktaHttp, type OktaLogger } from './okta-http.js';
+import type { OktaRateBudget } from './okta-rate-limiter.js';
 import { toOktaApp, toOktaFactors, toOktaGroups, toOktaRoles, toOktaUser } from './okta-responses.js';
 import { TtlCache } from './ttl-cache.js';
 import type { OktaConfig } from './types.js';
@@ -44,6 +45,8 @@ export interface OktaConnector {
   resetPassword(userId: string): Promise<void>;
   /** Readiness probe: throws an AppError when Okta is unreachable or rejects our credentials. */
   ping(): Promise<void>;
+  /** The rate-limit budget of each bucket called so far, as Okta last reported it. */
+  rateLimits(): OktaRateBudget[];
 }
 
 export interface OktaConnectorOptions {
@@ -186,6 +189,10 @@ export function buildOktaConnector(cfg: OktaConfig, opts: OktaConnectorOptions =
         query: { sendEmail: 'true' },
         idempotent: false,
       });
+    },
+
+    rateLimits() {
+      return http.limiter.budgets();
     },
 
     async ping() {

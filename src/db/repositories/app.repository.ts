@@ -31,6 +31,39 @@ export async function findAppByName(db: Db, name: string): Promise<CatalogApp | 
   return row ? toCatalogApp(row) : null;
 }
 
+export async function findAppById(db: Db, id: string): Promise<CatalogApp | null> {
+  const row = await db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toCatalogApp(row) : null;
+}
+
+/** Replaces an app's fields; false when no app has that id. */
+/** The columns an edit or an import writes (the name key only changes with an edit by id). */
+function appColumns(app: NewApp) {
+  return {
+    name: app.name.trim(),
+    okta_app_id: app.oktaAppId,
+    reset_url: app.resetUrl,
+    reset_method: app.resetMethod,
+    sensitive: app.sensitive ? 1 : 0,
+    approver_group: app.approverGroup,
+    updated_at: nowIso(),
+  };
+}
+
+export async function updateApp(db: Db, id: string, app: NewApp): Promise<boolean> {
+  const result = await db
+    .updateTable('apps')
+    .set({ ...appColumns(app), name_key: appNameKey(app.name) })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function deleteApp(db: Db, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('apps').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
 export async function countApps(db: Db): Promise<number> {
   const row = await db
     .selectFrom('apps')
@@ -64,19 +97,7 @@ export async function upsertApps(db: Db, apps: NewApp[]): Promise<{ created: num
     let updated = 0;
     for (const app of apps) {
       const key = appNameKey(app.name);
-      const result = await trx
-        .updateTable('apps')
-        .set({
-          name: app.name.trim(),
-          okta_app_id: app.oktaAppId,
-          reset_url: app.resetUrl,
-          reset_method: app.resetMethod,
-          sensitive: app.sensitive ? 1 : 0,
-          approver_group: app.approverGroup,
-          updated_at: nowIso(),
-        })
-        .where('name_key', '=', key)
-        .executeTakeFirst();
+      const result = await trx.updateTable('apps').set(appColumns(app)).where('name_key', '=', key).executeTakeFirst();
       if (Number(result.numUpdatedRows) > 0) {
         updated++;
       } else {

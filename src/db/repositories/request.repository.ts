@@ -197,3 +197,9 @@ export async function claimManualDecision(
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** A request's status and last change, and nothing else: the cheap read that tells whether it moved. */
+export async function getRequestVersion(db: Db, id: string): Promise<{ status: RequestStatus; updatedAt: string } | null> {
+  const row = await db.selectFrom('password_requests').select(['status', 'updated_at']).where('id', '=', id).executeTakeFirst();
+  return row ? { status: row.status as RequestStatus, updatedAt: row.updated_at } : null;
+}

@@ -54,3 +54,47 @@ export async function revokeApiToken(db: Db, id: string): Promise<boolean> {
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
+
+/** A token as admins see it: never its hash. */
+export interface ApiTokenInfo {
+  id: string;
+  email: string;
+  role: Role;
+  label: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+const TOKEN_INFO_COLUMNS = ['id', 'email', 'role', 'label', 'created_at', 'last_used_at', 'revoked_at'] as const;
+
+function toTokenInfo(row: {
+  id: string;
+  email: string;
+  role: string;
+  label: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}): ApiTokenInfo {
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role as Role,
+    label: row.label,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+/** Every token, newest first. */
+export async function listApiTokens(db: Db): Promise<ApiTokenInfo[]> {
+  const rows = await db.selectFrom('api_tokens').select(TOKEN_INFO_COLUMNS).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+  return rows.map(toTokenInfo);
+}
+
+export async function findApiToken(db: Db, id: string): Promise<ApiTokenInfo | null> {
+  const row = await db.selectFrom('api_tokens').select(TOKEN_INFO_COLUMNS).where('id', '=', id).executeTakeFirst();
+  return row ? toTokenInfo(row) : null;
+}

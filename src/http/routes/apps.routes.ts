@@ -1,6 +1,7 @@
-import { createApp, listCatalog } from '../../services/app.service.js';
-import { createAppBody } from '../api-schemas.js';
-import { appListSchema, catalogAppSchema } from '../response-schemas.js';
+import { z } from 'zod';
+import { createApp, editApp, exportCatalogCsv, importCatalogCsv, listCatalog, removeApp } from '../../services/app.service.js';
+import { appIdParams, appsCsvBody, createAppBody, updateAppBody } from '../api-schemas.js';
+import { appImportSchema, appListSchema, catalogAppSchema } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
 
 const tags = ['Apps'];
@@ -36,6 +37,70 @@ export const appRoutes = [
         sensitive: body.sensitive,
         approverGroup: body.approverGroup ?? null,
       });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/apps/export.csv',
+    auth: { roles: ['admin'] },
+    summary: 'The app catalog as CSV (the header the importer reads)',
+    tags,
+    produces: 'text/csv',
+    response: z.string(),
+    async handler({ reply }, ctx) {
+      void reply.header('content-disposition', 'attachment; filename="apps.csv"');
+      return exportCatalogCsv(ctx);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/apps/import',
+    auth: { roles: ['admin'] },
+    summary: 'Import a catalog CSV: new names are added, known names replaced; all or nothing',
+    description: 'Every line is checked first; any error is a CSV_INVALID naming each bad line in `details.lines`, and nothing is stored.',
+    tags,
+    consumes: 'text/csv',
+    body: appsCsvBody,
+    response: appImportSchema,
+    errors: ['CSV_INVALID'],
+    async handler({ body }, ctx) {
+      return importCatalogCsv(ctx, body);
+    },
+  }),
+  defineRoute({
+    method: 'PATCH',
+    url: '/api/v1/apps/:id',
+    auth: { roles: ['admin'] },
+    summary: 'Edit an app: only the fields sent change (null clears one)',
+    tags,
+    params: appIdParams,
+    body: updateAppBody,
+    response: catalogAppSchema,
+    errors: ['APP_NOT_FOUND', 'APP_ALREADY_EXISTS'],
+    async handler({ params, body }, ctx) {
+      return editApp(ctx, params.id, {
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.url !== undefined ? { resetUrl: body.url } : {}),
+        ...(body.oktaAppId !== undefined ? { oktaAppId: body.oktaAppId } : {}),
+        ...(body.sensitive !== undefined ? { sensitive: body.sensitive } : {}),
+        ...(body.approverGroup !== undefined ? { approverGroup: body.approverGroup } : {}),
+        ...(body.resetMethod !== undefined ? { resetMethod: body.resetMethod } : {}),
+      });
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/api/v1/apps/:id',
+    auth: { roles: ['admin'] },
+    summary: 'Remove an app from the catalog',
+    tags,
+    params: appIdParams,
+    status: 204,
+    response: z.null(),
+    errors: ['APP_NOT_FOUND'],
+    async handler({ params }, ctx) {
+      await removeApp(ctx, params.id);
+      return null;
     },
   }),
 ];

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   approveRequest,
   createRequest,
@@ -8,6 +9,7 @@ import {
 } from '../../services/request.service.js';
 import { createRequestBody, decisionBody, idParams, listRequestsQuery } from '../api-schemas.js';
 import { principalOf } from '../auth.js';
+import { streamRequest } from '../request-stream.js';
 import { toRequestView } from '../request-view.js';
 import { createdRequestSchema, eventListSchema, requestListSchema, requestViewSchema } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
@@ -90,6 +92,27 @@ export const requestRoutes = [
     errors: ['REQUEST_NOT_FOUND'],
     async handler({ params, request }, ctx) {
       return { events: await listVisibleEvents(ctx, principalOf(request), params.id) };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/requests/:id/stream',
+    auth: ANY_ROLE,
+    summary: 'Follow one request live (server-sent events)',
+    description:
+      'A `text/event-stream`: an `event: request` whose data is the request as GET /api/v1/requests/{id} answers it ' +
+      '(without `summary`), at once and whenever its status or updatedAt changes (checked every second); a comment ' +
+      'line every 15 s; the stream ends when the request is Closed or after 10 minutes. Poll GET /api/v1/requests/{id} ' +
+      'where EventSource is not available.',
+    tags,
+    params: idParams,
+    produces: 'text/event-stream',
+    response: z.string().meta({ description: 'Server-sent events; each `data:` is a Request (JSON, without summary)' }),
+    errors: ['REQUEST_NOT_FOUND'],
+    async handler({ params, request, reply }, ctx) {
+      await streamRequest(ctx, principalOf(request), params.id, reply);
+      // The reply was hijacked: the events went out on the raw response; nothing is serialized.
+      return '';
     },
   }),
   decisionRoute('/api/v1/requests/:id/approve', 'Approve an escalated request (never one for your own account)', approveRequest),

@@ -18,12 +18,15 @@ const REQUESTER_ITEMS: NavItem[] = [
   { to: '/requests', label: 'nav.myRequests', icon: 'list', matches: (p) => p.startsWith('/requests') },
 ];
 const REVIEW_ITEM: NavItem = { to: '/queue', label: 'nav.queue', icon: 'inbox', matches: (p) => p.startsWith('/queue') };
+const DASHBOARD_ITEM: NavItem = { to: '/dashboard', label: 'nav.dashboard', icon: 'chart', matches: (p) => p.startsWith('/dashboard') };
+const ADMIN_ITEM: NavItem = { to: '/admin/apps', label: 'nav.admin', icon: 'lock', matches: (p) => p.startsWith('/admin') };
 
-/** The pages this person may use; approvers and admins also get the review queue. */
+/** The pages this person may use; approvers and admins also get the review queue and the dashboard, admins the admin pages. */
 export function MainNav({ onNavigate }: { onNavigate: () => void }) {
   const me = useMe();
   const { pathname } = useLocation();
-  const items = canReview(me) ? [...REQUESTER_ITEMS, REVIEW_ITEM] : REQUESTER_ITEMS;
+  const reviewer = canReview(me) ? [...REQUESTER_ITEMS, REVIEW_ITEM, DASHBOARD_ITEM] : REQUESTER_ITEMS;
+  const items = me.role === 'admin' ? [...reviewer, ADMIN_ITEM] : reviewer;
   return (
     <Stack gap={4}>
       {items.map((item) => {

@@ -1,6 +1,6 @@
 import { Button, Group, Paper, Skeleton, Stack, Text } from '@mantine/core';
 import { Link } from 'react-router';
-import { type Request, useRequest } from '../api';
+import { type Request, useRequest, useRequestStream } from '../api';
 import { ErrorAlert } from '../components/error-alert';
 import { Icon } from '../components/icon';
 import { t } from '../i18n/translate';
@@ -18,9 +18,13 @@ const pollWhileTriaging = (request: Request | undefined) => {
   return isInTriage(request.status) ? 1000 : false;
 };
 
-/** Follows a just-filed request live until it is decided for good, saying what happens next. */
+/**
+ * Follows a just-filed request live until it is decided for good, saying what happens next:
+ * server-sent events while they work, polling when they do not.
+ */
 export function RequestFollow({ id, onAnother }: { id: string; onAnother: () => void }) {
-  const request = useRequest(id, pollWhileTriaging);
+  const live = useRequestStream(id);
+  const request = useRequest(id, live ? () => false : pollWhileTriaging);
   return (
     <Paper withBorder p={{ base: 'md', sm: 'xl' }}>
       <Stack gap="md">

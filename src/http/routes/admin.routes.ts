@@ -1,0 +1,60 @@
+import { connectorStatus } from '../../services/connector-status.service.js';
+import { issueToken, listTokens, revokeToken } from '../../services/token.service.js';
+import { createTokenBody, tokenIdParams } from '../api-schemas.js';
+import { apiTokenListSchema, apiTokenSchema, connectorStatusSchema, createdTokenSchema } from '../response-schemas.js';
+import { defineRoute } from '../route.js';
+
+const tags = ['Admin'];
+
+/** API tokens and connector status: admins only. */
+export const adminRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/tokens',
+    auth: { roles: ['admin'] },
+    summary: 'Every API token (never the token itself)',
+    tags,
+    response: apiTokenListSchema,
+    async handler(_input, ctx) {
+      return { tokens: await listTokens(ctx) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/tokens',
+    auth: { roles: ['admin'] },
+    summary: 'Create an API token; the answer is the only time its text is shown',
+    tags,
+    body: createTokenBody,
+    status: 201,
+    response: createdTokenSchema,
+    async handler({ body }, ctx) {
+      return issueToken(ctx, { email: body.email, role: body.role, ...(body.label ? { label: body.label } : {}) });
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/tokens/:id/revoke',
+    auth: { roles: ['admin'] },
+    summary: 'Revoke an API token (revoking it again changes nothing)',
+    tags,
+    params: tokenIdParams,
+    response: apiTokenSchema,
+    errors: ['NOT_FOUND'],
+    async handler({ params }, ctx) {
+      return revokeToken(ctx, params.id);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/admin/connectors',
+    auth: { roles: ['admin'] },
+    summary: "Whether Okta and SMTP answer now, and Okta's rate-limit budget per bucket",
+    description: 'Calls both on every request (no cache); error texts can name hosts, hence admins only.',
+    tags,
+    response: connectorStatusSchema,
+    async handler(_input, ctx) {
+      return connectorStatus(ctx);
+    },
+  }),
+];

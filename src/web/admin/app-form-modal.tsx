@@ -1,0 +1,142 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import { Alert, Button, Group, Modal, Select, Stack, Switch, TextInput } from '@mantine/core';
+import { Controller, useForm } from 'react-hook-form';
+import { z } from 'zod';
+import { type CatalogApp, useCreateApp, useUpdateApp } from '../api';
+import { errorMessage } from '../components/error-alert';
+import { t } from '../i18n/translate';
+
+const NAME_MAX = 200;
+const RESET_METHODS = ['auto', 'swa_link', 'okta_reset', 'external'] as const;
+
+/** The same rules the API checks (api-schemas.ts), so most mistakes show before sending. */
+const appFormSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, t('admin.appForm.nameRequired'))
+    .max(NAME_MAX, t('admin.appForm.nameTooLong', { max: NAME_MAX })),
+  url: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || /^https?:\/\/[\x21-\x7e]+$/i.test(v), t('admin.appForm.urlInvalid')),
+  oktaAppId: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || /^[A-Za-z0-9_-]{1,64}$/.test(v), t('admin.appForm.oktaAppIdInvalid')),
+  sensitive: z.boolean(),
+  approverGroup: z.string().trim().max(200, t('admin.appForm.groupTooLong')),
+  resetMethod: z.enum(RESET_METHODS),
+});
+type AppFormValues = z.input<typeof appFormSchema>;
+
+/** Adds an app (`app` null) or edits one, in a modal. */
+export function AppFormModal({ app, opened, onClose }: { app: CatalogApp | null; opened: boolean; onClose: () => void }) {
+  return (
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title={app ? t('admin.appForm.editTitle', { name: app.name }) : t('admin.appForm.createTitle')}
+      centered
+      closeButtonProps={{ 'aria-label': t('action.close') }}
+    >
+      {opened && <AppForm app={app} onDone={onClose} />}
+    </Modal>
+  );
+}
+
+function AppForm({ app, onDone }: { app: CatalogApp | null; onDone: () => void }) {
+  const create = useCreateApp();
+  const update = useUpdateApp();
+  const mutation = app ? update : create;
+  const form = useForm<AppFormValues>({
+    resolver: zodResolver(appFormSchema),
+    defaultValues: {
+      name: app?.name ?? '',
+      url: app?.resetUrl ?? '',
+      oktaAppId: app?.oktaAppId ?? '',
+      sensitive: app?.sensitive ?? false,
+      approverGroup: app?.approverGroup ?? '',
+      resetMethod: app?.resetMethod ?? 'auto',
+    },
+  });
+  const { errors, isSubmitting } = form.formState;
+
+  const submit = form.handleSubmit(async (v) => {
+    const fields = {
+      name: v.name.trim(),
+      sensitive: v.sensitive,
+      resetMethod: v.resetMethod,
+    };
+    const ok = app
+      ? await update
+          .mutateAsync({
+            id: app.id,
+            changes: {
+              ...fields,
+              url: v.url.trim() || null,
+              oktaAppId: v.oktaAppId.trim() || null,
+              approverGroup: v.approverGroup.trim() || null,
+            },
+          })
+          .catch(() => null)
+      : await create
+          .mutateAsync({
+            ...fields,
+            ...(v.url.trim() ? { url: v.url.trim() } : {}),
+            ...(v.oktaAppId.trim() ? { oktaAppId: v.oktaAppId.trim() } : {}),
+            ...(v.approverGroup.trim() ? { approverGroup: v.approverGroup.trim() } : {}),
+          })
+          .catch(() => null);
+    if (ok) onDone();
+  });
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack gap="md">
+        {mutation.isError && (
+          <Alert color="red" role="alert">
+            {errorMessage(mutation.error)}
+          </Alert>
+        )}
+        <TextInput label={t('admin.appForm.name')} required {...form.register('name')} error={errors.name?.message} data-autofocus />
+        <TextInput
+          label={t('admin.appForm.url')}
+          description={t('admin.appForm.urlHelp')}
+          {...form.register('url')}
+          error={errors.url?.message}
+        />
+        <TextInput label={t('admin.appForm.oktaAppId')} {...form.register('oktaAppId')} error={errors.oktaAppId?.message} />
+        <Controller
+          control={form.control}
+          name="resetMethod"
+          render={({ field }) => (
+            <Select
+              label={t('admin.appForm.resetMethod')}
+              data={RESET_METHODS.map((m) => ({ value: m, label: t(`admin.method.${m}`) }))}
+              value={field.value}
+              onChange={(value) => field.onChange(value ?? 'auto')}
+              allowDeselect={false}
+            />
+          )}
+        />
+        <TextInput label={t('admin.appForm.approverGroup')} {...form.register('approverGroup')} error={errors.approverGroup?.message} />
+        <Controller
+          control={form.control}
+          name="sensitive"
+          render={({ field }) => (
+            <Switch label={t('admin.appForm.sensitive')} checked={field.value} onChange={(e) => field.onChange(e.currentTarget.checked)} />
+          )}
+        />
+        <Group justify="flex-end" gap="sm">
+          <Button variant="default" onClick={onDone}>
+            {t('action.cancel')}
+          </Button>
+          <Button type="submit" loading={isSubmitting}>
+            {app ? t('admin.appForm.save') : t('admin.apps.add')}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
