@@ -188,4 +188,43 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
     const csv = await csvImport('App,URL,oktaID\nNope,,\n', alice);
     expect(csv.status).toBe(403);
   });
+  describe('decision log', () => {
+    it('lists a decided request newest first and exports it as quoted CSV', async () => {
+      const approver = await t.token('irene@example.com', 'approver');
+      const created = await t.create(alice, { app: 'Salesforce', justification: 'decision log' });
+      const id = created.data!.request_id;
+      await t.waitForStatus(id, alice, ['Escalated']);
+      const comment = 'Not now, "later" maybe';
+      expect((await t.decide(id, approver, 'deny', { comment })).status).toBe(200);
+
+      const list = await t.client(admin).GET('/api/v1/decisions', { params: { query: { limit: 10 } } });
+      expect(list.response.status).toBe(200);
+      const mine = list.data!.decisions.filter((d) => d.requestId === id);
+      expect(mine.map((d) => d.source)).toEqual(['human', 'engine']);
+      expect(mine[0]).toMatchObject({
+        outcome: 'Denied',
+        app: 'Salesforce',
+        requester: 'alice@example.com',
+        decidedBy: 'irene@example.com',
+      });
+      expect(mine[0]!.rationale).toContain(comment);
+      expect(mine[1]).toMatchObject({ outcome: 'Escalated', decidedBy: 'resetdesk' });
+      expect(mine[1]!.ruleId).toBeTruthy();
+      const dates = list.data!.decisions.map((d) => d.date);
+      expect(dates).toEqual([...dates].sort().reverse());
+
+      const exported = await t.raw('GET', '/api/v1/decisions/export.csv', { token: admin });
+      expect(exported.status).toBe(200);
+      expect(exported.headers.get('content-type')).toMatch(/^text\/csv/);
+      const csv = exported.body as string;
+      expect(csv.split('\r\n')[0]).toBe('requestId,date,source,outcome,ruleId,app,requester,rationale,decidedBy');
+      const human = csv.split('\r\n').find((l) => l.startsWith(`${id},`) && l.includes(',human,'))!;
+      expect(human).toContain(`"${mine[0]!.rationale.replace(/"/g, '""')}"`);
+      expect(human).toContain('Not now, ""later"" maybe');
+      expect(human.endsWith(',irene@example.com')).toBe(true);
+      expect(csv).toMatch(new RegExp(`^${id},[^,]+,engine,Escalated,`, 'm'));
+
+      expect((await t.raw('GET', '/api/v1/decisions', { token: alice })).status).toBe(403);
+    });
+  });
 });

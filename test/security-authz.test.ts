@@ -75,6 +75,8 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/tokens': row(401, 403, 403, 403, 201, 403),
   'POST /api/v1/tokens/:id/revoke': row(401, 403, 403, 403, 200, 403),
   'GET /api/v1/admin/connectors': row(401, 403, 403, 403, 200, 403),
+  'GET /api/v1/decisions': row(401, 403, 403, 403, 200, 403),
+  'GET /api/v1/decisions/export.csv': row(401, 403, 403, 403, 200, 403),
   'GET /api/v1/stats': row(401, 403, 403, 200, 200, 403),
 };
 

@@ -285,6 +285,45 @@ describe('the web app in a browser', () => {
     await page.close();
   });
 
+  it('a requester opening an admin page sees the Not-allowed page', async () => {
+    const page = await signIn('alice@example.com', 1280, '/admin/apps');
+    await expect.poll(() => page.getByRole('heading', { name: 'Not allowed' }).isVisible()).toBe(true);
+    expect(await page.getByRole('link', { name: 'Admin' }).count()).toBe(0);
+    await page.close();
+  });
+
+  it('the admin opens API tokens, connectors and the decision log; each is accessible', async () => {
+    const page = await signIn('root@example.com', 1280, '/admin/tokens');
+    await expect.poll(() => page.getByRole('heading', { name: 'API tokens' }).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByRole('table', { name: 'API tokens' }).or(page.getByText('No API tokens yet.')).isVisible())
+      .toBe(true);
+    await accessible(page, 'admin tokens');
+    await screenshot(page, 'admin-tokens');
+
+    await page.getByRole('link', { name: 'Connectors' }).click();
+    await page.waitForURL(`${t.url}/admin/connectors`);
+    await expect.poll(() => page.getByText('Okta', { exact: true }).first().isVisible()).toBe(true);
+    await expect.poll(async () => (await page.locator('.mantine-Skeleton-root').count()) === 0).toBe(true);
+    await accessible(page, 'admin connectors');
+    await screenshot(page, 'admin-connectors');
+
+    await page.getByRole('link', { name: 'Decisions' }).click();
+    await page.waitForURL(`${t.url}/admin/decisions`);
+    await expect
+      .poll(() => page.getByRole('table', { name: 'Decision log' }).or(page.getByText('No decisions yet.')).isVisible())
+      .toBe(true);
+    expect(await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href')).toBe('/api/v1/decisions/export.csv');
+    await accessible(page, 'admin decisions');
+    await screenshot(page, 'admin-decisions');
+
+    // This server mails through SMTP (GET /dev/mailbox is 404): no Mailbox tab, and the page says so.
+    expect(await page.getByRole('link', { name: 'Mailbox' }).count()).toBe(0);
+    await page.goto(`${t.url}/admin/mailbox`);
+    await expect.poll(() => page.getByText('it has no dev mailbox', { exact: false }).isVisible()).toBe(true);
+    await page.close();
+  }, 60_000);
+
   it('no page logged a console error', () => {
     expect(consoleErrors).toEqual([]);
   });

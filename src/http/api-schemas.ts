@@ -129,3 +129,10 @@ export const appIdParams = z.object({ id: z.string().regex(/^app_[a-z0-9]{10,40}
 
 /** An API token id (`tok_…`); anything else is a NOT_FOUND. */
 export const tokenIdParams = z.object({ id: z.string().regex(/^tok_[a-z0-9]{10,40}$/, 'names no token') });
+
+export const listDecisionsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();

@@ -178,3 +178,19 @@ export const meSchema = z
 export const signOutSchema = z
   .object({ redirectTo: z.string().meta({ description: "Where the browser goes next: the provider's sign-out page, or /" }) })
   .meta({ id: 'SignOut' });
+
+const decisionRowSchema = z
+  .object({
+    requestId: z.string(),
+    date: z.string(),
+    source: z.enum(['engine', 'human']),
+    outcome: z.enum(['Approved', 'Denied', 'Escalated']),
+    ruleId: nullableString,
+    app: z.string(),
+    requester: z.string(),
+    rationale: z.string(),
+    decidedBy: z.string().meta({ description: "The approver's address, or `resetdesk` for the engine" }),
+  })
+  .meta({ id: 'DecisionLogEntry', description: 'One entry of the decision log' });
+
+export const decisionListSchema = z.object({ decisions: z.array(decisionRowSchema) });

@@ -344,3 +344,48 @@ export function useRevokeToken() {
 export function useConnectorStatus() {
   return useQuery({ queryKey: ['connectors'], queryFn: () => unwrap(api.GET('/api/v1/admin/connectors')), staleTime: 0 });
 }
+
+/** The newest entries of the decision log (admins). */
+export function useDecisions(limit = 200) {
+  return useQuery({
+    queryKey: ['decisions', limit],
+    queryFn: () => unwrap(api.GET('/api/v1/decisions', { params: { query: { limit, offset: 0 } } })).then((b) => b.decisions),
+  });
+}
+
+export const DECISIONS_EXPORT_URL = '/api/v1/decisions/export.csv';
+
+/** One message of the built-in dev mailbox (GET /dev/mailbox, a hidden route: not in the generated types). */
+export interface DevMail {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  messageId: string;
+  receivedAt: string;
+}
+
+/**
+ * The dev mailbox, newest first; null when the server has none (404). Open in the demo, admins
+ * only otherwise (a 403 is an ApiError).
+ */
+export function useDevMailbox(enabled = true) {
+  return useQuery({
+    queryKey: ['dev-mailbox'],
+    enabled,
+    retry: false,
+    queryFn: async (): Promise<DevMail[] | null> => {
+      let response: Response;
+      try {
+        response = await fetch('/dev/mailbox', { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+      } catch {
+        throw networkError();
+      }
+      if (response.status === 404) return null;
+      const body: unknown = await response.json().catch(() => undefined);
+      if (!response.ok || body === undefined) throw toApiError(response.status, body);
+      const messages = (body as { messages?: DevMail[] }).messages ?? [];
+      return [...messages].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
+    },
+  });
+}

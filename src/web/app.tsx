@@ -2,6 +2,8 @@ import { lazy, Suspense } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { AppsAdminPage } from './admin/apps-admin-page';
 import { ConnectorsAdminPage } from './admin/connectors-admin-page';
+import { DecisionsAdminPage } from './admin/decisions-admin-page';
+import { MailboxAdminPage } from './admin/mailbox-admin-page';
 import { TokensAdminPage } from './admin/tokens-admin-page';
 import { NotFoundPage } from './components/not-found-page';
 import { AppLayout } from './layout/app-layout';
@@ -36,6 +38,8 @@ export function App() {
           <Route path="admin/apps" element={<AppsAdminPage />} />
           <Route path="admin/tokens" element={<TokensAdminPage />} />
           <Route path="admin/connectors" element={<ConnectorsAdminPage />} />
+          <Route path="admin/decisions" element={<DecisionsAdminPage />} />
+          <Route path="admin/mailbox" element={<MailboxAdminPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

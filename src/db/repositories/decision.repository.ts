@@ -61,3 +61,11 @@ function toLogEntry(r: { id: string; request_id: string; date: string; source: s
     decision: JSON.parse(r.decision_json) as DecisionLogEntry['decision'],
   };
 }
+
+/** The whole decision log, newest first, a page at a time (`limit` null: every entry). */
+export async function listRecentDecisions(db: Db, page: { limit: number | null; offset: number }): Promise<DecisionLogEntry[]> {
+  let q = db.selectFrom('decisions').selectAll().orderBy('date', 'desc').orderBy('id', 'desc');
+  if (page.limit !== null) q = q.limit(page.limit).offset(page.offset);
+  else if (page.offset > 0) q = q.limit(Number.MAX_SAFE_INTEGER).offset(page.offset);
+  return (await q.execute()).map(toLogEntry);
+}

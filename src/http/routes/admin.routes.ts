@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import { connectorStatus } from '../../services/connector-status.service.js';
+import { exportDecisionLogCsv, listDecisionLog } from '../../services/decision-log.service.js';
 import { issueToken, listTokens, revokeToken } from '../../services/token.service.js';
-import { createTokenBody, tokenIdParams } from '../api-schemas.js';
-import { apiTokenListSchema, apiTokenSchema, connectorStatusSchema, createdTokenSchema } from '../response-schemas.js';
+import { createTokenBody, listDecisionsQuery, tokenIdParams } from '../api-schemas.js';
+import { apiTokenListSchema, apiTokenSchema, connectorStatusSchema, createdTokenSchema, decisionListSchema } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
 
 const tags = ['Admin'];
@@ -55,6 +57,31 @@ export const adminRoutes = [
     response: connectorStatusSchema,
     async handler(_input, ctx) {
       return connectorStatus(ctx);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/decisions',
+    auth: { roles: ['admin'] },
+    summary: 'The decision log (engine and approvers), newest first',
+    tags,
+    query: listDecisionsQuery,
+    response: decisionListSchema,
+    async handler({ query }, ctx) {
+      return { decisions: await listDecisionLog(ctx, query) };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/decisions/export.csv',
+    auth: { roles: ['admin'] },
+    summary: 'The whole decision log as CSV, newest first, with a header row',
+    tags,
+    produces: 'text/csv',
+    response: z.string(),
+    async handler({ reply }, ctx) {
+      void reply.header('content-disposition', 'attachment; filename="decisions.csv"');
+      return exportDecisionLogCsv(ctx);
     },
   }),
 ];
