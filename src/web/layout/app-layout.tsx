@@ -40,14 +40,7 @@ export function AppLayout() {
           </Group>
           <Group gap="sm" wrap="nowrap">
             <Stack gap={0} align="flex-end" visibleFrom="sm">
-              <Text size="sm" fw={600} data-testid="me-name">
-                {me.name ?? me.email}
-              </Text>
-              {me.name && (
-                <Text size="xs" c="dimmed">
-                  {me.email}
-                </Text>
-              )}
+              <SignedInAs name={me.name} email={me.email} />
             </Stack>
             <Button
               variant="default"
@@ -71,14 +64,7 @@ export function AppLayout() {
       >
         <MainNav onNavigate={nav.close} />
         <Stack gap={0} mt="auto" pt="md" hiddenFrom="sm">
-          <Text size="sm" fw={600}>
-            {me.name ?? me.email}
-          </Text>
-          {me.name && (
-            <Text size="xs" c="dimmed">
-              {me.email}
-            </Text>
-          )}
+          <SignedInAs name={me.name} email={me.email} />
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1} className={classes.main}>
@@ -92,5 +78,21 @@ export function AppLayout() {
         </Container>
       </AppShell.Main>
     </AppShell>
+  );
+}
+
+/** Who is signed in: the name, and the address under it (or the address alone). */
+function SignedInAs({ name, email }: { name: string | null; email: string }) {
+  return (
+    <>
+      <Text size="sm" fw={600}>
+        {name ?? email}
+      </Text>
+      {name && (
+        <Text size="xs" c="dimmed">
+          {email}
+        </Text>
+      )}
+    </>
   );
 }
