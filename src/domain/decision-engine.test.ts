@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_APPROVER_GROUP, verdictFor } from './decision.js';
+import { verdictFor } from './decision.js';
 import { decide, type PolicyDecision, RULE_IDS, type RuleId } from './decision-engine.js';
 import type { OktaAppInfo, OktaDetails, OktaFacts, OktaUser, UserLookup } from './okta-facts.js';
-import { type Policy, type PolicyInput, policySchema } from './policy.js';
+import { DEFAULT_POLICY, type Policy, type PolicyInput, policySchema } from './policy.js';
 import type { CatalogApp, Outcome, Priority, RequestFacts } from './types.js';
 
 // ---- A small world: one requester, one SWA app, everything in order by default. ----
@@ -258,7 +258,7 @@ describe('decide: decision contents', () => {
 
   it('escalations without a catalog approver group go to the default queue', () => {
     const { decision } = run({ ...scenario('sensitive_app'), catalog: { sensitive: true, approverGroup: null } });
-    expect(decision.actions[0]).toEqual({ type: 'request_approval', approverGroup: DEFAULT_APPROVER_GROUP });
+    expect(decision.actions[0]).toEqual({ type: 'request_approval', approverGroup: DEFAULT_POLICY.escalation.approverGroup });
   });
 
   it('external store waits as PendingExternal and tells the requester', () => {

@@ -30,7 +30,6 @@
  * `request.justification` is never read: urgency or embedded instructions cannot change anything.
  */
 import {
-  DEFAULT_APPROVER_GROUP,
   type DecisionAction,
   type DecisionNextStatus,
   type DecisionResetMethod,
@@ -78,7 +77,7 @@ export function decide(input: DecideInput): EngineResult {
     policy,
     displayApp: displayAppName(catalogApp?.name ?? request.app),
     app: catalogApp?.name ?? request.app,
-    approverGroup: catalogApp?.approverGroup ?? DEFAULT_APPROVER_GROUP,
+    approverGroup: catalogApp?.approverGroup ?? policy.escalation.approverGroup,
     facts: { requestedApp: request.app },
     oktaUserId: null,
     oktaAppId: null,

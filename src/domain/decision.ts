@@ -32,9 +32,6 @@ export type RuleId = (typeof RULE_IDS)[number];
 /** Not a policy rule: the pipeline's own escalation when triage cannot finish. */
 export const TRIAGE_FAILED_RULE = 'triage_failed';
 
-/** Where escalations go when the catalog names no approver group. */
-export const DEFAULT_APPROVER_GROUP = 'it-approvers';
-
 /** A reset method the engine could determine (`auto` and `unknown` never appear here). */
 export type DecisionResetMethod = 'swa_link' | 'okta_reset' | 'external';
 

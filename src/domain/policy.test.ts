@@ -10,7 +10,9 @@ describe('policySchema', () => {
       privileged: { adminRoles: 'any', groups: ['Administrators'] },
       mfa: { required: true, factorTypes: null },
       sensitiveApps: [],
-      escalation: { slaHours: 24 },
+      escalation: { approverGroup: 'IT Approvers', slaHours: 24, backupGroup: null, backupAfterHours: 24 },
+      waiting: { cancelAfterHours: 72 },
+      cooldown: { maxResets: 3, perHours: 24 },
     });
   });
 
@@ -33,6 +35,10 @@ describe('policySchema', () => {
     ['an empty factorTypes list', { version: 'v', mfa: { factorTypes: [] } }],
     ['a zero SLA', { version: 'v', escalation: { slaHours: 0 } }],
     ['a string SLA', { version: 'v', escalation: { slaHours: '24' } }],
+    ['an empty approver group', { version: 'v', escalation: { approverGroup: ' ' } }],
+    ['a negative cooldown', { version: 'v', cooldown: { maxResets: -1 } }],
+    ['a fractional cooldown count', { version: 'v', cooldown: { maxResets: 1.5 } }],
+    ['a zero waiting window', { version: 'v', waiting: { cancelAfterHours: 0 } }],
   ])('rejects %s', (_name, input) => {
     expect(policySchema.safeParse(input).success).toBe(false);
   });

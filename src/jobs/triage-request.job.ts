@@ -2,7 +2,7 @@ import type { AppContext } from '../app-context.js';
 import type { OktaConnector } from '../connectors/okta/index.js';
 import { findAppByName } from '../db/repositories/app.repository.js';
 import { getRequest, type PasswordRequest, transitionRequest } from '../db/repositories/request.repository.js';
-import { DEFAULT_APPROVER_GROUP, type PolicyDecision, TRIAGE_FAILED_RULE } from '../domain/decision.js';
+import { type PolicyDecision, TRIAGE_FAILED_RULE } from '../domain/decision.js';
 import { decide } from '../domain/decision-engine.js';
 import type { OktaDetails, OktaFacts, UserLookup } from '../domain/okta-facts.js';
 import type { CatalogApp } from '../domain/types.js';
@@ -69,7 +69,7 @@ export function triageRequestJob(ctx: AppContext): JobHandler {
 async function escalateUndecided(ctx: AppContext, requestId: string, error: Error): Promise<void> {
   const request = await getRequest(ctx.db, requestId);
   if (!request) return;
-  const approverGroup = (await findAppByName(ctx.db, request.app))?.approverGroup ?? DEFAULT_APPROVER_GROUP;
+  const approverGroup = (await findAppByName(ctx.db, request.app))?.approverGroup ?? ctx.policy.escalation.approverGroup;
   await applyDecision(ctx, request, triageFailed(request, approverGroup, error));
 }
 
