@@ -4,6 +4,7 @@ import type { OktaConnector } from './connectors/okta/index.js';
 import type { Mailer } from './connectors/smtp/index.js';
 import type { Db, DialectName } from './db/database.js';
 import type { Policy } from './domain/policy.js';
+import type { PolicyService } from './services/policy.service.js';
 import type { IdentityResolver } from './services/separation-of-duties.js';
 import type { SignIn } from './services/sign-in.service.js';
 
@@ -15,7 +16,10 @@ export interface AppContext {
   logger: Logger;
   okta: OktaConnector;
   mailer: Mailer;
-  policy: Policy;
+  /** The policy in force (policies.current.policy): read it at each use, it changes while running. */
+  readonly policy: Policy;
+  /** Where the policy comes from, its history and its sync (services/policy.service.ts). */
+  policies: PolicyService;
   /** Okta identities of the people acting (approvers), briefly cached. */
   identities: IdentityResolver;
   /** Web sign-in (OpenID Connect); undefined when none is configured and no demo provider runs. */

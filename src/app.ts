@@ -12,16 +12,17 @@ import { createSmtpMailer, type DevMailbox, type Mailer, startDevMailbox } from 
 import { type DatabaseHandle, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 import { countApps, upsertApps } from './db/repositories/app.repository.js';
-import { DEFAULT_POLICY, type Policy } from './domain/policy.js';
-import { parsePolicyYaml } from './domain/policy-yaml.js';
 import { buildServer } from './http/server.js';
+import { escalationReminderJob, notifyApproversJob } from './jobs/escalation.jobs.js';
 import { oktaResetJob } from './jobs/okta-reset.job.js';
 import { sendEmailJob } from './jobs/send-email.job.js';
 import { triageRequestJob } from './jobs/triage-request.job.js';
+import { waitingTimeoutJob } from './jobs/waiting-timeout.job.js';
 import { createWorker, type Worker, type WorkerOptions } from './jobs/worker.js';
 import { createLogger } from './logger.js';
 import { DEMO_FIXTURE_PATH, loadFixtureFile, type OktaSandbox, startOktaSandbox } from './okta-sandbox/index.js';
 import { parseAppsCsv } from './services/app-csv.js';
+import { readFilePolicySource, startPolicyService } from './services/policy.service.js';
 import { createIdentityResolver } from './services/separation-of-duties.js';
 import type { SignIn } from './services/sign-in.service.js';
 import { PROJECT_ROOT, VERSION } from './version.js';
@@ -65,11 +66,13 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
     for (const fn of cleanups.reverse()) await fn();
   };
   try {
-    const policy = loadPolicy(config.policyFile);
+    const policyFile = readFilePolicySource(config.policyFile);
     const database = openDatabase(config.databaseUrl, (err) => logger.warn({ err: err.message }, 'idle database connection lost'));
     cleanups.push(() => database.close());
     const applied = await migrateToLatest(database.db);
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+    const policies = await startPolicyService({ config, db: database.db, logger, file: policyFile });
+    cleanups.push(() => policies.stop());
 
     const { okta, sandbox } = await connectOkta(config, logger, opts.sandboxLatencyMs);
     if (sandbox) cleanups.push(() => sandbox.close());
@@ -96,14 +99,24 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       logger,
       okta,
       mailer,
-      policy,
+      get policy() {
+        return policies.current.policy;
+      },
+      policies,
       identities: createIdentityResolver(okta),
       ...(signIn ? { signIn } : {}),
       wakeWorker: () => worker?.wake(),
     };
     const running = createWorker({
       db: database.db,
-      handlers: [triageRequestJob(ctx), sendEmailJob(ctx), oktaResetJob(ctx)],
+      handlers: [
+        triageRequestJob(ctx),
+        sendEmailJob(ctx),
+        oktaResetJob(ctx),
+        waitingTimeoutJob(ctx),
+        notifyApproversJob(ctx),
+        escalationReminderJob(ctx),
+      ],
       logger,
       concurrency: config.worker.concurrency,
       pollMs: config.worker.pollMs,
@@ -141,11 +154,6 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
     await stopAll().catch(() => undefined);
     throw err;
   }
-}
-
-function loadPolicy(path: string | undefined): Policy {
-  if (!path) return DEFAULT_POLICY;
-  return parsePolicyYaml(readFileSync(path, 'utf8'));
 }
 
 async function connectOkta(

@@ -33,8 +33,11 @@ describe('configuration end to end', () => {
     expect(a).toMatchObject({ status: 'Escalated', ruleId: 'third_party', priority: 'High', policyVersion: 'test-7' });
     const f = await t.request(noMfa.data!.request_id, frank);
     expect(f).toMatchObject({ status: 'Closed', resolution: 'Completed', ruleId: 'swa_self_service', policyVersion: 'test-7' });
-    // Still no Okta call for the third-party request: only frank's six.
-    expect(t.sandbox.calls()).toHaveLength(6);
+    // Still no Okta call for the third-party request's triage: only frank's six. Its escalation
+    // then resolves the approver group to notify its members: one group search, one member list.
+    const groupCalls = t.sandbox.calls().filter((c) => c.path.startsWith('/api/v1/groups'));
+    expect(groupCalls.map((c) => c.path)).toEqual(['/api/v1/groups', expect.stringMatching(/^\/api\/v1\/groups\/00g\w+\/users$/)]);
+    expect(t.sandbox.calls().filter((c) => !c.path.startsWith('/api/v1/groups'))).toHaveLength(6);
   });
 
   it('with a real Okta org but no SMTP_URL, mail goes to the dev mailbox and only admins may read it', async () => {
@@ -72,16 +75,16 @@ describe('configuration end to end', () => {
     });
     expect(t.app.ctx.config.okta).toMatchObject({ kind: 'org', auth: { kind: 'private_key_jwt' } });
     const alice = await t.token('alice.nguyen@example.com');
-    const carol = await t.token('carol.smith@example.com');
-    const approver = await t.token('henry.adams@example.com', 'approver'); // approvers must be Okta users
+    // carol.smith is the demo's "IT Approvers" (the catalog's approver group): she decides alice's SSO request.
+    const approver = await t.token('carol.smith@example.com', 'approver');
     const swa = (await t.create(alice, { app: 'Expensify', justification: 'x' })).data!.request_id;
-    const sso = (await t.create(carol, { app: 'Slack', justification: 'x' })).data!.request_id;
+    const sso = (await t.create(alice, { app: 'Salesforce', justification: 'x' })).data!.request_id;
     await t.idle();
     expect((await t.request(swa, alice)).resolution).toBe('Completed');
-    expect((await t.request(sso, carol)).status).toBe('Escalated');
+    expect((await t.request(sso, alice)).status).toBe('Escalated');
     expect((await t.decide(sso, approver, 'approve')).status).toBe(200);
     await t.idle();
-    expect((await t.request(sso, carol)).resolution).toBe('Completed');
+    expect((await t.request(sso, alice)).resolution).toBe('Completed');
     const calls = t.sandbox.calls();
     expect(calls.filter((c) => c.path === '/oauth2/v1/token').map((c) => c.status)).toEqual([200]);
     expect(calls.filter((c) => c.path.endsWith('/lifecycle/reset_password')).map((c) => c.status)).toEqual([200]);

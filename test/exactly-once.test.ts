@@ -5,7 +5,7 @@ import { auditedCall } from '../src/jobs/audited-call.js';
 import { enqueueEmail } from '../src/jobs/enqueue.js';
 import { jobKeys } from '../src/jobs/job-kinds.js';
 import { DIALECTS } from './helpers/databases.js';
-import { startTestContext, type TestContext } from './helpers/test-context.js';
+import { NO_COOLDOWN, startTestContext, type TestContext } from './helpers/test-context.js';
 import { USERS } from './helpers/test-org.js';
 
 /**
@@ -19,7 +19,7 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
   const resets = () => t.sandbox.calls().filter((c) => c.path.endsWith('/lifecycle/reset_password') && c.status === 200);
 
   beforeAll(async () => {
-    t = await startTestContext(dialect);
+    t = await startTestContext(dialect, { env: { DUPLICATE_REQUESTS: 'allow' }, policy: NO_COOLDOWN });
     alice = await t.token('alice@example.com');
     approver = await t.token('irene@example.com', 'approver');
   });
@@ -212,7 +212,7 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
       decision: 'Escalated',
       ruleId: 'triage_failed',
       priority: 'High',
-      next_owner: 'it-approvers',
+      next_owner: 'IT Approvers',
     });
     expect(r.rationale).toContain('could not be completed');
     expect(r.result).toMatchObject({ outcome: 'Escalated', oktaUserId: null });
@@ -259,7 +259,11 @@ describe('Okta rate limits', () => {
 
   it('waits for X-Rate-Limit-Reset instead of failing: every request is decided', async () => {
     // One person files 12 at once to outrun Okta's budget: past resetdesk's own per-person cap.
-    t = await startTestContext('sqlite', { sandboxRateLimit: { limit: 4, windowSeconds: 1 }, env: { OPEN_REQUESTS_PER_PERSON: '0' } });
+    t = await startTestContext('sqlite', {
+      sandboxRateLimit: { limit: 4, windowSeconds: 1 },
+      env: { OPEN_REQUESTS_PER_PERSON: '0', DUPLICATE_REQUESTS: 'allow' },
+      policy: NO_COOLDOWN,
+    });
     const token = await t.token('alice@example.com');
     const ids = await Promise.all(
       Array.from({ length: 12 }, async () => (await t.create(token, { app: 'Expensify', justification: 'x' })).data!.request_id),

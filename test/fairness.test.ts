@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS } from './helpers/databases.js';
-import { startTestContext, type TestContext } from './helpers/test-context.js';
+import { NO_COOLDOWN, startTestContext, type TestContext } from './helpers/test-context.js';
 
 const BACKLOG = 100;
 
@@ -23,7 +23,9 @@ describe.each(DIALECTS)('fair scheduling on %s', (dialect) => {
         RATE_LIMIT_PER_IP: '0',
         REQUESTS_PER_PERSON_PER_HOUR: '0',
         OPEN_REQUESTS_PER_PERSON: '0',
+        DUPLICATE_REQUESTS: 'allow',
       },
+      policy: NO_COOLDOWN,
     });
     alice = await t.token('alice@example.com');
     bob = await t.token('bob@example.com');

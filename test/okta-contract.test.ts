@@ -24,6 +24,8 @@ const DAVE = '00uQC5NtUJKcwdLAQahV'; // ACTIVE, not assigned to Expensify
 const SWA_APP = '0oaMpCb6AfBRBJkuLPgW'; // Expensify, template_swa / BROWSER_PLUGIN
 const SAML_APP = '0oaaxOQlnLnQRoEx6ReR'; // Salesforce, SAML_2_0
 const UNKNOWN_APP = '0oaDoesNotExist00000';
+const IT_APPROVERS = '00gn4UQhddRYTDR3MlPB'; // carol.smith (and LENA below)
+const ALL_STAFF = '00gDB1mHZ98dCuv0av3u'; // everyone but frank and kate; several not ACTIVE
 // Added to the demo org here: a user whose login is not their email (findUser's fallback) and
 // who belongs to every group.
 const LENA = '00uContractAltLogin1';
@@ -102,8 +104,8 @@ describe('Okta connector ↔ sandbox, validated by Prism against the Okta Manage
   };
   const connector = (token: string): OktaConnector =>
     createOktaConnector(
-      // One attempt per call, so each connector call is exactly one exchange; no app cache.
-      { orgUrl: px().url, auth: { kind: 'ssws', token }, maxRetries: 0, appCacheTtlMs: 0, timeoutMs: 10_000 },
+      // One attempt per call, so each connector call is exactly one exchange; no app or group cache.
+      { orgUrl: px().url, auth: { kind: 'ssws', token }, maxRetries: 0, appCacheTtlMs: 0, groupCacheTtlMs: 0, timeoutMs: 10_000 },
       { fetch: px().fetch, sleep: async () => undefined },
     );
   /** What the sandbox answered since the test began, as `METHOD /path STATUS`. */
@@ -262,6 +264,53 @@ describe('Okta connector ↔ sandbox, validated by Prism against the Okta Manage
     expect(received()).toEqual([`GET /api/v1/users/${LENA}/groups 200`]);
   });
 
+  describe('approver groups', () => {
+    it('findGroupByName searches by profile.name and picks the exact match', async () => {
+      expect(await okta.findGroupByName('IT Approvers')).toEqual({ id: IT_APPROVERS, name: 'IT Approvers' });
+      expect(received()).toEqual(['GET /api/v1/groups 200']);
+      expect(sb().calls()[0]?.query).toEqual({ search: 'profile.name eq "IT Approvers"' });
+    });
+
+    it('findGroupByName answers null when Okta has no such group', async () => {
+      expect(await okta.findGroupByName('Nobody "here"')).toBeNull();
+      expect(received()).toEqual(['GET /api/v1/groups 200']);
+      expect(sb().calls()[0]?.query).toEqual({ search: 'profile.name eq "Nobody \\"here\\""' });
+    });
+
+    it('listGroupMembers returns the ACTIVE members only', async () => {
+      const members = await okta.listGroupMembers(IT_APPROVERS);
+      expect(members?.map((u) => u.id).sort()).toEqual([CAROL, LENA].sort());
+      const staff = await okta.listGroupMembers(ALL_STAFF);
+      expect(staff?.every((u) => u.status === 'ACTIVE')).toBe(true);
+      expect(staff?.map((u) => u.login)).not.toContain('erin.kowalski@example.com'); // SUSPENDED
+      expect(staff?.map((u) => u.id)).toEqual(expect.arrayContaining([ALICE, BOB, CAROL, DAVE, LENA]));
+      expect(received()).toEqual([`GET /api/v1/groups/${IT_APPROVERS}/users 200`, `GET /api/v1/groups/${ALL_STAFF}/users 200`]);
+    });
+
+    it('listGroupMembers answers null for a group Okta does not have (404)', async () => {
+      expect(await okta.listGroupMembers('00gDoesNotExist00000')).toBeNull();
+      expect(received()).toEqual(['GET /api/v1/groups/00gDoesNotExist00000/users 404']);
+    });
+
+    it("a group's members page by Link headers (limit/after), as the spec describes", async () => {
+      const auth = { Authorization: `SSWS ${sb().apiToken}`, Accept: 'application/json' };
+      let next: string | undefined = `${px().url}/api/v1/groups/${ALL_STAFF}/users?limit=3`;
+      const ids: string[] = [];
+      let pages = 0;
+      while (next && pages < 20) {
+        const res = await px().fetch(next, { headers: auth });
+        expect(res.status).toBe(200);
+        ids.push(...((await res.json()) as { id: string }[]).map((u) => u.id));
+        pages += 1;
+        const link = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+        next = link ? `${px().url}${new URL(link).pathname}${new URL(link).search}` : undefined;
+      }
+      expect(pages).toBeGreaterThan(1);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toEqual(expect.arrayContaining([ALICE, BOB, CAROL, DAVE, LENA]));
+    });
+  });
+
   it('paginated list responses (Link headers, limit/after) conform to the spec', async () => {
     // Through Prism, the sandbox's links name the sandbox's own origin (Prism forwards without
     // the client's Host header), so each next link is followed on Prism's origin.
@@ -318,6 +367,8 @@ describe('Okta connector ↔ sandbox, validated by Prism against the Okta Manage
       ['GET', `/api/v1/users/${CAROL}/roles`],
       ['GET', `/api/v1/users/${LENA}/groups`],
       ['GET', `/api/v1/users/${CAROL}/factors`],
+      ['GET', `/api/v1/groups?search=${encodeURIComponent('profile.name eq "IT Approvers"')}`],
+      ['GET', `/api/v1/groups/${IT_APPROVERS}/users`],
       // sendEmail=false answers with a resetPasswordUrl (sendEmail=true answers `{}`).
       ['POST', `/api/v1/users/${DAVE}/lifecycle/reset_password?sendEmail=false`],
     ];

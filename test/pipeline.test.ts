@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { components } from '../src/http/api-types.js';
 import { DIALECTS } from './helpers/databases.js';
-import { startTestContext, type TestContext } from './helpers/test-context.js';
+import { NO_COOLDOWN, startTestContext, type TestContext } from './helpers/test-context.js';
 import { APPS, USERS } from './helpers/test-org.js';
 
 const resetCalls = (t: TestContext) => t.sandbox.calls().filter((c) => c.path.endsWith('/lifecycle/reset_password'));
@@ -11,7 +11,7 @@ describe.each(DIALECTS)('triage pipeline on %s', (dialect) => {
   let tokens: Record<string, string>;
 
   beforeAll(async () => {
-    t = await startTestContext(dialect);
+    t = await startTestContext(dialect, { policy: NO_COOLDOWN });
     tokens = {};
     for (const name of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'zed'])
       tokens[name] = await t.token(`${name}@example.com`);

@@ -84,6 +84,15 @@ describe.each(DIALECTS)('an approved reset that Okta does not carry out, on %s',
     const closures = events.filter((e) => e.eventType === 'Closure');
     expect(closures).toHaveLength(1);
     expect(closures[0]!.details).toMatchObject({ resolution: 'Rejected', notified: 'alice@example.com' });
+    // The final audit event carries the request's seed-001 summary, as the API shows it.
+    expect(closures[0]!.details.summary).toMatchObject({
+      request_id: id,
+      status: 'Closed',
+      decision: 'Rejected',
+      rationale: expect.stringContaining('E0000038'),
+      next_owner: 'crm-owners',
+      actions_taken: expect.arrayContaining(['okta.resetPassword (failed)', 'email: reset_failed to alice@example.com']),
+    });
     const approverJob = await getJobByKey(t.app.ctx.db, jobKeys.email(id, 'reset_failed_approver'));
     const payload: unknown = JSON.parse(approverJob!.payload_json);
     expect(payload).toMatchObject({ to: 'irene@example.com', closeAfter: false });

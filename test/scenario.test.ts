@@ -5,7 +5,7 @@ import { RULE_IDS } from '../src/domain/decision.js';
 import type { components } from '../src/http/api-types.js';
 import type { SandboxCall } from '../src/okta-sandbox/index.js';
 import { DIALECTS } from './helpers/databases.js';
-import { startTestContext, type TestContext } from './helpers/test-context.js';
+import { NO_COOLDOWN, startTestContext, type TestContext } from './helpers/test-context.js';
 import { APPS, USERS } from './helpers/test-org.js';
 
 /**
@@ -92,7 +92,20 @@ function scenario(): Case[] {
 }
 
 const emailOf = (who: Who) => `${who}@example.com`;
+
+/** Who is emailed when a request for `app` is escalated: the active members of its approver group, but the requester. */
+function approversNotified(c: Case): string[] {
+  if (c.expect.emails[0] !== waiting(c.app)) return [];
+  // Salesforce → crm-owners, AWS Console → cloud-owners (irene and lena); the rest → "IT Approvers" (also carol).
+  const members = ['Salesforce', 'AWS Console'].includes(c.app)
+    ? ['irene@example.com', 'lena.mail@example.com']
+    : ['carol@example.com', 'irene@example.com', 'lena.mail@example.com'];
+  return members.filter((m) => m !== emailOf(c.who));
+}
 const requestIdIn = (mail: ReceivedMail) => /^Request: (\S+)/m.exec(mail.text)?.[1];
+
+/** Resolving an approver group (cached per group): not a call for one request. */
+const isDirectoryCall = (c: SandboxCall) => c.path.startsWith('/api/v1/groups');
 
 /** Which requester a sandbox call was made for: by the lookup filter or by the user id in the path. */
 function requesterOf(call: SandboxCall): string | 'getApp' {
@@ -114,7 +127,10 @@ describe.each(DIALECTS)('scenario run on %s', (dialect) => {
   beforeAll(async () => {
     // A load scenario: a few test users file far more at once than the per-person limits allow
     // (those are tested in test/security-limits.test.ts).
-    t = await startTestContext(dialect, { env: { OPEN_REQUESTS_PER_PERSON: '0', REQUESTS_PER_PERSON_PER_HOUR: '0' } });
+    t = await startTestContext(dialect, {
+      env: { OPEN_REQUESTS_PER_PERSON: '0', REQUESTS_PER_PERSON_PER_HOUR: '0', DUPLICATE_REQUESTS: 'allow' },
+      policy: NO_COOLDOWN,
+    });
   });
   afterAll(async () => t?.close());
 
@@ -167,7 +183,17 @@ describe.each(DIALECTS)('scenario run on %s', (dialect) => {
     // once for the whole run thanks to its cache; every other call belongs to a request.
     const isApproverLookup = (c: SandboxCall) => c.path === '/api/v1/users' && requesterOf(c) === APPROVER;
     expect(t.sandbox.calls().filter(isApproverLookup)).toHaveLength(1);
-    const calls = t.sandbox.calls().filter((c) => !isApproverLookup(c));
+    // Approver groups are resolved to notify their members and check who may decide: at most once
+    // per group for the run (the connector caches them), never per request.
+    const directory = t.sandbox.calls().filter(isDirectoryCall);
+    expect(directory.every((c) => c.method === 'GET' && c.status === 200)).toBe(true);
+    const searches = directory.filter((c) => c.path === '/api/v1/groups').map((c) => c.query.search);
+    expect(new Set(searches).size).toBe(searches.length);
+    expect(new Set(searches)).toEqual(new Set(['crm-owners', 'cloud-owners', 'IT Approvers'].map((g) => `profile.name eq "${g}"`)));
+    const memberLists = directory.filter((c) => c.path !== '/api/v1/groups').map((c) => c.path);
+    expect(new Set(memberLists).size).toBe(memberLists.length);
+    expect(memberLists).toHaveLength(3);
+    const calls = t.sandbox.calls().filter((c) => !isApproverLookup(c) && !isDirectoryCall(c));
     const toolCallsByRequest = new Map<string, components['schemas']['AuditEvent'][]>();
     for (const { c, id } of created) {
       const what = `${c.label} (${c.who} + ${c.app}, ${id})`;
@@ -180,12 +206,17 @@ describe.each(DIALECTS)('scenario run on %s', (dialect) => {
         expect(r.decidedBy, what).toBe(APPROVER);
       }
 
-      const mine = mails.filter((m) => requestIdIn(m) === id);
+      const forRequest = mails.filter((m) => requestIdIn(m) === id);
+      const mine = forRequest.filter((m) => !m.subject.endsWith('approval needed'));
       expect(
         mine.map((m) => m.subject),
         what,
       ).toEqual(c.expect.emails);
       for (const m of mine) expect(m.to, what).toEqual([emailOf(c.who)]);
+      // Each escalation: one notice to each active member of the approver group, none to anyone else.
+      const notices = forRequest.filter((m) => m.subject.endsWith('approval needed'));
+      expect(notices.flatMap((m) => m.to).sort(), what).toEqual(approversNotified(c).sort());
+      for (const m of notices) expect(m.subject, what).toBe(`${c.app} password reset for ${emailOf(c.who)}: approval needed`);
 
       const events = await t.events(id, approver);
       const toolCalls = events.filter((e) => e.eventType === 'Tool Call');
@@ -197,7 +228,7 @@ describe.each(DIALECTS)('scenario run on %s', (dialect) => {
 
     // 4. No email that belongs to no request.
     expect(mails.filter((m) => !created.some((r) => r.id === requestIdIn(m)))).toEqual([]);
-    expect(mails.length).toBe(plan.reduce((n, c) => n + c.expect.emails.length, 0));
+    expect(mails.length).toBe(plan.reduce((n, c) => n + c.expect.emails.length + approversNotified(c).length, 0));
 
     // 5. Cross-check against what the sandbox received.
     expect(

@@ -6,7 +6,7 @@ import { createApiToken, revokeApiToken } from '../src/db/repositories/token.rep
 import type { RegisteredRoute } from '../src/http/server.js';
 import { DIALECTS } from './helpers/databases.js';
 import { callAs, newBrowser, signedInBrowser, withSignInGroups } from './helpers/oidc-login.js';
-import { errorOf, startTestContext, type TestContext } from './helpers/test-context.js';
+import { errorOf, NO_COOLDOWN, startTestContext, type TestContext } from './helpers/test-context.js';
 import { LENA, testFixture, USERS } from './helpers/test-org.js';
 
 /**
@@ -58,6 +58,13 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/requests/:id/stream': row(401, 200, 404, 200, 200, 404),
   'POST /api/v1/requests/:id/approve': row(401, 403, 403, 200, 200, 403),
   'POST /api/v1/requests/:id/deny': row(401, 403, 403, 200, 200, 403),
+  'POST /api/v1/requests/:id/return': row(401, 403, 403, 200, 200, 403),
+  // Only the requester answers (the request waits for no answer here: a 409 past authorization);
+  // approvers and admins, who may read it, are told they cannot answer for someone.
+  'POST /api/v1/requests/:id/reply': row(401, 409, 404, 403, 403, 404),
+  'POST /api/v1/requests/:id/cancel': row(401, 200, 404, 403, 200, 404),
+  // The request is Escalated, not PendingExternal: a 409 past authorization.
+  'POST /api/v1/requests/:id/external-result': row(401, 403, 403, 409, 409, 403),
   'GET /api/v1/apps': row(401, 200, 200, 200, 200, 200),
   'POST /api/v1/apps': row(401, 403, 403, 403, 201, 403),
   // Browser navigations: to the identity provider; back from it (400 here: no sign-in under way).
@@ -78,6 +85,18 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/decisions': row(401, 403, 403, 403, 200, 403),
   'GET /api/v1/decisions/export.csv': row(401, 403, 403, 403, 200, 403),
   'GET /api/v1/stats': row(401, 403, 403, 200, 200, 403),
+  // The policy: approvers read it; admins replace it (the matrix sends a PUT no body: a 400 past
+  // authorization, and the policy unchanged) or re-sync it (no Confluence here: a 409).
+  'GET /api/v1/policy': row(401, 403, 403, 200, 200, 403),
+  'PUT /api/v1/policy': row(401, 403, 403, 403, 400, 403),
+  'POST /api/v1/policy/sync': row(401, 403, 403, 403, 409, 403),
+};
+
+/** Valid bodies for the lifecycle routes, so what answers is authorization, not validation. */
+const LIFECYCLE_BODIES: Record<string, unknown> = {
+  '/api/v1/requests/:id/return': { question: 'matrix' },
+  '/api/v1/requests/:id/reply': { message: 'matrix' },
+  '/api/v1/requests/:id/external-result': { outcome: 'Completed' },
 };
 
 describe.each(DIALECTS)('authorization on %s', (dialect) => {
@@ -88,7 +107,8 @@ describe.each(DIALECTS)('authorization on %s', (dialect) => {
   beforeAll(async () => {
     // The matrix files many requests for one person: the per-person limits are tested elsewhere.
     t = await startTestContext(dialect, {
-      env: { OPEN_REQUESTS_PER_PERSON: '0', REQUESTS_PER_PERSON_PER_HOUR: '0' },
+      env: { OPEN_REQUESTS_PER_PERSON: '0', REQUESTS_PER_PERSON_PER_HOUR: '0', DUPLICATE_REQUESTS: 'allow' },
+      policy: NO_COOLDOWN,
       oidc: true,
       fixture: withSignInGroups(testFixture(), { approvers: [USERS.irene], admins: [USERS.root] }),
     });
@@ -177,7 +197,7 @@ describe.each(DIALECTS)('authorization on %s', (dialect) => {
                   ? `App,URL,oktaID\nMatrix Import ${dialect},,\n`
                   : route.url === '/api/v1/tokens'
                     ? { email: 'matrix@example.com', role: 'requester' }
-                    : {};
+                    : (LIFECYCLE_BODIES[route.url] ?? {});
         const res = await call(caller, route.method, path, body, csv ? 'text/csv' : undefined);
         if (res.status !== expected[caller])
           failures.push(

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { components } from '../src/http/api-types.js';
 import { createLogger } from '../src/logger.js';
 import { DIALECTS } from './helpers/databases.js';
-import { startTestContext, type TestContext } from './helpers/test-context.js';
+import { NO_COOLDOWN, startTestContext, type TestContext } from './helpers/test-context.js';
 
 const create = (t: TestContext, token: string, body: Partial<components['schemas']['CreateRequest']> = {}) =>
   t.create(token, { app: 'Expensify', justification: 'limits', ...body });
@@ -21,7 +21,11 @@ async function countRequests(t: TestContext, requester: string): Promise<number>
 describe.each(DIALECTS)('per-person limits on %s', (dialect) => {
   let t: TestContext;
   beforeAll(async () => {
-    t = await startTestContext(dialect, { env: { OPEN_REQUESTS_PER_PERSON: '3', REQUESTS_PER_PERSON_PER_HOUR: '5' } });
+    // Identical requests on purpose: the duplicate rule (lifecycle.test.ts) would answer them with the first.
+    t = await startTestContext(dialect, {
+      env: { OPEN_REQUESTS_PER_PERSON: '3', REQUESTS_PER_PERSON_PER_HOUR: '5', DUPLICATE_REQUESTS: 'allow' },
+      policy: NO_COOLDOWN,
+    });
   });
   afterAll(async () => t?.close());
 

@@ -31,6 +31,15 @@ function requestRow(id: string, over: Partial<RequestRow> & Pick<RequestRow, 'ap
     updated_at: over.created_at,
     decided_at: null,
     closed_at: null,
+    question: null,
+    question_reason: null,
+    question_candidates_json: null,
+    question_asked_by: null,
+    question_asked_at: null,
+    question_id: null,
+    question_rounds: 0,
+    return_group: null,
+    app_key: over.app.toLowerCase(),
     ...over,
   };
 }

@@ -7,7 +7,9 @@ import { LENA, testFixture, USERS } from './helpers/test-org.js';
 /** The test org, with irene and lena in "IT Approvers" and root in "IT Admins" (the default role groups). */
 const signInFixture = () => withSignInGroups(testFixture(), { approvers: [USERS.irene, USERS.lena], admins: [USERS.root] });
 
-type Me = { email: string; name: string | null; role: string; csrfToken: string | null };
+type Me = { email: string; name: string | null; role: string; csrfToken: string | null; policy: unknown };
+/** What /api/v1/me says of the default policy, for everyone. */
+const DEFAULT_POLICY_SUMMARY = { forSomeoneElse: false, approvalSlaHours: 24, answerWithinHours: 72, version: '2026-11-23.1' };
 
 describe.each(DIALECTS)('web sign-in through an OpenID provider on %s', (dialect) => {
   let t: TestContext;
@@ -35,7 +37,13 @@ describe.each(DIALECTS)('web sign-in through an OpenID provider on %s', (dialect
 
     const me = await callAs(browser, t.url, 'GET', '/api/v1/me');
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ email: 'alice@example.com', name: 'Alice Tester', role: 'requester', csrfToken: expect.any(String) });
+    expect(me.body).toEqual({
+      email: 'alice@example.com',
+      name: 'Alice Tester',
+      role: 'requester',
+      csrfToken: expect.any(String),
+      policy: DEFAULT_POLICY_SUMMARY,
+    });
     const { csrfToken } = me.body as Me;
 
     const body = { app: 'Expensify', justification: 'forgot it' };
@@ -124,7 +132,7 @@ describe.each(DIALECTS)('web sign-in through an OpenID provider on %s', (dialect
     const created = await t.create(bob, { app: 'Intranet', justification: 'no csrf needed' });
     expect(created.status).toBe(201);
     const { data } = await t.client(bob).GET('/api/v1/me');
-    expect(data).toEqual({ email: 'bob@example.com', name: null, role: 'requester', csrfToken: null });
+    expect(data).toEqual({ email: 'bob@example.com', name: null, role: 'requester', csrfToken: null, policy: DEFAULT_POLICY_SUMMARY });
 
     const { browser } = await signedIn('irene@example.com');
     const both = await callAs(browser, t.url, 'POST', '/api/v1/requests', { body: { app: 'Intranet', justification: 'x' } });

@@ -2,9 +2,11 @@ import { loadConfig } from '../config/config.js';
 import { AppError } from '../errors/error-codes.js';
 import { VERSION } from '../version.js';
 import { appsCommand } from './apps.command.js';
+import { auditCommand } from './audit.command.js';
 import { migrateCommand } from './migrate.command.js';
 import { oktaSandboxCommand } from './okta-sandbox.command.js';
 import { openapiCommand } from './openapi.command.js';
+import { policyCommand } from './policy.command.js';
 import { serveCommand } from './serve.command.js';
 import { tokenCommand } from './token.command.js';
 
@@ -18,9 +20,15 @@ Usage:
   resetdesk token create --email E --role requester|approver|admin|intake [--label L]
                                            create an API token (printed alone on the last line)
   resetdesk token revoke ID                revoke an API token
+  resetdesk audit verify [--anchor SEQ:HASH]
+                                           check the audit log's hash chain (exit 1 names the first broken event)
+  resetdesk audit export [--since WHEN] [--until WHEN] [--out FILE]
+                                           write the audit log as JSON Lines (for a SIEM)
   resetdesk okta-sandbox [--port N] [--host H] [--fixture FILE] [--latency MS]
                                            run the built-in Okta sandbox alone
   resetdesk openapi                        print the OpenAPI document of the HTTP API
+  resetdesk policy check FILE              validate a policy file; prints FILE:LINE: path: problem for every error
+  resetdesk policy show                    print the policy in force (version, source, last sync, YAML)
 
 Configuration comes from environment variables (see docs/configuration.md), e.g.
   DATABASE_URL=sqlite:./data/resetdesk.db   PORT=3000   OKTA_ORG_URL=…   SMTP_URL=…`;
@@ -38,6 +46,10 @@ export async function main(argv: string[]): Promise<number> {
         return await appsCommand(loadConfig(), rest);
       case 'token':
         return await tokenCommand(loadConfig(), rest);
+      case 'audit':
+        return await auditCommand(loadConfig(), rest);
+      case 'policy':
+        return await policyCommand(rest, () => loadConfig());
       case 'okta-sandbox':
         return await oktaSandboxCommand(rest);
       case 'openapi':

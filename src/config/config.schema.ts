@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { confluenceConnector } from '../connectors/confluence/index.js';
 import { oidcConnector } from '../connectors/oidc/index.js';
 import { oktaConnector } from '../connectors/okta/index.js';
 import { smtpConnector } from '../connectors/smtp/index.js';
@@ -61,6 +62,18 @@ export const configShape = {
   MAIL_FROM: smtpConnector.configSchema.shape.from.default('resetdesk <it-support@example.com>'),
 
   POLICY_FILE: optionalString,
+  /** The policy from a Confluence Cloud page: all four or none (docs/configuration.md, "The policy page"). */
+  CONFLUENCE_BASE_URL: confluenceConnector.configSchema.shape.baseUrl.optional(),
+  CONFLUENCE_EMAIL: optionalString,
+  CONFLUENCE_API_TOKEN: optionalString,
+  CONFLUENCE_POLICY_PAGE_ID: optionalString,
+  /** Minutes between scheduled reads of the policy page. */
+  CONFLUENCE_SYNC_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** Largest accepted HTTP body, in bytes. */
@@ -92,6 +105,12 @@ export const configShape = {
   REQUESTS_PER_PERSON_PER_HOUR: limit(30),
   /** Requests one person may have open (not yet closed) at once. */
   OPEN_REQUESTS_PER_PERSON: limit(10),
+  /**
+   * A second identical open request (same requester, app and account): `reuse` answers with the
+   * open one; `allow` files it anyway (load tests and benchmarks that file one person's requests
+   * in bulk).
+   */
+  DUPLICATE_REQUESTS: z.enum(['reuse', 'allow'], { error: 'must be reuse or allow' }).default('reuse'),
 
   /** The web app's OpenID provider; unset = the demo provider of the embedded Okta sandbox, if any. */
   OIDC_ISSUER: oidcConnector.configSchema.shape.issuer.optional(),
@@ -122,6 +141,7 @@ export const configSchema = z.object(configShape).superRefine((c, ctx) => {
     });
   }
   checkSignIn(c, ctx);
+  checkConfluence(c, ctx);
   if (!c.OKTA_ORG_URL) {
     for (const key of ['OKTA_API_TOKEN', 'OKTA_CLIENT_ID'] as const) {
       if (c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is set but OKTA_ORG_URL is not' });
@@ -170,5 +190,22 @@ function checkSignIn(c: Raw, ctx: z.RefinementCtx): void {
       path: ['PUBLIC_URL'],
       message: `is required with OIDC_ISSUER when HOST (${c.HOST}) is not a loopback address: the sign-in redirect URI is PUBLIC_URL/auth/callback`,
     });
+  }
+}
+
+const CONFLUENCE_KEYS = ['CONFLUENCE_BASE_URL', 'CONFLUENCE_EMAIL', 'CONFLUENCE_API_TOKEN', 'CONFLUENCE_POLICY_PAGE_ID'] as const;
+
+/** The Confluence policy source needs all four variables; with some set, each missing one is named. */
+function checkConfluence(c: Raw, ctx: z.RefinementCtx): void {
+  const set = CONFLUENCE_KEYS.filter((key) => c[key] !== undefined);
+  if (set.length === 0 || set.length === CONFLUENCE_KEYS.length) return;
+  for (const key of CONFLUENCE_KEYS) {
+    if (c[key] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `is required with ${set.join(', ')}: set all of ${CONFLUENCE_KEYS.join(', ')} to read the policy from Confluence, or none`,
+      });
+    }
   }
 }

@@ -41,6 +41,7 @@ describe('loadConfig', () => {
       perIntakeTokenPerMinute: 6000,
       requestsPerPersonPerHour: 30,
       openRequestsPerPerson: 10,
+      reuseOpenDuplicates: true,
     });
     expect(loadConfig({ OPEN_REQUESTS_PER_PERSON: '0' }).limits.openRequestsPerPerson).toBe(0);
     expect(fail({ RATE_LIMIT_PER_TOKEN: '-1' })).toMatch(/RATE_LIMIT_PER_TOKEN/);

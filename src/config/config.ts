@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { type ConfluenceConfig, confluenceConnector } from '../connectors/confluence/index.js';
 import { checkConnectorConfig } from '../connectors/connector.js';
 import { type OidcConfig, oidcConnector } from '../connectors/oidc/index.js';
 import { type OktaConfig, oktaConnector } from '../connectors/okta/index.js';
@@ -26,6 +27,8 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   policyFile: string | undefined;
+  /** The policy page in Confluence (settings checked by its connector); undefined = the policy file is the source. */
+  confluence: (ConfluenceConfig & { syncMinutes: number }) | undefined;
   worker: { concurrency: number; pollMs: number };
   bodyLimit: number;
   requestTimeoutMs: number;
@@ -53,10 +56,19 @@ export interface Limits {
   perIntakeTokenPerMinute: number;
   requestsPerPersonPerHour: number;
   openRequestsPerPerson: number;
+  /** False: a second identical open request is filed anyway (DUPLICATE_REQUESTS=allow). */
+  reuseOpenDuplicates: boolean;
 }
 
 /** Variables that hold secrets; never echoed back in messages. */
-const SECRET_KEYS = new Set(['OKTA_API_TOKEN', 'OKTA_PRIVATE_KEY', 'SMTP_URL', 'DATABASE_URL', 'OIDC_CLIENT_SECRET']);
+const SECRET_KEYS = new Set([
+  'OKTA_API_TOKEN',
+  'OKTA_PRIVATE_KEY',
+  'SMTP_URL',
+  'DATABASE_URL',
+  'OIDC_CLIENT_SECRET',
+  'CONFLUENCE_API_TOKEN',
+]);
 
 /**
  * Reads configuration from `env`, layered over the file named by RESETDESK_CONFIG_FILE (JSON or
@@ -117,6 +129,7 @@ function toConfig(c: RawConfig): Config {
     smtpUrl: c.SMTP_URL,
     mailFrom: c.MAIL_FROM,
     policyFile: c.POLICY_FILE,
+    confluence: confluenceSettings(c),
     worker: { concurrency: c.WORKER_CONCURRENCY, pollMs: c.WORKER_POLL_MS },
     bodyLimit: c.BODY_LIMIT,
     requestTimeoutMs: c.REQUEST_TIMEOUT_MS,
@@ -127,6 +140,7 @@ function toConfig(c: RawConfig): Config {
       perIntakeTokenPerMinute: c.RATE_LIMIT_PER_INTAKE_TOKEN,
       requestsPerPersonPerHour: c.REQUESTS_PER_PERSON_PER_HOUR,
       openRequestsPerPerson: c.OPEN_REQUESTS_PER_PERSON,
+      reuseOpenDuplicates: c.DUPLICATE_REQUESTS === 'reuse',
     },
     costs: { helpDeskResetCost: c.HELPDESK_RESET_COST, selfServiceResetCost: c.SELF_SERVICE_RESET_COST },
     signIn: {
@@ -222,4 +236,31 @@ function oktaSettings(c: RawConfig): OktaSettings {
     throw invalidConfig(problems, c);
   }
   return { kind: 'org', orgUrl: checked.config.orgUrl, auth: checked.config.auth };
+}
+
+/** The variable that sets each Confluence connector field. */
+const CONFLUENCE_VARIABLES: Record<string, string> = {
+  baseUrl: 'CONFLUENCE_BASE_URL',
+  email: 'CONFLUENCE_EMAIL',
+  apiToken: 'CONFLUENCE_API_TOKEN',
+  pageId: 'CONFLUENCE_POLICY_PAGE_ID',
+};
+
+/** Assembles the Confluence connector's settings (the schema checked all four are set together). */
+function confluenceSettings(c: RawConfig): Config['confluence'] {
+  if (!c.CONFLUENCE_BASE_URL) return undefined;
+  const input = {
+    baseUrl: c.CONFLUENCE_BASE_URL,
+    email: c.CONFLUENCE_EMAIL,
+    apiToken: c.CONFLUENCE_API_TOKEN,
+    pageId: c.CONFLUENCE_POLICY_PAGE_ID,
+  };
+  const checked = checkConnectorConfig(confluenceConnector.configSchema, input);
+  if (!checked.ok) {
+    throw invalidConfig(
+      checked.problems.map((p) => ({ key: CONFLUENCE_VARIABLES[p.path.split('.')[0] ?? ''] ?? 'CONFLUENCE_BASE_URL', message: p.message })),
+      c,
+    );
+  }
+  return { ...checked.config, syncMinutes: c.CONFLUENCE_SYNC_MINUTES };
 }

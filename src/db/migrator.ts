@@ -3,6 +3,9 @@ import type { Db } from './database.js';
 import * as initial from './migrations/2026-11-23T00-00-00-initial.js';
 import * as jobFairKey from './migrations/2026-11-23T12-00-00-job-fair-key.js';
 import * as webSessions from './migrations/2026-11-23T20-00-00-web-sessions.js';
+import * as auditChain from './migrations/2026-11-24T01-00-00-audit-chain.js';
+import * as policies from './migrations/2026-11-24T02-00-00-policies.js';
+import * as requestQuestions from './migrations/2026-11-24T03-00-00-request-questions.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the same from src/
@@ -12,6 +15,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-23T00-00-00-initial': initial,
   '2026-11-23T12-00-00-job-fair-key': jobFairKey,
   '2026-11-23T20-00-00-web-sessions': webSessions,
+  '2026-11-24T01-00-00-audit-chain': auditChain,
+  '2026-11-24T02-00-00-policies': policies,
+  '2026-11-24T03-00-00-request-questions': requestQuestions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -47,6 +47,22 @@ export interface PasswordRequestsTable {
   updated_at: string;
   decided_at: string | null;
   closed_at: string | null;
+  /** The open question to the requester while Waiting (null otherwise). */
+  question: string | null;
+  /** Why it was asked: 'app_ambiguous' (triage) or 'returned' (an approver's question). */
+  question_reason: string | null;
+  /** JSON array of app names offered as answers. */
+  question_candidates_json: string | null;
+  question_asked_by: string | null;
+  question_asked_at: string | null;
+  /** The question's id; its audit event, email and waiting timer carry it. */
+  question_id: string | null;
+  /** How often triage has asked which app was meant. */
+  question_rounds: number;
+  /** The approver group a returned request goes back to. */
+  return_group: string | null;
+  /** appNameKey(app): compares apps the way the catalog does (duplicates, cooldown). */
+  app_key: string;
 }
 
 interface DecisionsTable {
@@ -58,6 +74,7 @@ interface DecisionsTable {
   decision_json: string;
 }
 
+/** Append-only and hash-chained: see src/domain/audit-chain.ts. */
 interface AuditEventsTable {
   id: string;
   request_id: string;
@@ -65,6 +82,12 @@ interface AuditEventsTable {
   event_type: string;
   details_json: string;
   created_at: string;
+  /** The chain's order: 1, 2, 3, … across all requests, unique, no gaps. */
+  seq: number;
+  /** The hash of event seq-1 (64 zeros for seq 1). */
+  prev_hash: string;
+  /** SHA-256 (hex) of the canonical JSON of this event's fields and prev_hash. */
+  hash: string;
 }
 
 interface ApiTokensTable {

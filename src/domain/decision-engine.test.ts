@@ -133,6 +133,7 @@ function drive(world: World): { decision: PolicyDecision; asked: Stage[] } {
   for (let round = 0; round < 3; round++) {
     const result = decide({ request: world.request, catalogApp: world.catalogApp, okta, policy: world.policy });
     if (result.kind === 'decided') return { decision: result.decision, asked };
+    if (result.kind === 'ask') throw new Error(`engine asked the requester: ${result.ask.question}`);
     asked.push(result.facts);
     if (result.facts === 'user') okta.lookup = world.lookup;
     else okta.details = world.details;
@@ -340,3 +341,34 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+describe('decide: an app name that is near catalog entries', () => {
+  const policy = policySchema.parse({ version: 'test-7' });
+  const ask = (appCandidates: string[], request: Partial<RequestFacts> = {}) =>
+    decide({ request: { ...REQUEST, app: 'jira', targetUser: null, ...request }, catalogApp: null, appCandidates, okta: {}, policy });
+
+  it('asks which one was meant, naming every candidate, before any Okta call', () => {
+    const result = ask(['Jira Cloud', 'Jira Server']);
+    expect(result).toEqual({
+      kind: 'ask',
+      ask: {
+        reason: 'app_ambiguous',
+        question: 'There is no app called "jira" in the catalog. Did you mean "Jira Cloud" or "Jira Server"?',
+        candidates: ['Jira Cloud', 'Jira Server'],
+        policyVersion: 'test-7',
+      },
+    });
+  });
+
+  it('asks even for a single near match: a typo is confirmed, never guessed', () => {
+    const result = ask(['Expensify'], { app: 'expensfy' });
+    expect(result.kind === 'ask' && result.ask.question).toBe(
+      'There is no app called "expensfy" in the catalog. Did you mean "Expensify"?',
+    );
+  });
+
+  it('denies a plain miss, and a third-party request is decided before the catalog', () => {
+    expect(ask([])).toMatchObject({ kind: 'decided', decision: { ruleId: 'app_not_in_catalog' } });
+    expect(ask(['Jira Cloud'], { targetUser: 'bob@example.com' })).toMatchObject({ kind: 'decided', decision: { ruleId: 'third_party' } });
+  });
+});

@@ -9,7 +9,8 @@
  *
  * Rules, checked in order; the first that fires decides:
  *   1. third_party             someone else's account → policy.thirdParty: deny | escalate (High)
- *   2. app_not_in_catalog      no catalog entry → Denied
+ *   2. app_ambiguous           no exact catalog entry but near ones → ask the requester (Waiting)
+ *      app_not_in_catalog      no catalog entry, nothing near → Denied
  *      app_not_linked_to_okta  catalog entry without an Okta app id → Denied (cannot verify)
  *   3. user_not_found          no Okta user for the requester → Denied
  *      user_ambiguous          several Okta users match → Denied
@@ -29,13 +30,7 @@
  * a failed identity check); Medium for routine reviews; Low for decisions nobody has to review.
  * `request.justification` is never read: urgency or embedded instructions cannot change anything.
  */
-import {
-  type DecisionAction,
-  type DecisionNextStatus,
-  type DecisionResetMethod,
-  type PolicyDecision,
-  type RuleId,
-} from './decision.js';
+import type { DecisionAction, DecisionNextStatus, DecisionResetMethod, PolicyDecision, RuleId } from './decision.js';
 import { displayAppName, rationaleFor } from './decision-rationale.js';
 import type { OktaDetails, OktaFacts } from './okta-facts.js';
 import { appNameKey, type Policy } from './policy.js';
@@ -49,12 +44,34 @@ export { RULE_IDS } from './decision.js';
 export interface DecideInput {
   request: RequestFacts;
   catalogApp: CatalogApp | null;
+  /**
+   * When `catalogApp` is null: catalog names near what was typed (domain/app-match.ts), best
+   * first. Non-empty means the requester is asked which one they meant instead of being denied.
+   */
+  appCandidates?: readonly string[];
   okta: OktaFacts;
   policy: Policy;
 }
 
-/** Either a decision, or the next Okta facts the caller must fetch before calling again. */
-export type EngineResult = { kind: 'decided'; decision: PolicyDecision } | { kind: 'need'; facts: 'user' | 'details' };
+/** A question the requester must answer before the rules can go on (the request waits). */
+export interface RequesterQuestion {
+  /** Why the engine asks; recorded like a rule id. */
+  reason: 'app_ambiguous';
+  /** One sentence the requester reads ("Did you mean Jira Cloud or Jira Server?"). */
+  question: string;
+  /** The answers on offer (catalog app names); the requester may also type another name. */
+  candidates: string[];
+  policyVersion: string;
+}
+
+/**
+ * A decision; or a question for the requester (Waiting); or the next Okta facts the caller must
+ * fetch before calling again.
+ */
+export type EngineResult =
+  | { kind: 'decided'; decision: PolicyDecision }
+  | { kind: 'ask'; ask: RequesterQuestion }
+  | { kind: 'need'; facts: 'user' | 'details' };
 
 /** What the rules have learnt so far; copied into every decision. */
 interface Context {
@@ -90,8 +107,13 @@ export function decide(input: DecideInput): EngineResult {
     return policy.thirdParty === 'escalate' ? escalate(ctx, 'third_party', 'High') : deny(ctx, 'third_party');
   }
 
-  // 2. Catalog.
-  if (catalogApp === null) return deny(ctx, 'app_not_in_catalog');
+  // 2. Catalog. A near miss is a question, never a guess: the wrong app's reset is the one
+  // mistake this product must not make.
+  if (catalogApp === null) {
+    const candidates = input.appCandidates ?? [];
+    if (candidates.length > 0) return askWhichApp(request.app, candidates, policy);
+    return deny(ctx, 'app_not_in_catalog');
+  }
   Object.assign(ctx.facts, {
     catalogAppId: catalogApp.id,
     catalogApp: catalogApp.name,
@@ -225,6 +247,20 @@ function escalate(ctx: Context, ruleId: RuleId, priority: Priority): EngineResul
     { type: 'request_approval', approverGroup: ctx.approverGroup },
     { type: 'notify_requester', notice: 'escalated' },
   ]);
+}
+
+function askWhichApp(typed: string, candidates: readonly string[], policy: Policy): EngineResult {
+  const names = candidates.map((c) => `"${displayAppName(c)}"`);
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+  return {
+    kind: 'ask',
+    ask: {
+      reason: 'app_ambiguous',
+      question: `There is no app called "${displayAppName(typed)}" in the catalog. Did you mean ${list}?`,
+      candidates: [...candidates],
+      policyVersion: policy.version,
+    },
+  };
 }
 
 function decided(

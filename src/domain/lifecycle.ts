@@ -21,9 +21,11 @@ const TERMINAL_STATUSES = Object.freeze(['Completed', 'Rejected', 'Failed', 'Can
 export const TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[]>> = Object.freeze({
   New: Object.freeze(['Triaging', 'Cancelled'] as const),
   Triaging: Object.freeze(['Waiting', 'Escalated', 'PendingExternal', 'Completed', 'Rejected', 'Cancelled'] as const),
-  Waiting: Object.freeze(['Triaging', 'Cancelled'] as const),
-  // Escalated → Triaging is an approver's "return for more information".
-  Escalated: Object.freeze(['Triaging', 'Completed', 'PendingExternal', 'Rejected', 'Cancelled'] as const),
+  // The requester's answer: → Triaging when triage asked which app; → Escalated, back to the
+  // same approver group, when an approver asked. No answer in time → Cancelled.
+  Waiting: Object.freeze(['Triaging', 'Escalated', 'Cancelled'] as const),
+  // Escalated → Waiting is an approver's "return for more information".
+  Escalated: Object.freeze(['Waiting', 'Completed', 'PendingExternal', 'Rejected', 'Cancelled'] as const),
   // Only the external executor's callback (or a cancellation) ends PendingExternal.
   PendingExternal: Object.freeze(['Completed', 'Failed', 'Cancelled'] as const),
   Completed: Object.freeze(['Closed'] as const),

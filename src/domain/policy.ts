@@ -50,18 +50,30 @@ export const policySchema = z.strictObject({
        */
       approverGroup: nonEmpty.default('IT Approvers'),
       /** Hours an escalation may wait before its approvers are reminded (the SLA shown to requesters). */
-      slaHours: z.number().positive().max(24 * 90).default(24),
+      slaHours: z
+        .number()
+        .positive()
+        .max(24 * 90)
+        .default(24),
       /** Okta group (by name) reminded when the escalation is still waiting `backupAfterHours` after the first reminder; null = none. */
       backupGroup: nonEmpty.nullable().default(null),
       /** Hours after the first reminder before the backup group is reminded. */
-      backupAfterHours: z.number().positive().max(24 * 90).default(24),
+      backupAfterHours: z
+        .number()
+        .positive()
+        .max(24 * 90)
+        .default(24),
     })
     .prefault({}),
   /** A request waiting for the requester's answer (a question about the app, or an approver's). */
   waiting: z
     .strictObject({
       /** Hours without an answer before the request is cancelled, with a notice. */
-      cancelAfterHours: z.number().positive().max(24 * 90).default(72),
+      cancelAfterHours: z
+        .number()
+        .positive()
+        .max(24 * 90)
+        .default(72),
     })
     .prefault({}),
   /** Resets of one account for one app within a window; one more is refused (429) until the window passes. */
@@ -69,7 +81,11 @@ export const policySchema = z.strictObject({
     .strictObject({
       /** Resets allowed per account and app within `perHours`; 0 turns the cooldown off. */
       maxResets: z.number().int().min(0).default(3),
-      perHours: z.number().positive().max(24 * 90).default(24),
+      perHours: z
+        .number()
+        .positive()
+        .max(24 * 90)
+        .default(24),
     })
     .prefault({}),
 });

@@ -51,9 +51,50 @@ export const ERROR_CODES = {
     retryable: false,
     message: 'Your account could not be matched to exactly one Okta user, so you cannot decide requests.',
   },
+  // Decision rights: only active members of the request's approver group (an Okta group) decide it.
+  NOT_AN_APPROVER: {
+    status: 403,
+    retryable: false,
+    message: "Only active members of this request's approver group may decide it.",
+  },
+  // The request's approver group names no Okta group: only admins may decide until it exists.
+  APPROVER_GROUP_MISSING: {
+    status: 403,
+    retryable: false,
+    message: "This request's approver group does not exist in Okta, so only admins may decide it.",
+  },
   INVALID_TRANSITION: { status: 409, retryable: false, message: 'That status change is not allowed.' },
+  // POST …/reply when no question is open (answered already, or the request moved on).
+  NOT_WAITING: { status: 409, retryable: false, message: 'This request is not waiting for an answer.' },
+  // POST …/external-result on a request that is not waiting for an external system.
+  NOT_PENDING_EXTERNAL: { status: 409, retryable: false, message: 'This request is not pending with an external system.' },
+  // POST …/cancel on a request that is already decided and closed.
+  NOT_OPEN: { status: 409, retryable: false, message: 'This request is no longer open.' },
+  // The policy's cooldown: too many resets of one account for one app within the window.
+  RESET_COOLDOWN: {
+    status: 429,
+    retryable: true,
+    message: 'This account was reset for this app too often recently; retry after the time in Retry-After.',
+  },
   CSV_INVALID: { status: 400, retryable: false, message: 'The CSV file has errors; nothing was imported.' },
   POLICY_INVALID: { status: 400, retryable: false, message: 'The policy is not valid.' },
+  // POST /api/v1/policy/sync without the CONFLUENCE_* variables.
+  POLICY_SOURCE_NOT_CONFIGURED: {
+    status: 409,
+    retryable: false,
+    message: 'No Confluence page is configured as the policy source (CONFLUENCE_* variables); the policy file is the source.',
+  },
+  // The page was read but holds no valid policy (details.errors name the lines); the active policy is kept.
+  POLICY_SOURCE_INVALID: {
+    status: 502,
+    retryable: false,
+    message: 'The policy page holds no valid policy; the active policy is unchanged.',
+  },
+  CONFLUENCE_AUTH_FAILED: { status: 502, retryable: false, message: "Confluence rejected resetdesk's credentials or their permissions." },
+  // Deleted, moved to the trash, or not visible to the account.
+  CONFLUENCE_PAGE_NOT_FOUND: { status: 502, retryable: false, message: 'The Confluence policy page is gone.' },
+  CONFLUENCE_UNAVAILABLE: { status: 503, retryable: true, message: 'Confluence could not be reached.' },
+  CONFLUENCE_ERROR: { status: 502, retryable: false, message: 'Confluence answered with an error.' },
   CONFIG_INVALID: { status: 500, retryable: false, message: 'The configuration is not valid.' },
   // A 4xx refusal (invalid, no such user, a status Okta will not reset) or an answer we cannot use.
   OKTA_ERROR: { status: 502, retryable: false, message: 'Okta answered with an error.' },

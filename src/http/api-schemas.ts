@@ -58,6 +58,41 @@ export const decisionBody = z
   .meta({ id: 'DecisionComment' })
   .optional();
 
+/** An approver's question when returning a request for more information. */
+export const returnBody = z
+  .object({ question: text(2000, 'is required (what the requester should tell you)').pipe(z.string().min(1, 'must not be empty')) })
+  .strict()
+  .meta({ id: 'ReturnForInformation' });
+
+/** The requester's answer to the open question: the app they meant, and/or a message. */
+export const replyBody = z
+  .object({
+    /** Free text: the answer to an approver's question. */
+    message: text(2000).optional(),
+    /** The app meant, when resetdesk asked "Did you mean …?" (one of the candidates, or another catalog name). */
+    app: line(200).optional(),
+  })
+  .strict()
+  .refine((b) => Boolean(b.message?.trim() || b.app?.trim()), { message: 'give a message, an app, or both' })
+  .meta({ id: 'Reply' });
+
+/** The result of a reset carried out by an external system or a person. */
+export const externalResultBody = z
+  .object({
+    outcome: z.enum(['Completed', 'Failed'], { error: 'must be Completed or Failed' }),
+    /** Shown to the requester with a failure; kept in the audit log either way. */
+    comment: text(2000).optional(),
+  })
+  .strict()
+  .meta({ id: 'ExternalResult' });
+
+/** Why the request is cancelled (optional). */
+export const cancelBody = z
+  .object({ reason: text(500).optional() })
+  .strict()
+  .meta({ id: 'CancelRequest' })
+  .optional();
+
 export const listRequestsQuery = z
   .object({
     status: z.enum(REQUEST_STATUSES).optional(),

@@ -792,6 +792,243 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The active policy: its version, source, YAML, reference text, latest sync and history */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The active policy: its version, source, YAML, reference text, latest sync and history */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PolicyView"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Replace the active policy (recorded with your email)
+         * @description The YAML is validated first: any problem is a POLICY_INVALID listing each one with its line in `details.errors`, and nothing changes. A valid policy is in force at once on every instance (within seconds), and stays until the policy page or file changes, or someone syncs the page (docs/configuration.md, "Where the policy comes from").
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReplacePolicy"];
+                };
+            };
+            responses: {
+                /** @description Replace the active policy (recorded with your email) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PolicyView"];
+                    };
+                };
+                /** @description VALIDATION_FAILED, INVALID_JSON, POLICY_INVALID */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CSRF_FAILED, FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description BODY_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNSUPPORTED_MEDIA_TYPE */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policy/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read the policy page now and make its policy the active one
+         * @description When the page cannot be read or holds no valid policy the active policy is kept, the failure is recorded (lastSync in GET /api/v1/policy) and the answer is the error: POLICY_SOURCE_INVALID (with `details.errors`, lines counted from the code block's first line), CONFLUENCE_PAGE_NOT_FOUND, CONFLUENCE_AUTH_FAILED, CONFLUENCE_UNAVAILABLE or CONFLUENCE_ERROR.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Read the policy page now and make its policy the active one */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PolicySyncResult"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CSRF_FAILED, FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description POLICY_SOURCE_NOT_CONFIGURED */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description POLICY_SOURCE_INVALID, CONFLUENCE_PAGE_NOT_FOUND, CONFLUENCE_AUTH_FAILED, CONFLUENCE_ERROR */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CONFLUENCE_UNAVAILABLE */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/requests": {
         parameters: {
             query?: never;
@@ -873,6 +1110,20 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description An identical request (same requester, app and account) is already open: this is that request, `existing: true`. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            existing: boolean;
+                            request_id: string;
+                            /** @enum {string} */
+                            status: "New" | "Triaging" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed";
+                        };
+                    };
+                };
                 /** @description File a password-reset request for yourself (intake tokens: for `requester`) */
                 201: {
                     headers: {
@@ -880,6 +1131,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            existing: boolean;
                             request_id: string;
                             /** @enum {string} */
                             status: "New" | "Triaging" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed";
@@ -940,7 +1192,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description RATE_LIMITED */
+                /** @description RATE_LIMITED, RESET_COOLDOWN */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1083,7 +1335,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description CSRF_FAILED, FORBIDDEN, SELF_DECISION, APPROVER_UNVERIFIED */
+                /** @description CSRF_FAILED, FORBIDDEN, SELF_DECISION, APPROVER_UNVERIFIED, NOT_AN_APPROVER, APPROVER_GROUP_MISSING */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1102,6 +1354,123 @@ export interface paths {
                     };
                 };
                 /** @description ALREADY_DECIDED, NOT_AWAITING_DECISION */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description BODY_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNSUPPORTED_MEDIA_TYPE */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an open request (the requester, or an admin)
+         * @description The requester is emailed that it was cancelled, and the request closes. A reset an approver already approved cannot be cancelled.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["CancelRequest"];
+                };
+            };
+            responses: {
+                /** @description Cancel an open request (the requester, or an admin) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Request"];
+                    };
+                };
+                /** @description VALIDATION_FAILED, INVALID_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CSRF_FAILED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description REQUEST_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description NOT_OPEN, ALREADY_DECIDED */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1197,7 +1566,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description CSRF_FAILED, FORBIDDEN, SELF_DECISION, APPROVER_UNVERIFIED */
+                /** @description CSRF_FAILED, FORBIDDEN, SELF_DECISION, APPROVER_UNVERIFIED, NOT_AN_APPROVER, APPROVER_GROUP_MISSING */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1329,6 +1698,357 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/external-result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record how a reset outside resetdesk ended (PendingExternal → Completed or Failed)
+         * @description For apps whose password an external system or a person resets: once it is done (`Completed`, "Completed With Success") or has failed (`Failed`, "Completed With Failure"), the requester is emailed and the request closes. Never for your own account.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ExternalResult"];
+                };
+            };
+            responses: {
+                /** @description Record how a reset outside resetdesk ended (PendingExternal → Completed or Failed) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Request"];
+                    };
+                };
+                /** @description VALIDATION_FAILED, INVALID_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CSRF_FAILED, FORBIDDEN, SELF_DECISION, APPROVER_UNVERIFIED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description REQUEST_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description NOT_PENDING_EXTERNAL */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description BODY_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNSUPPORTED_MEDIA_TYPE */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer the request's open question (the requester): the app you meant, or a message for the approver
+         * @description Only while the request is Waiting. An answer to "Did you mean …?" (`app`) resumes triage; an answer to an approver (`message`) returns the request to that approver group.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Reply"];
+                };
+            };
+            responses: {
+                /** @description Answer the request's open question (the requester): the app you meant, or a message for the approver */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Request"];
+                    };
+                };
+                /** @description VALIDATION_FAILED, INVALID_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CSRF_FAILED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description REQUEST_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description NOT_WAITING */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description BODY_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNSUPPORTED_MEDIA_TYPE */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return an escalated request to the requester with a question (Escalated → Waiting)
+         * @description The requester's answer (POST …/reply) sends it back to the same approver group, Escalated again. The same rules as approving apply: never your own request, only the request's approver group (or an admin).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReturnForInformation"];
+                };
+            };
+            responses: {
+                /** @description Return an escalated request to the requester with a question (Escalated → Waiting) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Request"];
+                    };
+                };
+                /** @description VALIDATION_FAILED, INVALID_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CSRF_FAILED, FORBIDDEN, SELF_DECISION, APPROVER_UNVERIFIED, NOT_AN_APPROVER, APPROVER_GROUP_MISSING */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description REQUEST_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description ALREADY_DECIDED, NOT_AWAITING_DECISION */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description BODY_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNSUPPORTED_MEDIA_TYPE */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2086,6 +2806,9 @@ export interface components {
             eventType: "Message" | "Tool Call" | "Decision" | "Escalation" | "Approval" | "Rejection" | "Closure";
             requestId: string;
         };
+        CancelRequest: {
+            reason?: string;
+        };
         ConnectorStatus: {
             okta: {
                 error: string | null;
@@ -2172,13 +2895,164 @@ export interface components {
                 message: string;
             };
         };
+        ExternalResult: {
+            comment?: string;
+            /** @enum {string} */
+            outcome: "Completed" | "Failed";
+        };
         /** @description Who is calling: the signed-in person or the token holder */
         Me: {
             csrfToken: string | null;
             email: string;
             name: string | null;
+            policy: components["schemas"]["PolicySummary"];
             /** @enum {string} */
             role: "requester" | "approver" | "admin" | "intake";
+        };
+        /** @description The question the requester must answer (POST /api/v1/requests/{id}/reply) before the request goes on */
+        OpenQuestion: {
+            askedAt: string;
+            askedBy: string;
+            candidates: string[];
+            /** @enum {string} */
+            reason: "app_ambiguous" | "returned";
+            text: string;
+        };
+        PolicyIssue: {
+            /** @description 1-based line in the YAML (for a page: in its code block) */
+            line: number;
+            message: string;
+            /** @description Dotted path of the offending value, e.g. mfa.required ('' for YAML syntax) */
+            path: string;
+        };
+        PolicySummary: {
+            answerWithinHours: number;
+            approvalSlaHours: number;
+            forSomeoneElse: boolean;
+            version: string;
+        };
+        PolicySyncResult: {
+            /** @description false: the page's policy was already the active one */
+            changed: boolean;
+            /** @constant */
+            ok: true;
+            pageId: string;
+            pageVersion: number;
+            policy: components["schemas"]["PolicyView"];
+            sourceRef: string;
+            version: string;
+        };
+        PolicyView: {
+            activatedAt: string;
+            /** @description The policy page, when Confluence is the source */
+            confluence: {
+                pageId: string;
+                pageUrl: string;
+                syncMinutes: number;
+            } | null;
+            /** @description The latest activations, newest first (the first is the active policy) */
+            history: {
+                activatedAt: string;
+                /** @enum {string} */
+                source: "default" | "file" | "confluence" | "admin";
+                sourceRef: string;
+                version: string;
+            }[];
+            lastSuccessfulSyncAt: string | null;
+            /** @description The latest read of the policy source (the page, or the file at start-up) */
+            lastSync: {
+                at: string;
+                /** @description Whether this read activated a policy */
+                changed: boolean;
+                /** @description Why it failed, naming the line of every problem */
+                error: string | null;
+                errorCode: string | null;
+                errors: components["schemas"]["PolicyIssue"][];
+                ok: boolean;
+                /** @enum {string} */
+                source: "default" | "file" | "confluence" | "admin";
+                sourceRef: string;
+                /** @enum {string} */
+                trigger: "startup" | "schedule" | "manual";
+                version: string | null;
+            } | null;
+            /** @description The policy as the decision engine reads it, every default filled in */
+            policy: {
+                cooldown: {
+                    /** @default 3 */
+                    maxResets: number;
+                    /** @default 24 */
+                    perHours: number;
+                };
+                /**
+                 * @default [
+                 *       "DEPROVISIONED",
+                 *       "SUSPENDED",
+                 *       "STAGED",
+                 *       "PROVISIONED"
+                 *     ]
+                 */
+                denyStatuses: ("STAGED" | "PROVISIONED" | "ACTIVE" | "RECOVERY" | "PASSWORD_EXPIRED" | "LOCKED_OUT" | "SUSPENDED" | "DEPROVISIONED")[];
+                escalation: {
+                    /** @default IT Approvers */
+                    approverGroup: string;
+                    /** @default 24 */
+                    backupAfterHours: number;
+                    /** @default null */
+                    backupGroup: string | null;
+                    /** @default 24 */
+                    slaHours: number;
+                };
+                mfa: {
+                    /** @default null */
+                    factorTypes: string[] | null;
+                    /** @default true */
+                    required: boolean;
+                };
+                privileged: {
+                    /** @default any */
+                    adminRoles: "any" | string[];
+                    /**
+                     * @default [
+                     *       "Administrators"
+                     *     ]
+                     */
+                    groups: string[];
+                };
+                /** @default [] */
+                sensitiveApps: string[];
+                /**
+                 * @default deny
+                 * @enum {string}
+                 */
+                thirdParty: "deny" | "escalate";
+                version: string;
+                waiting: {
+                    /** @default 72 */
+                    cancelAfterHours: number;
+                };
+            };
+            /** @description The policy page's text around the code block, for approvers */
+            referenceText: string | null;
+            /**
+             * @description Where the active policy came from
+             * @enum {string}
+             */
+            source: "default" | "file" | "confluence" | "admin";
+            /** @description The file path; `page <id> version <n>: <title>`; the email of the admin who put it; or `built-in` */
+            sourceRef: string;
+            /** @description The policy's own version, recorded with every decision */
+            version: string;
+            /** @description The policy as written */
+            yaml: string;
+        };
+        ReplacePolicy: {
+            /** @description The whole policy as YAML (docs/configuration.md, "The policy file") */
+            yaml: string;
+        };
+        Reply: {
+            app?: string;
+            message?: string;
         };
         Request: {
             app: string;
@@ -2196,6 +3070,7 @@ export interface components {
             policyVersion: string | null;
             /** @enum {string} */
             priority: "Low" | "Medium" | "High";
+            question: components["schemas"]["OpenQuestion"] | null;
             rationale: string | null;
             request_id: string;
             requester: string;
@@ -2260,6 +3135,9 @@ export interface components {
             request_id: string;
             /** @enum {string} */
             status: "New" | "Triaging" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed";
+        };
+        ReturnForInformation: {
+            question: string;
         };
         SignOut: {
             /** @description Where the browser goes next: the provider's sign-out page, or / */

@@ -7,6 +7,7 @@ import { type RouteSpec, registerRoutes } from './route.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { appRoutes } from './routes/apps.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { policyRoutes } from './routes/policy.routes.js';
 import { requestRoutes } from './routes/requests.routes.js';
 import { type ServiceRouteOptions, serviceRoutes } from './routes/service.routes.js';
 import { statsRoutes } from './routes/stats.routes.js';
@@ -14,7 +15,7 @@ import { SESSION_COOKIE } from './web-session.js';
 
 /** Every route of the API, in the order they are registered. */
 export function apiRoutes(opts: ServiceRouteOptions): RouteSpec[] {
-  return [...serviceRoutes(opts), ...requestRoutes, ...appRoutes, ...adminRoutes, ...authRoutes, ...statsRoutes];
+  return [...serviceRoutes(opts), ...requestRoutes, ...appRoutes, ...adminRoutes, ...authRoutes, ...statsRoutes, ...policyRoutes];
 }
 
 /** zod validates requests and serializes responses; the route tables carry the schemas. */

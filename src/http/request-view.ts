@@ -2,6 +2,7 @@ import type { AuditEvent } from '../db/repositories/audit.repository.js';
 import type { DecisionLogEntry, Seed000Result } from '../db/repositories/decision.repository.js';
 import type { PasswordRequest } from '../db/repositories/request.repository.js';
 import { STATUS_LABELS } from '../domain/lifecycle.js';
+import { toSeed001 } from '../domain/request-summary.js';
 
 const SEED_000_KEYS = [
   'request_id',
@@ -46,28 +47,14 @@ export function toRequestView(request: PasswordRequest, decisions: DecisionLogEn
     updatedAt: request.updatedAt,
     decidedAt: request.decidedAt,
     closedAt: request.closedAt,
+    question: request.question && {
+      text: request.question.text,
+      reason: request.question.reason,
+      candidates: request.question.candidates,
+      askedBy: request.question.askedBy,
+      askedAt: request.question.askedAt,
+    },
     result,
     ...(events ? { summary: toSeed001(request, events) } : {}),
-  };
-}
-
-/** The seed-001 result: `{ request_id, status, decision, rationale, next_owner, actions_taken }`. */
-function toSeed001(request: PasswordRequest, events: AuditEvent[]) {
-  const actions = events.flatMap((e) => {
-    if (e.eventType === 'Tool Call') return [`${String(e.details.tool)}${e.details.ok === false ? ' (failed)' : ''}`];
-    if (e.eventType === 'Message' && e.details.channel === 'email')
-      return [`email: ${String(e.details.template)} to ${String(e.details.to)}`];
-    if (e.eventType === 'Approval' || e.eventType === 'Rejection' || e.eventType === 'Escalation' || e.eventType === 'Closure') {
-      return [`${e.eventType.toLowerCase()} by ${e.actor}`];
-    }
-    return [];
-  });
-  return {
-    request_id: request.id,
-    status: request.status,
-    decision: request.decision,
-    rationale: request.rationale,
-    next_owner: request.nextOwner,
-    actions_taken: actions,
   };
 }

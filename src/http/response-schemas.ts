@@ -36,6 +36,22 @@ const requestSummary = z
   })
   .meta({ id: 'RequestSummary', description: 'Where the request stands, who acts next, and what was done so far' });
 
+/** What a Waiting request waits for. */
+const openQuestionSchema = z
+  .object({
+    text: z.string(),
+    /** `app_ambiguous`: which app was meant (answer with `app`); `returned`: an approver's question (answer with `message`). */
+    reason: z.enum(['app_ambiguous', 'returned']),
+    /** App names offered as answers (empty for an approver's question). */
+    candidates: z.array(z.string()),
+    askedBy: z.string(),
+    askedAt: z.string(),
+  })
+  .meta({
+    id: 'OpenQuestion',
+    description: 'The question the requester must answer (POST /api/v1/requests/{id}/reply) before the request goes on',
+  });
+
 export const requestViewSchema = z
   .object({
     request_id: z.string(),
@@ -62,6 +78,7 @@ export const requestViewSchema = z
     updatedAt: z.string(),
     decidedAt: nullableString,
     closedAt: nullableString,
+    question: openQuestionSchema.nullable(),
     result: decisionResult.nullable(),
     summary: requestSummary.optional(),
   })
@@ -69,7 +86,12 @@ export const requestViewSchema = z
 
 export const requestListSchema = z.object({ requests: z.array(requestViewSchema), limit: z.number().int(), offset: z.number().int() });
 
-export const createdRequestSchema = z.object({ request_id: z.string(), status: z.enum(REQUEST_STATUSES) });
+export const createdRequestSchema = z.object({
+  request_id: z.string(),
+  status: z.enum(REQUEST_STATUSES),
+  /** True (with status 200) when an identical request was already open: this is that request. */
+  existing: z.boolean(),
+});
 
 const auditEventSchema = z
   .object({
@@ -172,6 +194,18 @@ export const meSchema = z
     role: z.enum(ROLES),
     /** Send as `x-csrf-token` with every call that changes anything; null for a bearer token (which needs none). */
     csrfToken: nullableString,
+    /** What the active policy means for this person's requests (the web form reads it). */
+    policy: z
+      .object({
+        /** Whether a request for someone else's account can succeed (it goes to an approver); false = such requests are denied. */
+        forSomeoneElse: z.boolean(),
+        /** Hours an approval usually takes at most before the approvers are reminded (the policy's SLA). */
+        approvalSlaHours: z.number(),
+        /** Hours a request waits for the requester's answer before it is cancelled. */
+        answerWithinHours: z.number(),
+        version: z.string(),
+      })
+      .meta({ id: 'PolicySummary' }),
   })
   .meta({ id: 'Me', description: 'Who is calling: the signed-in person or the token holder' });
 

@@ -17,7 +17,7 @@ export interface RouteSpec<
   B extends z.ZodType = z.ZodType,
   R extends z.ZodType = z.ZodType,
 > {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   /** Who may call it (see auth.ts); the one auth hook enforces it before the body is read. */
   auth: RouteAuth;
@@ -144,6 +144,9 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
       },
       handler: async (request, reply) => {
         if (!ctx) throw new Error('routes registered without a context cannot be called');
+        // Fastify starts every reply at 200; start at the route's success status instead, so a
+        // handler may choose another declared one (alsoStatus) — 200 included.
+        void reply.status(spec.status ?? 200);
         const result = await spec.handler(
           { params: request.params, query: request.query, body: request.body, principal: request.principal, request, reply },
           ctx,
@@ -154,8 +157,6 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
         if (spec.status === 204) return reply.status(204).send();
         // A non-JSON body (CSV) goes out as the handler wrote it, not through the JSON serializer.
         if (spec.produces) void reply.type(`${spec.produces}; charset=utf-8`);
-        // A handler may have chosen another declared status (alsoStatus); otherwise the success one.
-        if (reply.statusCode === 200) void reply.status(spec.status ?? 200);
         return reply.send(result);
       },
     });

@@ -1,24 +1,58 @@
-import type { EmailTemplate } from '../domain/email-templates.js';
+import { createHash } from 'node:crypto';
+import type { ApproverNotice, EmailTemplate } from '../domain/email-templates.js';
+
+/** The jobs table's idempotency_key column holds 200 characters. */
+const MAX_KEY = 200;
 
 /** Job kinds and their idempotency keys: one key per side effect, so it happens once. */
 export const JOB_KINDS = {
   triage: 'triage-request',
   email: 'send-email',
   oktaReset: 'okta-reset-password',
+  /** Resolves an escalation's approver group and emails each active member (see escalation.jobs.ts). */
+  notifyApprovers: 'notify-approvers',
+  /** A durable timer: reminds the approvers (1) or the backup group (2) of an escalation still waiting. */
+  escalationReminder: 'escalation-reminder',
+  /** A durable timer: cancels a Waiting request whose question is still unanswered (waiting-timeout.job.ts). */
+  waitingTimeout: 'waiting-timeout',
 } as const;
 
 export const jobKeys = {
-  triage: (requestId: string) => `triage:${requestId}`,
-  email: (requestId: string, template: EmailTemplate) => `email:${requestId}:${template}`,
+  /** `round`: the answered question that resumed triage (a first triage has none). */
+  triage: (requestId: string, round?: string) => (round === undefined ? `triage:${requestId}` : `triage:${requestId}:${round}`),
+  /** `dedupe` makes the same template go once per event (per question, per approver, per escalation cycle). */
+  email: (requestId: string, template: EmailTemplate, dedupe?: string) => {
+    if (dedupe === undefined) return `email:${requestId}:${template}`;
+    const key = `email:${requestId}:${template}:${dedupe}`;
+    // A long address could overflow the column: its digest stands in for the event then.
+    return key.length <= MAX_KEY ? key : `email:${requestId}:${template}:#${createHash('sha256').update(dedupe).digest('hex')}`;
+  },
   oktaReset: (requestId: string) => `okta-reset:${requestId}`,
+  notifyApprovers: (requestId: string, cycle: string) => `notify-approvers:${requestId}:${cycle}`,
+  reminder: (requestId: string, cycle: string, n: 1 | 2) => `reminder:${requestId}:${cycle}:${n}`,
 };
 
-export interface EmailJobPayload {
+/** An email as its enqueuer describes it. */
+export interface EmailToSend {
   requestId: string;
   template: EmailTemplate;
   to: string;
   resetUrl?: string | null;
   comment?: string | null;
+  /** `question`: what the requester is asked. */
+  question?: string;
+  /** `question`: "Did you mean …?" app names. */
+  candidates?: string[];
+  /** `cancelled` (and any template that says why). */
+  reason?: string;
+  /** Part of the idempotency key (and Message-ID): the same template once per event. */
+  dedupe?: string;
+  /** Approver emails: which group, and for a reminder, whose turn and how long it has waited. */
+  notice?: ApproverNotice;
+}
+
+/** The send-email job's payload: the email, and whether it closes the request. */
+export interface EmailJobPayload extends EmailToSend {
   /** Close the request once this message is sent (the requester has been told). */
   closeAfter: boolean;
   [key: string]: unknown;

@@ -1,18 +1,22 @@
 import type { AppContext } from '../app-context.js';
 import { messageIdFor } from '../connectors/smtp/index.js';
 import { findAppByName } from '../db/repositories/app.repository.js';
-import { appendAuditEvent } from '../db/repositories/audit.repository.js';
+import { appendAuditEvent, listAuditEvents } from '../db/repositories/audit.repository.js';
 import { getRequest, transitionRequest } from '../db/repositories/request.repository.js';
 import { renderEmail } from '../domain/email-templates.js';
 import { isTerminal } from '../domain/lifecycle.js';
+import { toSeed001 } from '../domain/request-summary.js';
 import { AGENT_ACTOR } from './audited-call.js';
 import { type EmailJobPayload, JOB_KINDS, jobKeys } from './job-kinds.js';
 import { type JobHandler, PermanentJobError } from './worker.js';
 
 /**
- * Sends one email (to `payload.to`: the requester, or an approver) and records it as a Message
- * event. When the email tells the requester a final outcome, the request moves to Closed
- * (docs/architecture.md, "Lifecycle": a terminal status becomes Closed once the requester has been told).
+ * Sends one email (to `payload.to`: the requester, or an approver) as text and HTML, and records
+ * it as a Message event. When the email tells the requester a final outcome (completed,
+ * rejected, failed, cancelled), the request moves to Closed and a Closure event carries the
+ * request's seed-001 summary (docs/architecture.md, "Lifecycle": a terminal status becomes Closed
+ * once the requester has been told). Each happens once: the job's idempotency key, and the
+ * conditional move to Closed.
  */
 export function sendEmailJob(ctx: AppContext): JobHandler {
   return {
@@ -23,7 +27,7 @@ export function sendEmailJob(ctx: AppContext): JobHandler {
       if (!request) throw new PermanentJobError(`request ${payload.requestId} not found`);
       // Name the app as the catalog spells it, not as the requester typed it.
       const catalogApp = await findAppByName(ctx.db, request.app);
-      const statusUrl = ctx.config.publicUrl ? `${ctx.config.publicUrl}/api/v1/requests/${request.id}` : null;
+      const publicUrl = ctx.config.publicUrl;
       const email = renderEmail(payload.template, {
         requestId: request.id,
         app: catalogApp?.name ?? request.app,
@@ -31,25 +35,44 @@ export function sendEmailJob(ctx: AppContext): JobHandler {
         rationale: request.rationale,
         resetUrl: payload.resetUrl ?? null,
         comment: payload.comment ?? null,
-        statusUrl,
+        statusUrl: publicUrl ? `${publicUrl}/api/v1/requests/${request.id}` : null,
+        requestUrl: publicUrl ? `${publicUrl}/requests/${request.id}` : null,
+        question: payload.question ?? null,
+        candidates: payload.candidates ?? [],
+        waitingHours: ctx.policy.waiting.cancelAfterHours,
+        reason: payload.reason ?? null,
+        justification: request.justification,
+        targetUser: request.targetUser,
+        priority: request.priority,
+        ruleId: request.ruleId,
+        notice: payload.notice ?? null,
       });
-      const messageId = messageIdFor(jobKeys.email(request.id, payload.template));
-      const sent = await ctx.mailer.send({ to: payload.to, subject: email.subject, text: email.text, messageId });
+      const messageId = messageIdFor(jobKeys.email(request.id, payload.template, payload.dedupe));
+      const sent = await ctx.mailer.send({ to: payload.to, subject: email.subject, text: email.text, html: email.html, messageId });
       await ctx.db.transaction().execute(async (trx) => {
         await appendAuditEvent(trx, {
           requestId: request.id,
           actor: AGENT_ACTOR,
           eventType: 'Message',
-          details: { channel: 'email', template: payload.template, to: payload.to, subject: email.subject, messageId: sent.messageId },
+          details: {
+            channel: 'email',
+            template: payload.template,
+            to: payload.to,
+            subject: email.subject,
+            messageId: sent.messageId,
+            ...(payload.notice ? { audience: payload.notice.audience, group: payload.notice.group } : {}),
+          },
         });
         const current = await getRequest(trx, request.id);
         if (payload.closeAfter && current && isTerminal(current.status)) {
           if (await transitionRequest(trx, request.id, current.status, 'Closed')) {
+            const closed = (await getRequest(trx, request.id)) ?? current;
+            const summary = toSeed001(closed, await listAuditEvents(trx, request.id));
             await appendAuditEvent(trx, {
               requestId: request.id,
               actor: AGENT_ACTOR,
               eventType: 'Closure',
-              details: { resolution: current.status, notified: payload.to },
+              details: { resolution: current.status, notified: payload.to, summary },
             });
           }
         }

@@ -1,12 +1,14 @@
 import type { AppContext } from '../app-context.js';
 import type { OktaConnector } from '../connectors/okta/index.js';
-import { findAppByName } from '../db/repositories/app.repository.js';
+import { findAppByName, listApps } from '../db/repositories/app.repository.js';
 import { getRequest, type PasswordRequest, transitionRequest } from '../db/repositories/request.repository.js';
+import { nearAppNames } from '../domain/app-match.js';
 import { type PolicyDecision, TRIAGE_FAILED_RULE } from '../domain/decision.js';
 import { decide } from '../domain/decision-engine.js';
 import type { OktaDetails, OktaFacts, UserLookup } from '../domain/okta-facts.js';
 import type { CatalogApp } from '../domain/types.js';
 import { applyDecision } from '../services/apply-decision.js';
+import { askWhichApp } from '../services/request-lifecycle.service.js';
 import { type ToolCallLog, toolCallLog } from './audited-call.js';
 import { JOB_KINDS } from './job-kinds.js';
 import { type JobHandler, PermanentJobError } from './worker.js';
@@ -25,6 +27,7 @@ export function triageRequestJob(ctx: AppContext): JobHandler {
       if (!request) throw new PermanentJobError(`request ${requestId} not found`);
       if (request.status !== 'Triaging') return; // decided already: a retry after a crash that followed the commit
       const catalogApp = await findAppByName(ctx.db, request.app);
+      const appCandidates = catalogApp === null ? await candidatesFor(ctx, request) : [];
       const log = toolCallLog(ctx.db, request.id);
       const okta: OktaFacts = {};
       const input = {
@@ -36,6 +39,7 @@ export function triageRequestJob(ctx: AppContext): JobHandler {
           justification: request.justification,
         },
         catalogApp,
+        appCandidates,
         okta,
         policy: ctx.policy,
       };
@@ -46,6 +50,11 @@ export function triageRequestJob(ctx: AppContext): JobHandler {
           await log.flush(); // every Tool Call is in the log before the decision commits
           // false: another worker decided it first, and its commit carries the side effects.
           await applyDecision(ctx, request, result.decision);
+          return;
+        }
+        if (result.kind === 'ask') {
+          // false: someone (a cancellation) moved it first; nothing to do.
+          await askWhichApp(ctx, request, result.ask);
           return;
         }
         try {
@@ -60,6 +69,18 @@ export function triageRequestJob(ctx: AppContext): JobHandler {
     },
     onPermanentFailure: (payload, error) => escalateUndecided(ctx, String(payload.requestId), error),
   };
+}
+
+/** After this many "Did you mean …?" rounds an unknown app is denied: the requester is not asked forever. */
+const MAX_APP_QUESTIONS = 3;
+
+/** Catalog names near the typed app, unless the requester has been asked enough times already. */
+async function candidatesFor(ctx: AppContext, request: PasswordRequest): Promise<string[]> {
+  if (request.questionRounds >= MAX_APP_QUESTIONS) return [];
+  return nearAppNames(
+    request.app,
+    (await listApps(ctx.db)).map((a) => a.name),
+  );
 }
 
 /**

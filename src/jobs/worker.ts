@@ -48,7 +48,10 @@ export interface Worker {
   wake(): void;
   /** Claims and runs due jobs once; returns how many ran. */
   runOnce(): Promise<number>;
-  /** Resolves when no job is pending or running (tests, scenario runs, benchmarks). */
+  /**
+   * Resolves when no job is running, due or waiting to retry (tests, scenario runs, benchmarks).
+   * Timers set for later (escalation reminders) do not count until the clock reaches them.
+   */
   idle(timeoutMs?: number): Promise<void>;
 }
 

@@ -96,6 +96,9 @@ describe('demo fixture', () => {
     const appIds = new Set(demo.apps.map((a) => a.id));
     for (const row of rows) expect(appIds.has(row[2] ?? '')).toBe(true);
     expect(new Set(rows.map((r) => r[2]))).toEqual(appIds);
+    // Each row's approver group is a group of the demo org (its members approve the app's requests).
+    const groupNames = new Set(demo.groups.map((g) => g.name));
+    for (const row of rows) expect(groupNames.has(row[4] ?? ''), row[0]).toBe(true);
   });
 
   it('covers the scenarios fixtures/README.md promises', () => {

@@ -9,6 +9,7 @@ import { newErrorId, SandboxOktaError } from './okta-errors.js';
 import { type RateLimiter, rateLimitHeaders } from './rate-limiter.js';
 import { Router } from './router.js';
 import { oktaAppRoutes } from './routes/app-routes.js';
+import { oktaGroupRoutes } from './routes/group-routes.js';
 import { oktaUserRoutes } from './routes/user-routes.js';
 import type { SandboxState } from './sandbox-state.js';
 
@@ -44,7 +45,7 @@ interface Reply {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
-const router = new Router([...oktaUserRoutes, ...oktaAppRoutes]);
+const router = new Router([...oktaUserRoutes, ...oktaAppRoutes, ...oktaGroupRoutes]);
 
 /** Okta sends these on API responses; clients must not cache identity data. */
 const BASE_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-cache, no-store', pragma: 'no-cache', expires: '0' };

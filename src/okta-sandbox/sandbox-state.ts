@@ -181,6 +181,16 @@ export class SandboxState {
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
+  /** All groups ordered by id, the order Okta's cursors walk. */
+  groupsById(): SandboxGroup[] {
+    return [...this.groups.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** A group's members (any status), ordered by id. */
+  membersOf(group: SandboxGroup): SandboxUser[] {
+    return this.usersById().filter((u) => u.groupIds.includes(group.id));
+  }
+
   /** Like apps.get, but answers Okta's 404 for an unknown app. */
   requireApp(appId: string): SandboxApp {
     const app = this.apps.get(appId);

@@ -15,8 +15,10 @@ export type UserQueryMode = 'filter' | 'search';
 /** A compiled expression. */
 export type UserPredicate = (user: SandboxUser) => boolean;
 
+/** A comparison operator of Okta's expression language. */
 type Op = 'eq' | 'sw' | 'co' | 'gt' | 'ge' | 'lt' | 'le' | 'pr';
-type Node = { kind: 'and' | 'or'; left: Node; right: Node } | { kind: 'cmp'; attr: string; op: Op; value: string | null };
+/** A parsed expression (shared by the users' and the groups' search). */
+export type Node = { kind: 'and' | 'or'; left: Node; right: Node } | { kind: 'cmp'; attr: string; op: Op; value: string | null };
 type Token = { type: 'lparen' | 'rparen' | 'word' | 'string'; text: string };
 
 const OPS = new Set<Op>(['eq', 'sw', 'co', 'gt', 'ge', 'lt', 'le', 'pr']);
@@ -27,7 +29,8 @@ const CONTAINS_ATTRS = new Set(['profile.firstName', 'profile.lastName', 'profil
 /** Okta matches logins and emails without regard to case, even under `filter`. */
 const CASELESS_IN_FILTER = new Set(['profile.login', 'profile.email']);
 
-function invalid(cause: string): SandboxOktaError {
+/** Okta's 400 E0000031 for an expression it cannot run. */
+export function invalid(cause: string): SandboxOktaError {
   return new SandboxOktaError('E0000031', undefined, { causes: [cause] });
 }
 
@@ -180,9 +183,14 @@ function compare(node: Extract<Node, { kind: 'cmp' }>, user: SandboxUser, mode: 
   }
 }
 
+/** Parses an expression's syntax (properties and operators are each resource's to check). */
+export function parseExpression(expression: string): Node {
+  return new Parser(tokenize(expression)).parse();
+}
+
 /** Compiles a filter or search expression; throws Okta's 400 E0000031 when it is not valid. */
 export function parseUserQuery(expression: string, mode: UserQueryMode): UserPredicate {
-  const tree = new Parser(tokenize(expression)).parse();
+  const tree = parseExpression(expression);
   check(tree, mode);
   const evaluate = (node: Node, user: SandboxUser): boolean =>
     node.kind === 'cmp'

@@ -72,7 +72,9 @@ describe.each(DIALECTS)('applyDecision on %s', (dialect) => {
     const events = await listAuditEvents(db(), request.id);
     expect(events.map((e) => e.eventType)).toEqual(['Decision', 'Escalation']);
     expect(events[0]!.details.actions).toEqual(ESCALATION.actions);
-    expect(await jobKeysOf(request.id)).toEqual([`email:${request.id}:escalated`]);
+    // The approvers' notices (and reminder timers) follow the escalation, keyed by its event.
+    const notify = `notify-approvers:${request.id}:${events[1]!.eventId}`;
+    expect(await jobKeysOf(request.id)).toEqual([`email:${request.id}:escalated`, notify]);
   });
 
   it('the same decision applied twice acts once', async () => {
@@ -97,7 +99,11 @@ describe.each(DIALECTS)('applyDecision on %s', (dialect) => {
       manualDecision: 'Approved',
     });
     expect(await listDecisions(db(), request.id)).toHaveLength(2);
-    expect(await jobKeysOf(request.id)).toEqual([`email:${request.id}:escalated`, `okta-reset:${request.id}`]);
+    expect(await jobKeysOf(request.id)).toEqual([
+      `email:${request.id}:escalated`,
+      expect.stringMatching(new RegExp(`^notify-approvers:${request.id}:evt_`)),
+      `okta-reset:${request.id}`,
+    ]);
     // A denial after the approval finds the claim taken and changes nothing.
     const deny = humanDecision({ outcome: 'Denied', approver: 'irene@example.com', comment: null }, facts);
     expect(await applyDecision(ctx(), escalated, deny)).toBe(false);
@@ -125,6 +131,10 @@ describe.each(DIALECTS)('applyDecision on %s', (dialect) => {
       actor: 'irene@example.com',
       details: { decision: 'Denied', comment: 'not now' },
     });
-    expect(await jobKeysOf(request.id)).toEqual([`email:${request.id}:escalated`, `email:${request.id}:rejected_by_approver`]);
+    expect(await jobKeysOf(request.id)).toEqual([
+      `email:${request.id}:escalated`,
+      `email:${request.id}:rejected_by_approver`,
+      expect.stringMatching(new RegExp(`^notify-approvers:${request.id}:evt_`)),
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import { claimManualDecision, type PasswordRequest, transitionRequest } from '..
 import { type Decision, type DecisionAction, type HumanDecision, type PolicyDecision, verdictFor } from '../domain/decision.js';
 import { AGENT_ACTOR } from '../jobs/audited-call.js';
 import { enqueueEmail, enqueueOktaReset } from '../jobs/enqueue.js';
+import { enqueueEscalationFollowUps } from '../jobs/escalation.jobs.js';
 import { nowIso } from '../time.js';
 
 /**
@@ -26,8 +27,8 @@ export async function applyDecision(
       decision.source === 'engine' ? await takeForEngine(trx, request, decision, date) : await takeForApprover(trx, request, decision);
     if (!taken) return false;
     await insertDecision(trx, request.id, decision.source, logEntry(request, decision, date));
-    await audit(trx, request, decision);
-    for (const action of decision.actions) await run(trx, request, action);
+    const escalation = await audit(trx, request, decision);
+    for (const action of decision.actions) await run(trx, request, action, escalation);
     return true;
   });
   // Wake the worker only after the commit, so it finds the jobs.
@@ -93,8 +94,11 @@ function logEntry(request: PasswordRequest, decision: Decision, date: string): S
   };
 }
 
-/** Approval | Rejection by the approver; or Decision, then Escalation | Rejection, by resetdesk. */
-async function audit(trx: Db, request: PasswordRequest, decision: Decision): Promise<void> {
+/**
+ * Approval | Rejection by the approver; or Decision, then Escalation | Rejection, by resetdesk.
+ * Returns the Escalation event's id (the escalation episode), or null when there is none.
+ */
+async function audit(trx: Db, request: PasswordRequest, decision: Decision): Promise<string | null> {
   const requestId = request.id;
   if (decision.source === 'human') {
     await appendAuditEvent(trx, {
@@ -103,19 +107,20 @@ async function audit(trx: Db, request: PasswordRequest, decision: Decision): Pro
       eventType: decision.outcome === 'Approved' ? 'Approval' : 'Rejection',
       details: { decision: decision.outcome, comment: decision.comment, resetMethod: request.resetMethod, actions: decision.actions },
     });
-    return;
+    return null;
   }
   const event = (eventType: 'Decision' | 'Escalation' | 'Rejection', details: Record<string, unknown>) =>
     appendAuditEvent(trx, { requestId, actor: AGENT_ACTOR, eventType, details });
   const { outcome, ruleId, rationale, policyVersion, priority, facts, actions } = decision;
   await event('Decision', { outcome, ruleId, rationale, policyVersion, priority, facts, actions });
   const handOver = handOverOf(decision);
-  if (handOver) await event('Escalation', { reason: rationale, nextOwner: handOver.approverGroup, priority });
+  const escalation = handOver ? await event('Escalation', { reason: rationale, nextOwner: handOver.approverGroup, priority }) : null;
   if (outcome === 'Denied') await event('Rejection', { reason: rationale, ruleId });
+  return escalation?.eventId ?? null;
 }
 
 /** Runs one action: a job enqueued in the decision's transaction, keyed so it happens once. */
-async function run(trx: Db, request: PasswordRequest, action: DecisionAction): Promise<void> {
+async function run(trx: Db, request: PasswordRequest, action: DecisionAction, escalation: string | null): Promise<void> {
   const requestId = request.id;
   const to = request.requester;
   switch (action.type) {
@@ -131,7 +136,10 @@ async function run(trx: Db, request: PasswordRequest, action: DecisionAction): P
     case 'okta_reset':
       return enqueueOktaReset(trx, requestId);
     case 'request_approval':
-      return; // applied with the status: the group became the next owner, and the Escalation event says so
+      // The group became the next owner with the status, and the Escalation event says so; its
+      // members are notified, and reminded while it waits (jobs/escalation.jobs.ts).
+      if (escalation === null) throw new Error(`request ${requestId}: an approval request without its Escalation event`);
+      return enqueueEscalationFollowUps(trx, { requestId, approverGroup: action.approverGroup, cycle: escalation });
   }
 }
 

@@ -7,19 +7,23 @@ import { AppError } from '../errors/error-codes.js';
 const HOUR_MS = 3_600_000;
 
 /**
+ * Serialises one person's concurrent creates until the transaction ends, so each sees the
+ * others' rows (the duplicate check, the cooldown, the limits). SQLite already runs one write
+ * transaction at a time.
+ */
+export async function lockPerson(trx: Db, ctx: Pick<AppContext, 'dialect'>, requester: string): Promise<void> {
+  if (ctx.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`requests:${requester}`}))`.execute(trx);
+}
+
+/**
  * The per-person limits on filing requests: how many may be open at once, and how many may be
  * filed per hour. Counted in the database against the person the request is for — whether they
  * filed it themselves or a channel filed it for them — so they hold across channels and
- * instances. Call inside the transaction that inserts the request.
+ * instances. Call inside the transaction that inserts the request, after lockPerson.
  */
 export async function assertWithinPersonLimits(trx: Db, ctx: AppContext, requester: string): Promise<void> {
   const { openRequestsPerPerson: maxOpen, requestsPerPersonPerHour: perHour } = ctx.config.limits;
   if (maxOpen === 0 && perHour === 0) return;
-  if (ctx.dialect === 'postgres') {
-    // Serialises one person's concurrent creates, so each sees the others' rows (SQLite already
-    // runs one write transaction at a time).
-    await sql`select pg_advisory_xact_lock(hashtext(${`requests:${requester}`}))`.execute(trx);
-  }
   const now = Date.now();
   const activity = await requesterActivity(trx, requester, new Date(now - HOUR_MS));
   if (maxOpen > 0 && activity.open >= maxOpen) {

@@ -1,23 +1,29 @@
 import type { AppContext } from '../app-context.js';
+import type { Db } from '../db/database.js';
 import { findAppByName } from '../db/repositories/app.repository.js';
 import { appendAuditEvent, listAuditEvents } from '../db/repositories/audit.repository.js';
 import { type DecisionLogEntry, listDecisions, listDecisionsFor } from '../db/repositories/decision.repository.js';
 import {
+  findOpenDuplicate,
   getRequest,
   getRequestVersion,
   insertRequest,
   listRequests,
   type PasswordRequest,
   type RequestFilter,
+  recentResets,
 } from '../db/repositories/request.repository.js';
 import type { Principal } from '../db/repositories/token.repository.js';
 import type { HumanDecision } from '../domain/decision.js';
 import { type ApproverVerdict, humanDecision } from '../domain/human-decision.js';
 import { isTerminal } from '../domain/lifecycle.js';
 import { AppError } from '../errors/error-codes.js';
-import { enqueueTriage } from '../jobs/enqueue.js';
+import { enqueueEmail, enqueueTriage } from '../jobs/enqueue.js';
+import { nowMs } from '../time.js';
 import { applyDecision } from './apply-decision.js';
-import { assertWithinPersonLimits } from './request-limits.js';
+import { assertMayDecide } from './approver-directory.js';
+import { type ReturnInput, returnForInformation } from './request-lifecycle.service.js';
+import { assertWithinPersonLimits, lockPerson } from './request-limits.js';
 import { assertNotOwnRequest } from './separation-of-duties.js';
 
 export interface CreateRequestInput {
@@ -29,11 +35,20 @@ export interface CreateRequestInput {
   channel?: string | undefined;
 }
 
+/** A filed request; `existing` when an identical open one was answered instead of a new one. */
+export interface FiledRequest {
+  request: PasswordRequest;
+  existing: boolean;
+}
+
 /**
  * Creates a request for the authenticated principal and enqueues its triage; both commit in one
- * transaction, and triage runs in the background, never inside the HTTP request.
+ * transaction, and triage runs in the background, never inside the HTTP request. A second
+ * identical open request (same requester, app and account) is answered with the first one; a
+ * reset beyond the policy's cooldown is refused (RESET_COOLDOWN, audited on the reset that used
+ * the last slot).
  */
-export async function createRequest(ctx: AppContext, principal: Principal, input: CreateRequestInput): Promise<PasswordRequest> {
+export async function createRequest(ctx: AppContext, principal: Principal, input: CreateRequestInput): Promise<FiledRequest> {
   if (input.requester !== undefined && principal.role !== 'intake') {
     throw new AppError(
       'FORBIDDEN',
@@ -46,16 +61,31 @@ export async function createRequest(ctx: AppContext, principal: Principal, input
     });
   }
   const requester = (input.requester ?? principal.email).trim().toLowerCase();
-  const request = await ctx.db.transaction().execute(async (trx) => {
-    // Counted against the person, whichever channel files for them; inside the transaction so
-    // concurrent creates for one person cannot all slip under the limit.
+  const app = input.app.trim();
+  const targetUser = input.targetUser?.trim().toLowerCase() || null;
+  const filed = await ctx.db.transaction().execute(async (trx): Promise<FiledRequest | Refusal> => {
+    // One person's creates run one at a time (see lockPerson), so these checks see each other.
+    await lockPerson(trx, ctx, requester);
+    const duplicate = ctx.config.limits.reuseOpenDuplicates ? await findOpenDuplicate(trx, requester, app, targetUser) : null;
+    if (duplicate) {
+      await appendAuditEvent(trx, {
+        requestId: duplicate.id,
+        actor: requester,
+        eventType: 'Message',
+        details: { kind: 'duplicate', channel: input.channel ?? channelOf(principal), submittedBy: principal.email },
+      });
+      return { request: duplicate, existing: true };
+    }
+    const refusal = await cooldownRefusal(trx, ctx, { requester, app, targetUser, submittedBy: principal.email });
+    if (refusal) return refusal;
+    // Counted against the person, whichever channel files for them.
     await assertWithinPersonLimits(trx, ctx, requester);
     const created = await insertRequest(trx, {
       requester,
-      app: input.app.trim(),
+      app,
       justification: input.justification.trim(),
-      targetUser: input.targetUser?.trim() || null,
-      channel: input.channel ?? (principal.role === 'intake' ? 'intake' : 'api'),
+      targetUser,
+      channel: input.channel ?? channelOf(principal),
       submittedBy: principal.email,
     });
     await appendAuditEvent(trx, {
@@ -70,11 +100,72 @@ export async function createRequest(ctx: AppContext, principal: Principal, input
         justification: created.justification,
       },
     });
+    // Filed for someone by a channel: they hear of it from us at once, so a request they did
+    // not make cannot run unnoticed ("If you did not ask for this, contact IT").
+    if (created.submittedBy !== created.requester) {
+      await enqueueEmail(trx, { requestId: created.id, to: created.requester, template: 'received' });
+    }
     await enqueueTriage(trx, created.id);
-    return created;
+    return { request: created, existing: false };
   });
-  ctx.wakeWorker();
-  return request;
+  if ('refused' in filed) throw filed.refused;
+  if (!filed.existing) ctx.wakeWorker();
+  return filed;
+}
+
+function channelOf(principal: Principal): string {
+  return principal.role === 'intake' ? 'intake' : 'api';
+}
+
+/** A refusal that commits its audit event: returned from the transaction, thrown after it. */
+interface Refusal {
+  refused: AppError;
+}
+
+/**
+ * The policy's cooldown: at most `maxResets` resets of one account for one app within
+ * `perHours`. A refusal is audited on the reset that used the window's last slot, so the
+ * account's history shows the attempt.
+ */
+async function cooldownRefusal(
+  trx: Db,
+  ctx: AppContext,
+  r: { requester: string; app: string; targetUser: string | null; submittedBy: string },
+): Promise<Refusal | null> {
+  const { maxResets, perHours } = ctx.policy.cooldown;
+  if (maxResets === 0) return null;
+  const windowMs = perHours * 3_600_000;
+  const account = r.targetUser ?? r.requester;
+  const resets = await recentResets(trx, account, r.app, new Date(nowMs() - windowMs).toISOString());
+  if (resets.length < maxResets) return null;
+  const freesUp = resets[resets.length - maxResets];
+  const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(freesUp?.updatedAt ?? '') + windowMs - nowMs()) / 1000) || 1);
+  const last = resets[resets.length - 1];
+  const appName = (await findAppByName(trx, r.app))?.name ?? r.app;
+  if (last) {
+    await appendAuditEvent(trx, {
+      requestId: last.id,
+      actor: r.requester,
+      eventType: 'Rejection',
+      details: {
+        kind: 'cooldown',
+        refused: 'a new request',
+        account,
+        app: r.app,
+        submittedBy: r.submittedBy,
+        maxResets,
+        perHours,
+        retryAfterSeconds,
+      },
+    });
+  }
+  return {
+    refused: new AppError(
+      'RESET_COOLDOWN',
+      `${account}'s ${appName} password was reset ${resets.length} times in the last ${perHours} hours (the policy allows ${maxResets}); try again later or contact IT.`,
+      { retryAfterSeconds, maxResets, perHours },
+    ),
+  };
 }
 
 /** Loads a request the principal may see; others' requests are a 404 to requesters. */
@@ -162,6 +253,13 @@ export async function denyRequest(ctx: AppContext, principal: Principal, id: str
   return applyApproverDecision(ctx, request, humanDecision(verdictOf('Denied', principal, input), facts));
 }
 
+/** An approver returns an escalated request to the requester with a question (Escalated → Waiting). */
+export async function returnRequest(ctx: AppContext, principal: Principal, id: string, input: ReturnInput): Promise<DecidedRequest> {
+  const request = await checkDecidable(ctx, principal, id);
+  await returnForInformation(ctx, principal, request, input);
+  return decidedRequest(ctx, id);
+}
+
 function verdictOf(outcome: ApproverVerdict['outcome'], principal: Principal, input: ApproverInput): ApproverVerdict {
   return { outcome, approver: principal.email, comment: input.comment?.trim() || null };
 }
@@ -185,6 +283,7 @@ async function checkDecidable(ctx: AppContext, principal: Principal, id: string)
     throw new AppError('NOT_AWAITING_DECISION', `This request is ${request.status}; only Escalated requests wait for a human decision.`);
   }
   await assertNotOwnRequest(ctx, principal, request);
+  await assertMayDecide(ctx, principal, request);
   return request;
 }
 

@@ -174,8 +174,15 @@ export function withSignInGroups(fixture: SandboxFixture, members: { approvers: 
   const extra = (id: string) => [...(members.approvers.includes(id) ? [approvers] : []), ...(members.admins.includes(id) ? [admins] : [])];
   return parseFixture({
     ...fixture,
-    groups: [...fixture.groups, { id: approvers, name: 'IT Approvers' }, { id: admins, name: 'IT Admins' }],
-    users: fixture.users.map((u) => ({ ...u, groupIds: [...u.groupIds, ...extra(u.id)] })),
+    // The fixture may already have one of these groups (the test org's "IT Approvers" has this id).
+    groups: [
+      ...fixture.groups,
+      ...[
+        { id: approvers, name: 'IT Approvers' },
+        { id: admins, name: 'IT Admins' },
+      ].filter((g) => !fixture.groups.some((f) => f.id === g.id)),
+    ],
+    users: fixture.users.map((u) => ({ ...u, groupIds: [...new Set([...u.groupIds, ...extra(u.id)])] })),
   });
 }
 

@@ -57,20 +57,28 @@ export function rawRequest(baseUrl: string, r: RawRequest): Promise<RawResponse>
     req.on('response', (res) => {
       responded = true;
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      const done = (text: string) => {
+        let json: unknown;
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      };
+      // A server-sent event stream of an open request never ends by design: its first complete
+      // event is the answer, and the connection is closed like a browser leaving the page.
+      const streaming = res.statusCode === 200 && String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
+      res.on('data', (c: Buffer) => {
+        chunks.push(c);
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (streaming && text.includes('\n\n')) {
+          finish(() => done(text));
+          req.destroy();
+        }
+      });
       res.on('error', (err) => finish(() => reject(err)));
-      res.on('end', () =>
-        finish(() => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
-          try {
-            json = text ? JSON.parse(text) : undefined;
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-        }),
-      );
+      res.on('end', () => finish(() => done(Buffer.concat(chunks).toString('utf8'))));
     });
     // A server may answer (413, 401, 431…) and close before it has read the whole body: once a
     // response has arrived, a write error (EPIPE, ECONNRESET) is not the server's failure.

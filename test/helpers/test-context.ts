@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import createClient, { type Client } from 'openapi-fetch';
 import type { Logger } from 'pino';
 import { type Resetdesk, startResetdesk } from '../../src/app.js';
@@ -5,6 +8,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { type DevMailbox, type ReceivedMail, startDevMailbox } from '../../src/connectors/smtp/index.js';
 import { type NewApp, upsertApps } from '../../src/db/repositories/app.repository.js';
 import { createApiToken } from '../../src/db/repositories/token.repository.js';
+import type { PolicyInput } from '../../src/domain/policy.js';
 import type { Role } from '../../src/domain/types.js';
 import type { components, paths } from '../../src/http/api-types.js';
 import { type OktaSandbox, type SandboxFixture, startOktaSandbox } from '../../src/okta-sandbox/index.js';
@@ -73,9 +77,16 @@ export interface TestContext {
   raw(method: string, path: string, opts?: RawOptions): Promise<RawResponse>;
   /** Polls GET /requests/{id} until its status is one of `statuses`. */
   waitForStatus(id: string, token: string, statuses: RequestView['status'][], timeoutMs?: number): Promise<RequestView>;
-  /** Waits until no background job is pending or running. */
+  /** Waits until no background job is running, due or waiting to retry (timers set for later, e.g. reminders, are not waited for). */
   idle(timeoutMs?: number): Promise<void>;
   mailTo(address: string): ReceivedMail[];
+  /**
+   * Starts another resetdesk on the same database, Okta sandbox and mailbox (another instance, or
+   * the same service after a restart); close() stops it.
+   */
+  startInstance(): Promise<Resetdesk>;
+  /** Stops the first instance (`app`), as a crash or a deploy would; close() then leaves it alone. */
+  stopApp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,6 +94,11 @@ export interface TestContextOptions {
   fixture?: SandboxFixture;
   /** Extra environment variables for loadConfig (e.g. POLICY_FILE). */
   env?: Record<string, string>;
+  /**
+   * A policy for this server (written to a POLICY_FILE; JSON is YAML): what it sets, over the
+   * defaults. E.g. NO_COOLDOWN for suites that reset one account's app again and again.
+   */
+  policy?: PolicyInput;
   /** App catalog to import; default the test org's (with the default fixture, the test org). */
   catalog?: NewApp[];
   sandboxRateLimit?: { limit: number; windowSeconds: number };
@@ -124,6 +140,7 @@ export async function startTestContext(dialect: TestDialect, opts: TestContextOp
     ...(sandbox.oidc
       ? { OIDC_ISSUER: sandbox.oidc.issuer, OIDC_CLIENT_ID: TEST_OIDC_CLIENT.clientId, OIDC_CLIENT_SECRET: TEST_OIDC_CLIENT.clientSecret }
       : {}),
+    ...(opts.policy ? { POLICY_FILE: await writePolicyFile(opts.policy) } : {}),
     ...opts.env,
   });
   const app = await startResetdesk(config, {
@@ -137,6 +154,9 @@ export async function startTestContext(dialect: TestDialect, opts: TestContextOp
     redirectUris: [`${app.url}/auth/callback`],
     postLogoutRedirectUris: [`${app.url}/`],
   });
+
+  const instances: Resetdesk[] = [];
+  let appStopped = false;
 
   const client = (token?: string): ApiClient =>
     createClient<paths>({ baseUrl: app.url, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
@@ -208,12 +228,35 @@ export async function startTestContext(dialect: TestDialect, opts: TestContextOp
       throw new Error(`request ${id} did not reach ${statuses.join('|')} (last: ${JSON.stringify(last)})`);
     },
     idle: (timeoutMs) => app.worker.idle(timeoutMs),
+    async startInstance() {
+      const instance = await startResetdesk(config, { workerTuning: { baseBackoffMs: 50, maxBackoffMs: 500 } });
+      instances.push(instance);
+      return instance;
+    },
+    async stopApp() {
+      if (appStopped) return;
+      appStopped = true;
+      await app.stop();
+    },
     mailTo: (address) => mailbox.messages().filter((m) => m.to.includes(address)),
     async close() {
-      await app.stop();
+      for (const instance of instances) await instance.stop();
+      if (!appStopped) await app.stop();
       await sandbox.close();
       await mailbox.close();
       await database.drop();
     },
   };
+}
+
+/**
+ * The default policy without the reset cooldown, for suites that reset one account's app again
+ * and again while testing something else (the cooldown has its own tests in lifecycle.test.ts).
+ */
+export const NO_COOLDOWN: PolicyInput = { version: 'test-no-cooldown', cooldown: { maxResets: 0 } };
+
+async function writePolicyFile(policy: PolicyInput): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), 'resetdesk-policy-')), 'policy.yaml');
+  await writeFile(path, JSON.stringify(policy, null, 2));
+  return path;
 }

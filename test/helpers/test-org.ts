@@ -20,6 +20,19 @@ export const USERS = {
   lena: id('00u', 13), // an approver whose Okta login and email differ
 };
 
+/**
+ * Approver groups (Okta groups by name): the policy's default "IT Approvers" (the same id the
+ * sign-in helper uses for that group) and the catalog's `crm-owners` (Salesforce) and
+ * `cloud-owners` (AWS Console). irene and lena approve everything; carol is in "IT Approvers".
+ */
+export const GROUPS = {
+  administrators: id('00g', 1),
+  everyone: id('00g', 2),
+  crmOwners: id('00g', 3),
+  cloudOwners: id('00g', 4),
+  itApprovers: id('00g', 90),
+};
+
 /** lena's two addresses: one person, one Okta user. */
 export const LENA = { login: 'lena@example.com', email: 'lena.mail@example.com' };
 
@@ -55,27 +68,31 @@ const user = (key: keyof typeof USERS, n: number, extra: Record<string, unknown>
 /** The test org: one user per policy branch. */
 export function testFixture(overrides: { rateLimit?: { limit: number; windowSeconds: number } } = {}): SandboxFixture {
   const everyone = Object.values(USERS);
+  const approverGroups = [GROUPS.itApprovers, GROUPS.crmOwners, GROUPS.cloudOwners];
   return parseFixture({
     apiToken: 'test-ssws-token-0123456789',
     ...(overrides.rateLimit ? { rateLimit: overrides.rateLimit } : {}),
     groups: [
-      { id: id('00g', 1), name: 'Administrators' },
-      { id: id('00g', 2), name: 'Everyone' },
+      { id: GROUPS.administrators, name: 'Administrators' },
+      { id: GROUPS.everyone, name: 'Everyone' },
+      { id: GROUPS.crmOwners, name: 'crm-owners' },
+      { id: GROUPS.cloudOwners, name: 'cloud-owners' },
+      { id: GROUPS.itApprovers, name: 'IT Approvers' },
     ],
     users: [
-      user('alice', 1, { groupIds: [id('00g', 2)] }),
+      user('alice', 1, { groupIds: [GROUPS.everyone] }),
       user('bob', 2),
-      user('carol', 3, { roles: [{ type: 'SUPER_ADMIN' }] }),
-      user('dave', 4, { groupIds: [id('00g', 1)] }),
+      user('carol', 3, { roles: [{ type: 'SUPER_ADMIN' }], groupIds: [GROUPS.itApprovers] }),
+      user('dave', 4, { groupIds: [GROUPS.administrators] }),
       user('erin', 5, { status: 'SUSPENDED' }),
       user('frank', 6, { factors: mfa(6, 'PENDING_ACTIVATION') }),
       user('grace', 7, { status: 'LOCKED_OUT' }),
       user('heidi', 8, { status: 'DEPROVISIONED' }),
       user('dup1', 9, { email: 'dup@example.com' }),
       user('dup2', 10, { email: 'dup@example.com' }),
-      user('irene', 11),
+      user('irene', 11, { groupIds: approverGroups }),
       user('root', 12),
-      user('lena', 13, { login: LENA.login, email: LENA.email }),
+      user('lena', 13, { login: LENA.login, email: LENA.email, groupIds: approverGroups }),
     ],
     // biome-ignore format: one row per line reads as a table
     apps: [

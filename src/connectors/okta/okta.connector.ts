@@ -22,6 +22,7 @@ import type { OktaAppInfo, OktaDetails, OktaFactor, OktaGroup, OktaRole, OktaUse
 import { AppError } from '../../errors/error-codes.js';
 import { VERSION } from '../../version.js';
 import { createOktaCredentials } from './okta-auth.js';
+import { OktaApiError } from './okta-errors.js';
 import { OktaHttp, type OktaLogger } from './okta-http.js';
 import type { OktaRateBudget } from './okta-rate-limiter.js';
 import { toOktaApp, toOktaFactors, toOktaGroups, toOktaRoles, toOktaUser } from './okta-responses.js';
@@ -39,6 +40,17 @@ export interface OktaConnector {
   listAdminRoles(userId: string): Promise<OktaRole[]>;
   listGroups(userId: string): Promise<OktaGroup[]>;
   listFactors(userId: string): Promise<OktaFactor[]>;
+  /**
+   * The group with exactly this `profile.name` (`GET /api/v1/groups?search=profile.name eq "…"`,
+   * then an exact match; a case-insensitive one when no exact one exists); null when Okta has
+   * none. Several groups of that name fail with OKTA_ERROR naming them. Cached for `groupCacheTtlMs`.
+   */
+  findGroupByName(name: string): Promise<OktaGroup | null>;
+  /**
+   * The group's ACTIVE members (`GET /api/v1/groups/{groupId}/users`, every page); null when Okta
+   * answers 404. Cached for `groupCacheTtlMs`.
+   */
+  listGroupMembers(groupId: string): Promise<OktaUser[] | null>;
   /** The five checks that need the user id, in parallel: one Okta round trip of latency. */
   getDetails(appId: string, userId: string): Promise<OktaDetails>;
   /** Okta emails the user a reset link and moves them to RECOVERY. See the header on retries. */
@@ -98,6 +110,8 @@ export function buildOktaConnector(cfg: OktaConfig, opts: OktaConnectorOptions =
       }),
   );
   const appCache = new TtlCache<OktaAppInfo | null>(cfg.appCacheTtlMs, now);
+  const groupCache = new TtlCache<OktaGroup | null>(cfg.groupCacheTtlMs, now);
+  const memberCache = new TtlCache<OktaUser[] | null>(cfg.groupCacheTtlMs, now);
 
   async function usersByFilter(filter: string): Promise<unknown[]> {
     const res = await http.request({
@@ -168,6 +182,39 @@ export function buildOktaConnector(cfg: OktaConfig, opts: OktaConnectorOptions =
 
     async listFactors(userId) {
       return toOktaFactors(await http.listAll(`/api/v1/users/${id(userId)}/factors`, 'GET /api/v1/users/{userId}/factors'));
+    },
+
+    findGroupByName(name) {
+      const wanted = name.trim();
+      return groupCache.getOrLoad(wanted.toLowerCase(), async () => {
+        if (wanted === '') return null;
+        // `search` (not `q`, which is a prefix match that cannot be paged): profile.name eq is an
+        // exact match in Okta, case-insensitive; the exact spelling is preferred below.
+        const all = toOktaGroups(
+          await http.listAll('/api/v1/groups', 'GET /api/v1/groups', { search: `profile.name eq ${oktaFilterLiteral(wanted)}` }),
+        );
+        const exact = all.filter((g) => g.name === wanted);
+        const matches = exact.length > 0 ? exact : all.filter((g) => g.name.trim().toLowerCase() === wanted.toLowerCase());
+        if (matches.length > 1) {
+          throw new AppError(
+            'OKTA_ERROR',
+            `Okta has ${matches.length} groups named "${wanted}" (${matches.map((g) => g.id).join(', ')}); give the approver group a unique name`,
+          );
+        }
+        return matches[0] ?? null;
+      });
+    },
+
+    listGroupMembers(groupId) {
+      return memberCache.getOrLoad(groupId, async () => {
+        try {
+          const users = (await http.listAll(`/api/v1/groups/${id(groupId)}/users`, 'GET /api/v1/groups/{groupId}/users')).map(toOktaUser);
+          return users.filter((u) => u.status === 'ACTIVE');
+        } catch (err) {
+          if (err instanceof OktaApiError && err.httpStatus === 404) return null;
+          throw err;
+        }
+      });
     },
 
     async getDetails(appId, userId) {

@@ -14,6 +14,7 @@ describe('oktaConfigSchema', () => {
       timeoutMs: 10_000,
       maxRetries: 4,
       appCacheTtlMs: 300_000,
+      groupCacheTtlMs: 60_000,
     });
     expect(oktaConfigSchema.parse(cfg)).toEqual(cfg); // parsing twice changes nothing
   });

@@ -69,6 +69,8 @@ export const oktaConfigSchema = z.object({
   maxRetries: z.number().int().min(0).max(10).default(4),
   /** How long an app's sign-on mode is trusted before it is read again. */
   appCacheTtlMs: z.number().int().min(0).default(300_000),
+  /** How long an approver group and its members are trusted before they are read again. */
+  groupCacheTtlMs: z.number().int().min(0).default(60_000),
   /** Overrides `resetdesk/<version>`. */
   userAgent: z.string().trim().min(1).optional(),
 });

@@ -8,6 +8,8 @@ export interface ReceivedMail {
   to: string[];
   subject: string;
   text: string;
+  /** The HTML alternative, when the message had one. */
+  html: string | null;
   messageId: string;
   receivedAt: string;
 }
@@ -46,6 +48,7 @@ export async function startDevMailbox(opts: { host?: string; port?: number; limi
             to: session.envelope.rcptTo.map((r) => r.address),
             subject: parsed.subject ?? '',
             text: (parsed.text ?? '').trimEnd(),
+            html: typeof parsed.html === 'string' ? parsed.html : null,
             messageId: parsed.messageId ?? '',
             receivedAt: new Date().toISOString(),
           });

@@ -22,6 +22,7 @@ export function buildSmtpMailer(config: SmtpConfig): Mailer {
           to: message.to,
           subject: message.subject,
           text: message.text,
+          ...(message.html !== undefined ? { html: message.html } : {}),
           messageId: message.messageId,
         });
         return { messageId: info.messageId, accepted: info.accepted.map(String) };

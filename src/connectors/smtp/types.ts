@@ -21,6 +21,8 @@ export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  /** The same message as HTML; sent with the text as multipart/alternative. */
+  html?: string;
   /**
    * Derived from the job's idempotency key, so a retried send carries the same Message-ID and
    * mail systems that de-duplicate on it show the message once.

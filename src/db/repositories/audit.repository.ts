@@ -1,3 +1,5 @@
+import { PostgresAdapter, sql } from 'kysely';
+import { type ChainAnchor, type ChainRecord, type ChainVerdict, eventHash, GENESIS_HASH, verifyChain } from '../../domain/audit-chain.js';
 import type { AuditEventType } from '../../domain/types.js';
 import { nowIso } from '../../time.js';
 import type { Db } from '../database.js';
@@ -12,38 +14,95 @@ export interface AuditEvent {
   createdAt: string;
 }
 
-/** The Audit Log is append-only: there is no update or delete here on purpose. */
-export async function appendAuditEvent(
+/** An event as the chain holds it: what `resetdesk audit export` writes, one per line. */
+export interface ChainedAuditEvent extends AuditEvent {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/*
+ * The Audit Log is append-only: there is no update or delete here on purpose (and triggers refuse
+ * both, see the audit-chain migration). Each event is chained to the one before it
+ * (src/domain/audit-chain.ts), so appending reads the chain's head and inserts after it, and two
+ * appends must never read the same head:
+ * - PostgreSQL: a transaction-level advisory lock, taken before the head is read, serialises
+ *   appenders across connections and instances until commit. The read is a separate statement
+ *   after the lock, so under READ COMMITTED (the only level resetdesk uses) it sees the head the
+ *   previous holder committed. The unique index on seq is the backstop: a fork cannot commit.
+ * - SQLite: better-sqlite3 under Kysely's SqliteDialect is one connection behind a mutex that a
+ *   transaction holds until it ends, so within a process nothing interleaves with a transaction's
+ *   read-then-insert; another process writing the same file in between makes the insert fail
+ *   (busy snapshot or the unique seq), never fork the chain.
+ * - Callers may start several appends on one Db without awaiting each (toolCallLog does): they
+ *   share that Db's connection or transaction, so appends on one Db object are queued here, in
+ *   call order, which is also the order they get in the chain.
+ * - Outside a transaction the read and the insert get one of their own.
+ */
+
+/** The two-int4 advisory key ('RSDK', 'AUDT'): the two-key space never meets the one-key locks elsewhere. */
+const CHAIN_LOCK = sql`select pg_advisory_xact_lock(1381188683, 1096107092)`;
+
+const queues = new WeakMap<Db, Promise<unknown>>();
+/** Transactions that already hold the chain lock (it lasts until they end). */
+const locked = new WeakSet<Db>();
+
+export function appendAuditEvent(
   db: Db,
   event: { requestId: string; actor: string; eventType: AuditEventType; details: Record<string, unknown> },
 ): Promise<AuditEvent> {
-  const row = {
+  // Id and time are taken when the append is called, so they follow call order like seq does.
+  const fields = {
     id: newId('evt'),
-    request_id: event.requestId,
+    requestId: event.requestId,
     actor: event.actor,
-    event_type: event.eventType,
-    details_json: JSON.stringify(event.details),
-    created_at: nowIso(),
+    eventType: event.eventType,
+    detailsJson: JSON.stringify(event.details),
+    createdAt: nowIso(),
   };
-  await db.insertInto('audit_events').values(row).execute();
-  return {
-    eventId: row.id,
-    requestId: row.request_id,
-    actor: row.actor,
+  const append = () => (db.isTransaction ? appendChained(db, fields) : db.transaction().execute((trx) => appendChained(trx, fields)));
+  const done = (queues.get(db) ?? Promise.resolve()).then(append);
+  queues.set(
+    db,
+    done.catch(() => undefined),
+  );
+  return done.then(() => ({
+    eventId: fields.id,
+    requestId: fields.requestId,
+    actor: fields.actor,
     eventType: event.eventType,
     details: event.details,
-    createdAt: row.created_at,
-  };
+    createdAt: fields.createdAt,
+  }));
+}
+
+async function appendChained(trx: Db, fields: Omit<ChainRecord, 'seq' | 'prevHash' | 'hash'>): Promise<void> {
+  if (trx.getExecutor().adapter instanceof PostgresAdapter && !locked.has(trx)) {
+    await CHAIN_LOCK.execute(trx);
+    locked.add(trx);
+  }
+  const head = await trx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const seq = (head?.seq ?? 0) + 1;
+  const prevHash = head?.hash ?? GENESIS_HASH;
+  const hash = eventHash({ ...fields, seq, prevHash });
+  await trx
+    .insertInto('audit_events')
+    .values({
+      id: fields.id,
+      request_id: fields.requestId,
+      actor: fields.actor,
+      event_type: fields.eventType,
+      details_json: fields.detailsJson,
+      created_at: fields.createdAt,
+      seq,
+      prev_hash: prevHash,
+      hash,
+    })
+    .execute();
 }
 
 export async function listAuditEvents(db: Db, requestId: string): Promise<AuditEvent[]> {
-  const rows = await db
-    .selectFrom('audit_events')
-    .selectAll()
-    .where('request_id', '=', requestId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+  const rows = await db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).orderBy('seq').execute();
   return rows.map((r) => ({
     eventId: r.id,
     requestId: r.request_id,
@@ -52,4 +111,66 @@ export async function listAuditEvents(db: Db, requestId: string): Promise<AuditE
     details: JSON.parse(r.details_json) as Record<string, unknown>,
     createdAt: r.created_at,
   }));
+}
+
+/**
+ * The whole log in chain order, as stored, read a page at a time so a large log is never in
+ * memory at once. `since` (inclusive) and `until` (exclusive) filter on created_at (ISO-8601 UTC).
+ * Pages are separate reads: events appended meanwhile simply join the end.
+ */
+export async function* readAuditChain(
+  db: Db,
+  opts: { since?: string; until?: string; pageSize?: number } = {},
+): AsyncGenerator<ChainRecord> {
+  const pageSize = opts.pageSize ?? 1000;
+  let after: number | undefined;
+  for (;;) {
+    let query = db.selectFrom('audit_events').selectAll().orderBy('seq').limit(pageSize);
+    if (after !== undefined) query = query.where('seq', '>', after);
+    if (opts.since !== undefined) query = query.where('created_at', '>=', opts.since);
+    if (opts.until !== undefined) query = query.where('created_at', '<', opts.until);
+    const rows = await query.execute();
+    for (const r of rows) {
+      yield {
+        seq: r.seq,
+        id: r.id,
+        requestId: r.request_id,
+        actor: r.actor,
+        eventType: r.event_type,
+        detailsJson: r.details_json,
+        createdAt: r.created_at,
+        prevHash: r.prev_hash,
+        hash: r.hash,
+      };
+    }
+    const last = rows.at(-1);
+    if (!last || rows.length < pageSize) return;
+    after = last.seq;
+  }
+}
+
+/** Walks the whole chain from seq 1: intact (count, head) or the first broken event. */
+export function verifyAuditLog(db: Db, anchor?: ChainAnchor): Promise<ChainVerdict> {
+  return verifyChain(readAuditChain(db), anchor);
+}
+
+/** A stored event as the export writes it (details parsed; text that is not JSON is kept as text). */
+export function toChainedAuditEvent(r: ChainRecord): ChainedAuditEvent {
+  let details: Record<string, unknown>;
+  try {
+    details = JSON.parse(r.detailsJson) as Record<string, unknown>;
+  } catch {
+    details = { unparsable: r.detailsJson };
+  }
+  return {
+    eventId: r.id,
+    seq: r.seq,
+    requestId: r.requestId,
+    actor: r.actor,
+    eventType: r.eventType as AuditEventType,
+    details,
+    createdAt: r.createdAt,
+    prevHash: r.prevHash,
+    hash: r.hash,
+  };
 }

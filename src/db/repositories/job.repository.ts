@@ -1,5 +1,5 @@
 import { type Expression, sql } from 'kysely';
-import { nowIso } from '../../time.js';
+import { now as clockNow, nowIso, nowMs } from '../../time.js';
 import type { Db } from '../database.js';
 import { newId } from '../ids.js';
 import type { JobRow } from '../schema.js';
@@ -11,6 +11,7 @@ export interface NewJob {
   payload: Record<string, unknown>;
   /** The side effect's identity: a second enqueue with the same key is ignored. */
   idempotencyKey: string;
+  /** When the job falls due (a durable timer); default now, by the clock in time.ts. */
   runAt?: Date;
   maxAttempts?: number;
   /**
@@ -32,7 +33,7 @@ export async function enqueueJob(db: Db, job: NewJob): Promise<boolean> {
       idempotency_key: job.idempotencyKey,
       status: 'pending',
       max_attempts: job.maxAttempts ?? 10,
-      run_at: (job.runAt ?? new Date()).toISOString(),
+      run_at: (job.runAt ?? clockNow()).toISOString(),
       locked_by: null,
       locked_until: null,
       last_error: null,
@@ -58,7 +59,7 @@ export async function enqueueJob(db: Db, job: NewJob): Promise<boolean> {
  * slots, even when a single slot frees up at a time, and a lone backlog still gets every slot.
  */
 export async function claimDueJobs(db: Db, workerId: string, opts: { limit: number; leaseMs: number }): Promise<JobRow[]> {
-  const now = new Date();
+  const now = clockNow();
   const nowText = now.toISOString();
   // Extra candidates make up for claims lost to another instance.
   const wanted = opts.limit * 2;
@@ -125,7 +126,7 @@ export async function claimDueJobs(db: Db, workerId: string, opts: { limit: numb
 export async function renewLease(db: Db, id: string, workerId: string, leaseMs: number): Promise<boolean> {
   const result = await db
     .updateTable('jobs')
-    .set({ locked_until: new Date(Date.now() + leaseMs).toISOString() })
+    .set({ locked_until: new Date(nowMs() + leaseMs).toISOString() })
     .where('id', '=', id)
     .where('status', '=', 'running')
     .where('locked_by', '=', workerId)
@@ -151,7 +152,7 @@ export async function releaseJob(
   workerId: string,
   outcome: { error: string; retryInMs: number | null },
 ): Promise<void> {
-  const now = new Date();
+  const now = clockNow();
   await db
     .updateTable('jobs')
     .set(
@@ -189,12 +190,22 @@ export async function listJobs(db: Db, filter: { status?: JobStatus; kind?: stri
   return q.orderBy('created_at').execute();
 }
 
-/** Whether any job is pending or running (tests and the scenario runner wait for quiet). */
+/**
+ * How many jobs the worker still owes work now (tests and the scenario runner wait for quiet):
+ * running ones, pending ones that are due, and pending ones waiting out a retry backoff. A timer
+ * set for later that was never attempted (an escalation reminder) is not open until it falls
+ * due by the clock (time.ts), so waiting for quiet never waits for it.
+ */
 export async function countOpenJobs(db: Db): Promise<number> {
   const row = await db
     .selectFrom('jobs')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('status', 'in', ['pending', 'running'])
+    .where((eb) =>
+      eb.or([
+        eb('status', '=', 'running'),
+        eb.and([eb('status', '=', 'pending'), eb.or([eb('run_at', '<=', nowIso()), eb('attempts', '>', 0)])]),
+      ]),
+    )
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

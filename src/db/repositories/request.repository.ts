@@ -1,4 +1,5 @@
 import { assertTransition, OPEN_STATUSES } from '../../domain/lifecycle.js';
+import { appNameKey } from '../../domain/policy.js';
 import type { Priority, RequestStatus } from '../../domain/types.js';
 import { nowIso } from '../../time.js';
 import type { Db } from '../database.js';
@@ -32,7 +33,28 @@ export interface PasswordRequest {
   updatedAt: string;
   decidedAt: string | null;
   closedAt: string | null;
+  /** The open question while Waiting; null otherwise. */
+  question: OpenQuestion | null;
+  /** How often triage has asked which app was meant. */
+  questionRounds: number;
+  /** The approver group a returned request goes back to once answered. */
+  returnGroup: string | null;
 }
+
+/** A question the requester must answer before the request goes on. */
+interface OpenQuestion {
+  /** The question's id (`qst_…`); its audit event, email and waiting timer carry it. */
+  id: string;
+  text: string;
+  /** 'app_ambiguous': triage asks which app; 'returned': an approver asks for more information. */
+  reason: QuestionReason;
+  /** App names offered as answers (empty for an approver's question). */
+  candidates: string[];
+  askedBy: string;
+  askedAt: string;
+}
+
+export type QuestionReason = 'app_ambiguous' | 'returned';
 
 function toRequest(r: RequestRow): PasswordRequest {
   return {
@@ -61,8 +83,31 @@ function toRequest(r: RequestRow): PasswordRequest {
     updatedAt: r.updated_at,
     decidedAt: r.decided_at,
     closedAt: r.closed_at,
+    question:
+      r.question === null || r.question_id === null
+        ? null
+        : {
+            id: r.question_id,
+            text: r.question,
+            reason: r.question_reason as QuestionReason,
+            candidates: r.question_candidates_json ? (JSON.parse(r.question_candidates_json) as string[]) : [],
+            askedBy: r.question_asked_by ?? '',
+            askedAt: r.question_asked_at ?? r.updated_at,
+          },
+    questionRounds: Number(r.question_rounds),
+    returnGroup: r.return_group,
   };
 }
+
+/** The columns that hold an open question, all cleared once it is answered or dropped. */
+const NO_QUESTION = {
+  question: null,
+  question_reason: null,
+  question_candidates_json: null,
+  question_asked_by: null,
+  question_asked_at: null,
+  question_id: null,
+} as const;
 
 export type NewRequest = Pick<PasswordRequest, 'requester' | 'app' | 'justification' | 'targetUser' | 'channel' | 'submittedBy'>;
 
@@ -94,6 +139,10 @@ export async function insertRequest(db: Db, input: NewRequest): Promise<Password
     updated_at: now,
     decided_at: null,
     closed_at: null,
+    ...NO_QUESTION,
+    question_rounds: 0,
+    return_group: null,
+    app_key: appNameKey(input.app),
   };
   await db.insertInto('password_requests').values(row).execute();
   return toRequest(row);
@@ -202,4 +251,128 @@ export async function claimManualDecision(
 export async function getRequestVersion(db: Db, id: string): Promise<{ status: RequestStatus; updatedAt: string } | null> {
   const row = await db.selectFrom('password_requests').select(['status', 'updated_at']).where('id', '=', id).executeTakeFirst();
   return row ? { status: row.status as RequestStatus, updatedAt: row.updated_at } : null;
+}
+
+/**
+ * Triaging or Escalated → Waiting with a question for the requester, only if the request is
+ * still where the caller saw it (and, when Escalated, undecided: an approval in flight wins).
+ * The requester becomes the next owner; a returned request remembers its approver group.
+ */
+export async function askRequester(
+  db: Db,
+  id: string,
+  from: 'Triaging' | 'Escalated',
+  q: { id: string; text: string; reason: QuestionReason; candidates: string[]; askedBy: string; requester: string },
+): Promise<PasswordRequest | null> {
+  assertTransition(from, 'Waiting');
+  const now = nowIso();
+  let update = db
+    .updateTable('password_requests')
+    .set((eb) => ({
+      status: 'Waiting',
+      updated_at: now,
+      question: q.text,
+      question_reason: q.reason,
+      question_candidates_json: JSON.stringify(q.candidates),
+      question_asked_by: q.askedBy,
+      question_asked_at: now,
+      question_id: q.id,
+      next_owner: q.requester,
+      ...(q.reason === 'app_ambiguous' ? { question_rounds: eb('question_rounds', '+', 1) } : {}),
+      ...(from === 'Escalated' ? { return_group: eb.ref('next_owner') } : {}),
+    }))
+    .where('id', '=', id)
+    .where('status', '=', from);
+  if (from === 'Escalated') update = update.where('manual_decision', 'is', null);
+  const row = await update.returningAll().executeTakeFirst();
+  return row ? toRequest(row) : null;
+}
+
+/**
+ * Waiting → Triaging (the app question answered; `app` is the answer, when given) or →
+ * Escalated (a returned request answered: back to its approver group), only while question
+ * `questionId` is still the open one. Clears the question.
+ */
+export async function answerQuestion(
+  db: Db,
+  id: string,
+  questionId: string,
+  to: 'Triaging' | 'Escalated',
+  app?: string,
+): Promise<PasswordRequest | null> {
+  assertTransition('Waiting', to);
+  const row = await db
+    .updateTable('password_requests')
+    .set((eb) => ({
+      ...NO_QUESTION,
+      status: to,
+      updated_at: nowIso(),
+      ...(app === undefined ? {} : { app, app_key: appNameKey(app) }),
+      ...(to === 'Escalated' ? { next_owner: eb.ref('return_group'), return_group: null } : { next_owner: null }),
+    }))
+    .where('id', '=', id)
+    .where('status', '=', 'Waiting')
+    .where('question_id', '=', questionId)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toRequest(row) : null;
+}
+
+/**
+ * Any open status → Cancelled, only while the request is still in `from` and, for an escalated
+ * one, no approval is being carried out (an approved Okta reset stays Escalated until done).
+ */
+export async function cancelOpenRequest(
+  db: Db,
+  id: string,
+  from: RequestStatus,
+  rationale: string,
+  questionId?: string,
+): Promise<PasswordRequest | null> {
+  assertTransition(from, 'Cancelled');
+  let update = db
+    .updateTable('password_requests')
+    .set({ ...NO_QUESTION, status: 'Cancelled', decision: 'Cancelled', rationale, next_owner: null, updated_at: nowIso() })
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .where('manual_decision', 'is', null);
+  if (questionId !== undefined) update = update.where('question_id', '=', questionId);
+  const row = await update.returningAll().executeTakeFirst();
+  return row ? toRequest(row) : null;
+}
+
+/** The requester's open request for the same app and account, if any (a duplicate is answered with it). */
+export async function findOpenDuplicate(
+  db: Db,
+  requester: string,
+  app: string,
+  targetUser: string | null,
+): Promise<PasswordRequest | null> {
+  let q = db
+    .selectFrom('password_requests')
+    .selectAll()
+    .where('requester', '=', requester)
+    .where('app_key', '=', appNameKey(app))
+    .where('status', 'in', [...OPEN_STATUSES]);
+  q = targetUser === null ? q.where('target_user', 'is', null) : q.where('target_user', '=', targetUser);
+  const row = await q.orderBy('created_at').limit(1).executeTakeFirst();
+  return row ? toRequest(row) : null;
+}
+
+/**
+ * Requests that reset `account`'s password for the app since `since`, oldest first: completed
+ * (a link sent, or Okta's reset done), still Completed or already Closed as Completed. The
+ * account is the named target, or the requester when none was named.
+ */
+export async function recentResets(db: Db, account: string, app: string, since: string): Promise<PasswordRequest[]> {
+  const rows = await db
+    .selectFrom('password_requests')
+    .selectAll()
+    .where('app_key', '=', appNameKey(app))
+    .where((eb) => eb.or([eb('target_user', '=', account), eb.and([eb('target_user', 'is', null), eb('requester', '=', account)])]))
+    .where((eb) => eb.or([eb('status', '=', 'Completed'), eb.and([eb('status', '=', 'Closed'), eb('resolution', '=', 'Completed')])]))
+    .where('updated_at', '>=', since)
+    .orderBy('updated_at')
+    .execute();
+  return rows.map(toRequest);
 }

@@ -86,10 +86,22 @@ export const authRoutes = [
     summary: 'Who is calling: email, name, role and, for a signed-in browser, the CSRF token',
     tags,
     response: meSchema,
-    async handler({ request }) {
+    async handler({ request }, ctx) {
       const principal = principalOf(request);
       const signedIn = request.signedIn;
-      return { email: principal.email, name: signedIn?.session.name ?? null, role: principal.role, csrfToken: signedIn?.csrfToken ?? null };
+      const policy = ctx.policy;
+      return {
+        email: principal.email,
+        name: signedIn?.session.name ?? null,
+        role: principal.role,
+        csrfToken: signedIn?.csrfToken ?? null,
+        policy: {
+          forSomeoneElse: policy.thirdParty === 'escalate',
+          approvalSlaHours: policy.escalation.slaHours,
+          answerWithinHours: policy.waiting.cancelAfterHours,
+          version: policy.version,
+        },
+      };
     },
   }),
 ];

@@ -6,8 +6,19 @@ import {
   getVisibleRequestWithHistory,
   listVisibleEvents,
   listVisibleRequests,
+  returnRequest,
 } from '../../services/request.service.js';
-import { createRequestBody, decisionBody, idParams, listRequestsQuery } from '../api-schemas.js';
+import { cancelRequest, recordExternalResult, replyToQuestion } from '../../services/request-lifecycle.service.js';
+import {
+  cancelBody,
+  createRequestBody,
+  decisionBody,
+  externalResultBody,
+  idParams,
+  listRequestsQuery,
+  replyBody,
+  returnBody,
+} from '../api-schemas.js';
 import { principalOf } from '../auth.js';
 import { streamRequest } from '../request-stream.js';
 import { toRequestView } from '../request-view.js';
@@ -17,6 +28,16 @@ import { defineRoute } from '../route.js';
 const ANY_ROLE = {} as const;
 const DECIDERS = { roles: ['approver', 'admin'] } as const;
 const tags = ['Requests'];
+/** What approving, denying and returning a request may answer beyond the usual errors. */
+const DECISION_ERRORS = [
+  'REQUEST_NOT_FOUND',
+  'SELF_DECISION',
+  'APPROVER_UNVERIFIED',
+  'NOT_AN_APPROVER',
+  'APPROVER_GROUP_MISSING',
+  'ALREADY_DECIDED',
+  'NOT_AWAITING_DECISION',
+] as const;
 
 /** Approve and deny: the same route but for the URL and the service call that decides. */
 function decisionRoute(url: string, summary: string, decide: typeof approveRequest) {
@@ -29,7 +50,7 @@ function decisionRoute(url: string, summary: string, decide: typeof approveReque
     params: idParams,
     body: decisionBody,
     response: requestViewSchema,
-    errors: ['REQUEST_NOT_FOUND', 'SELF_DECISION', 'APPROVER_UNVERIFIED', 'ALREADY_DECIDED', 'NOT_AWAITING_DECISION'],
+    errors: DECISION_ERRORS,
     async handler({ params, body, request }, ctx) {
       const decided = await decide(ctx, principalOf(request), params.id, body ?? {});
       return toRequestView(decided.request, decided.decisions);
@@ -47,11 +68,13 @@ export const requestRoutes = [
     tags,
     body: createRequestBody,
     status: 201,
+    alsoStatus: { 200: 'An identical request (same requester, app and account) is already open: this is that request, `existing: true`.' },
     response: createdRequestSchema,
-    errors: ['TOO_MANY_OPEN_REQUESTS'],
-    async handler({ body, request }, ctx) {
-      const created = await createRequest(ctx, principalOf(request), body);
-      return { request_id: created.id, status: created.status };
+    errors: ['TOO_MANY_OPEN_REQUESTS', 'RESET_COOLDOWN'],
+    async handler({ body, request, reply }, ctx) {
+      const filed = await createRequest(ctx, principalOf(request), body);
+      if (filed.existing) void reply.status(200);
+      return { request_id: filed.request.id, status: filed.request.status, existing: filed.existing };
     },
   }),
   defineRoute({
@@ -117,4 +140,71 @@ export const requestRoutes = [
   }),
   decisionRoute('/api/v1/requests/:id/approve', 'Approve an escalated request (never one for your own account)', approveRequest),
   decisionRoute('/api/v1/requests/:id/deny', 'Deny an escalated request (never one for your own account)', denyRequest),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/requests/:id/return',
+    auth: DECIDERS,
+    summary: 'Return an escalated request to the requester with a question (Escalated → Waiting)',
+    description:
+      "The requester's answer (POST …/reply) sends it back to the same approver group, Escalated again. The same rules as approving apply: never your own request, only the request's approver group (or an admin).",
+    tags,
+    params: idParams,
+    body: returnBody,
+    response: requestViewSchema,
+    errors: DECISION_ERRORS,
+    async handler({ params, body, request }, ctx) {
+      const returned = await returnRequest(ctx, principalOf(request), params.id, body);
+      return toRequestView(returned.request, returned.decisions);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/requests/:id/reply',
+    auth: ANY_ROLE,
+    summary: "Answer the request's open question (the requester): the app you meant, or a message for the approver",
+    description:
+      'Only while the request is Waiting. An answer to "Did you mean …?" (`app`) resumes triage; an answer to an approver (`message`) returns the request to that approver group.',
+    tags,
+    params: idParams,
+    body: replyBody,
+    response: requestViewSchema,
+    errors: ['REQUEST_NOT_FOUND', 'NOT_WAITING'],
+    async handler({ params, body, request }, ctx) {
+      const answered = await replyToQuestion(ctx, principalOf(request), params.id, body);
+      return toRequestView(answered);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/requests/:id/external-result',
+    auth: DECIDERS,
+    summary: 'Record how a reset outside resetdesk ended (PendingExternal → Completed or Failed)',
+    description:
+      'For apps whose password an external system or a person resets: once it is done (`Completed`, "Completed With Success") or has failed (`Failed`, "Completed With Failure"), the requester is emailed and the request closes. Never for your own account.',
+    tags,
+    params: idParams,
+    body: externalResultBody,
+    response: requestViewSchema,
+    errors: ['REQUEST_NOT_FOUND', 'SELF_DECISION', 'APPROVER_UNVERIFIED', 'NOT_PENDING_EXTERNAL'],
+    async handler({ params, body, request }, ctx) {
+      return toRequestView(await recordExternalResult(ctx, principalOf(request), params.id, body));
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/requests/:id/cancel',
+    auth: ANY_ROLE,
+    summary: 'Cancel an open request (the requester, or an admin)',
+    description:
+      'The requester is emailed that it was cancelled, and the request closes. A reset an approver already approved cannot be cancelled.',
+    tags,
+    params: idParams,
+    body: cancelBody,
+    response: requestViewSchema,
+    errors: ['REQUEST_NOT_FOUND', 'NOT_OPEN', 'ALREADY_DECIDED'],
+    async handler({ params, body, request }, ctx) {
+      const cancelled = await cancelRequest(ctx, principalOf(request), params.id, body ?? {});
+      return toRequestView(cancelled);
+    },
+  }),
 ];

@@ -80,13 +80,20 @@ export function serviceRoutes(opts: ServiceRouteOptions): RouteSpec[] {
       defineRoute({
         method: 'GET',
         url: '/dev/mailbox',
-        auth: opts.mailboxOpen ? 'public' : { roles: ['admin'] },
+        // In the demo anyone may look (the README's curl); a signed-in person who is not an
+        // admin sees only the mail sent to them, so a requester walking through the demo in the
+        // web app watches their own reset email arrive and nobody else's.
+        auth: opts.mailboxOpen ? 'optional' : { roles: ['admin'] },
         summary: 'What the built-in dev mailbox received (only without SMTP)',
+        description: 'Admins (and, in the demo, anonymous callers) see every message; other signed-in callers only their own.',
         tags,
         hidden: true,
         response: mailboxSchema,
-        async handler() {
-          return { messages: mailbox.messages() };
+        async handler({ principal }) {
+          const messages = mailbox.messages();
+          if (!principal || principal.role === 'admin') return { messages };
+          const me = principal.email.trim().toLowerCase();
+          return { messages: messages.filter((m) => m.to.some((to) => to.trim().toLowerCase() === me)) };
         },
       }),
     );
