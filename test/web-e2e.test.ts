@@ -237,6 +237,8 @@ describe('the web app in a browser', () => {
     await expect.poll(() => page.getByRole('heading', { level: 1, name: 'Dashboard' }).isVisible()).toBe(true);
     await expect.poll(() => page.getByTestId('summary-card').count(), { timeout: 10_000 }).toBe(4);
     expect(await page.getByText('Resolved without a human').isVisible()).toBe(true);
+    // Money as money: the cost avoided in US dollars, in the browser's format (en-US here).
+    expect(await page.getByTestId('summary-card').filter({ hasText: 'Help-desk cost avoided' }).textContent()).toMatch(/\$\d[\d,]*(?!\.)/);
     expect(await page.getByRole('heading', { name: 'Requests per day by outcome' }).isVisible()).toBe(true);
     await expect.poll(() => page.locator('[data-testid="chart-per-day"] svg.recharts-surface').count()).toBeGreaterThan(0);
     await page.getByText('7 days').click();

@@ -22,15 +22,14 @@ type AppChanges = components['schemas']['UpdateApp'];
 export type ApiToken = components['schemas']['ApiToken'];
 type NewToken = components['schemas']['CreateToken'];
 
-/** The signed-in person (GET /api/v1/me, not in the OpenAPI document yet). */
-export interface Me {
-  email: string;
-  /** From the identity provider; null for API-token callers. */
-  name: string | null;
-  role: 'requester' | 'approver' | 'admin' | 'intake';
-  /** Sent back as `x-csrf-token` on every POST; null when the session needs none. */
-  csrfToken: string | null;
-}
+/** The question a Waiting request asks its requester. */
+export type OpenQuestion = components['schemas']['OpenQuestion'];
+
+/**
+ * The signed-in person (GET /api/v1/me): address, name, role, the CSRF token to send back on
+ * every POST, and what the active policy means for them (`policy`).
+ */
+export type Me = components['schemas']['Me'];
 
 /** Anything that went wrong talking to resetdesk; `message` is written for people. */
 export class ApiError extends Error {
@@ -195,12 +194,58 @@ export function useRequestEvents(id: string | null, pollMs: number | false = fal
   });
 }
 
-/** Files a request for the signed-in person (or, with targetUser, for someone else). */
+/**
+ * Files a request for the signed-in person (or, with targetUser, for someone else). The answer's
+ * `existing` is true when the same request was already open: it names that one instead.
+ */
 export function useCreateRequest() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: NewRequest) => unwrap(api.POST('/api/v1/requests', { body })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['requests'] }),
+  });
+}
+
+/** Reads the lists and one request (with its log) again after it changed. */
+function refreshRequest(queryClient: ReturnType<typeof useQueryClient>, id: string, view?: Request) {
+  if (view) queryClient.setQueryData<Request>(['request', id], (old) => ({ ...old, ...view }));
+  return Promise.all([
+    queryClient.invalidateQueries({ queryKey: ['requests'] }),
+    queryClient.invalidateQueries({ queryKey: ['request', id] }),
+  ]);
+}
+
+/** The requester's answer to a Waiting request's question: the app they meant, or a message. */
+export type ReplyInput = { id: string } & ({ app: string } | { message: string });
+
+/** Answers the open question (POST …/reply); the request goes on (triage again, or back to the approvers). */
+export function useReply() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, ...body }: ReplyInput) => unwrap(api.POST('/api/v1/requests/{id}/reply', { params: { path: { id } }, body })),
+    onSuccess: (view, { id }) => refreshRequest(queryClient, id, view),
+  });
+}
+
+/** Cancels an open request (the requester, or an admin), with an optional reason. */
+export function useCancelRequest() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, reason }: { id: string; reason: string }) =>
+      unwrap(
+        api.POST('/api/v1/requests/{id}/cancel', { params: { path: { id } }, body: reason.trim() === '' ? {} : { reason: reason.trim() } }),
+      ),
+    onSuccess: (view, { id }) => refreshRequest(queryClient, id, view),
+  });
+}
+
+/** An approver sends an escalated request back to the requester with a question (Escalated → Waiting). */
+export function useReturnRequest() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, question }: { id: string; question: string }) =>
+      unwrap(api.POST('/api/v1/requests/{id}/return', { params: { path: { id } }, body: { question: question.trim() } })),
+    onSuccess: (view, { id }) => refreshRequest(queryClient, id, view),
   });
 }
 
@@ -222,11 +267,7 @@ export function useDecide() {
       const init = { params: { path: { id } }, body: comment.trim() === '' ? {} : { comment: comment.trim() } };
       return unwrap(verdict === 'approve' ? api.POST('/api/v1/requests/{id}/approve', init) : api.POST('/api/v1/requests/{id}/deny', init));
     },
-    onSuccess: (_data, { id }) =>
-      Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['requests'] }),
-        queryClient.invalidateQueries({ queryKey: ['request', id] }),
-      ]),
+    onSuccess: (_data, { id }) => refreshRequest(queryClient, id),
   });
 }
 
@@ -366,14 +407,16 @@ export interface DevMail {
 }
 
 /**
- * The dev mailbox, newest first; null when the server has none (404). Open in the demo, admins
- * only otherwise (a 403 is an ApiError).
+ * The dev mailbox, newest first; null when the server has none (404). Admins see every message;
+ * in the demo everyone else sees the mail sent to them; outside it they get a 403 (an ApiError).
+ * `live` re-reads it every few seconds, so mail shows up as it arrives.
  */
-export function useDevMailbox(enabled = true) {
+export function useDevMailbox(enabled = true, live = false) {
   return useQuery({
     queryKey: ['dev-mailbox'],
     enabled,
     retry: false,
+    refetchInterval: live ? 3000 : false,
     queryFn: async (): Promise<DevMail[] | null> => {
       let response: Response;
       try {

@@ -56,3 +56,41 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const width = page.viewportSize()?.width ?? 1280;
   await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
 }
+
+/**
+ * Runs in the page before its own scripts (as text: this file is not compiled against the DOM):
+ * sums 'layout-shift' entries (Chromium has them) into window.__cls, skipping shifts right after
+ * input as the CLS metric does, and keeps what moved in window.__shifts.
+ */
+const LAYOUT_SHIFT_OBSERVER = `
+  window.__cls = 0;
+  window.__shifts = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.hadRecentInput) continue;
+      window.__cls += entry.value;
+      const sources = (entry.sources || []).map((s) => {
+        const el = s.node instanceof Element ? s.node : s.node && s.node.parentElement;
+        if (!el) return '?';
+        const testId = el.getAttribute('data-testid');
+        return el.tagName.toLowerCase() + (testId ? '[data-testid=' + testId + ']' : '') + '.' + [...el.classList].slice(0, 2).join('.');
+      });
+      window.__shifts.push({ value: entry.value, sources });
+    }
+  }).observe({ type: 'layout-shift', buffered: true });
+`;
+
+/**
+ * Collects the page's cumulative layout shift from the moment each page starts loading. Call
+ * once, before the navigations to measure; read the sum with `layoutShift(page)`.
+ */
+export async function observeLayoutShift(page: Page): Promise<void> {
+  await page.addInitScript({ content: LAYOUT_SHIFT_OBSERVER });
+}
+
+/** The layout shift summed since the page loaded, and what moved (for a failing assertion's message). */
+export async function layoutShift(page: Page): Promise<{ cls: number; shifts: { value: number; sources: string[] }[] }> {
+  return page.evaluate<{ cls: number; shifts: { value: number; sources: string[] }[] }>(
+    '({ cls: window.__cls ?? 0, shifts: window.__shifts ?? [] })',
+  );
+}

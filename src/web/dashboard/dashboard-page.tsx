@@ -16,6 +16,21 @@ const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractio
 const amount = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
 
+/** The policy's reset costs are in US dollars (the stats do not name a currency). */
+const COST_CURRENCY = 'USD';
+/** Money in the reader's own format ("$1,234", "1.234 $"): the browser's locale, not just the interface language. */
+const money = (() => {
+  const options = { style: 'currency', currency: COST_CURRENCY, maximumFractionDigits: 0 } as const;
+  try {
+    return new Intl.NumberFormat(typeof navigator === 'undefined' ? locale : navigator.language, options);
+  } catch {
+    return new Intl.NumberFormat(locale, options);
+  }
+})();
+/** Per-reset costs keep their cents when they have some ("$2.50"). */
+const moneyExact = new Intl.NumberFormat(money.resolvedOptions().locale, { style: 'currency', currency: COST_CURRENCY });
+const perReset = (value: number) => (Number.isInteger(value) ? money.format(value) : moneyExact.format(value));
+
 /** "45 s", "12 min", "3.5 h", "2 d": how long resolution took. */
 function formatSeconds(seconds: number | null): string {
   if (seconds === null) return '—';
@@ -80,11 +95,11 @@ function DashboardBody({ stats }: { stats: RequestStats }) {
         />
         <SummaryCard
           label={t('dashboard.card.cost')}
-          value={amount.format(costAvoided.amount)}
+          value={money.format(costAvoided.amount)}
           hint={t('dashboard.card.costHint', {
             count: stats.automatic,
-            helpDesk: amount.format(costAvoided.helpDeskResetCost),
-            selfService: amount.format(costAvoided.selfServiceResetCost),
+            helpDesk: perReset(costAvoided.helpDeskResetCost),
+            selfService: perReset(costAvoided.selfServiceResetCost),
           })}
         />
       </SimpleGrid>

@@ -1,5 +1,6 @@
 import { NavLink, Stack } from '@mantine/core';
 import { Link, useLocation } from 'react-router';
+import { useDevMailbox } from '../api';
 import { Icon, type IconName } from '../components/icon';
 import type { MessageKey } from '../i18n/en';
 import { t } from '../i18n/translate';
@@ -19,14 +20,27 @@ const REQUESTER_ITEMS: NavItem[] = [
 ];
 const REVIEW_ITEM: NavItem = { to: '/queue', label: 'nav.queue', icon: 'inbox', matches: (p) => p.startsWith('/queue') };
 const DASHBOARD_ITEM: NavItem = { to: '/dashboard', label: 'nav.dashboard', icon: 'chart', matches: (p) => p.startsWith('/dashboard') };
-const ADMIN_ITEM: NavItem = { to: '/admin/apps', label: 'nav.admin', icon: 'lock', matches: (p) => p.startsWith('/admin') };
+const ADMIN_ITEM: NavItem = {
+  to: '/admin/apps',
+  label: 'nav.admin',
+  icon: 'lock',
+  matches: (p) => p.startsWith('/admin') && !p.startsWith('/admin/mailbox'),
+};
+/** The demo's dev mailbox, for everyone who is not an admin (admins reach it among the admin pages). */
+const MAILBOX_ITEM: NavItem = { to: '/admin/mailbox', label: 'nav.mailbox', icon: 'mail', matches: (p) => p.startsWith('/admin/mailbox') };
 
-/** The pages this person may use; approvers and admins also get the review queue and the dashboard, admins the admin pages. */
+/**
+ * The pages this person may use; approvers and admins also get the review queue and the
+ * dashboard, admins the admin pages. Where the server has a dev mailbox it will show them (the
+ * demo), everyone else gets their mail too.
+ */
 export function MainNav({ onNavigate }: { onNavigate: () => void }) {
   const me = useMe();
   const { pathname } = useLocation();
+  const admin = me.role === 'admin';
+  const mailbox = useDevMailbox(!admin);
   const reviewer = canReview(me) ? [...REQUESTER_ITEMS, REVIEW_ITEM, DASHBOARD_ITEM] : REQUESTER_ITEMS;
-  const items = me.role === 'admin' ? [...reviewer, ADMIN_ITEM] : reviewer;
+  const items = admin ? [...reviewer, ADMIN_ITEM] : mailbox.data ? [...reviewer, MAILBOX_ITEM] : reviewer;
   return (
     <Stack gap={4}>
       {items.map((item) => {

@@ -1,7 +1,7 @@
 import { Anchor, Code, DataList, Group, Skeleton, Stack, Title } from '@mantine/core';
 import { type ReactNode, useId } from 'react';
 import { Link } from 'react-router';
-import { type DecisionInput, type Request, useRequestEvents } from '../api';
+import { type Request, useRequestEvents } from '../api';
 import { ErrorAlert } from '../components/error-alert';
 import { UntrustedText } from '../components/untrusted-text';
 import { t } from '../i18n/translate';
@@ -9,16 +9,18 @@ import { PriorityBadge } from '../requests/status-badge';
 import { isMyAddress, useMe } from '../session/session-context';
 import { AgeBadge } from './age-badge';
 import { DecisionFacts } from './decision-facts';
-import { DecisionForm } from './decision-form';
+import { DecisionForm, type Verdict } from './decision-form';
+import { QuestionHistory, questionHistory } from './question-history';
 
 /** Everything an approver needs to decide one escalated request, and the decision itself. */
-export function ReviewPanel({ request, onDecided }: { request: Request; onDecided: (verdict: DecisionInput['verdict']) => void }) {
+export function ReviewPanel({ request, onDecided }: { request: Request; onDecided: (verdict: Verdict) => void }) {
   const me = useMe();
   const events = useRequestEvents(request.request_id);
   const decision = events.data?.findLast((e) => e.eventType === 'Decision');
   const facts = (decision?.details.facts ?? {}) as Record<string, unknown>;
   const headingId = useId();
   const own = isMyAddress(me, request.requester) || isMyAddress(me, request.targetUser);
+  const history = questionHistory(events.data ?? []);
 
   return (
     <Stack gap="lg" data-testid="review-panel">
@@ -48,6 +50,14 @@ export function ReviewPanel({ request, onDecided }: { request: Request; onDecide
         {events.isPending ? <Skeleton h={240} /> : events.data && <DecisionFacts facts={facts} />}
       </section>
       <UntrustedText label={t('queue.justificationLabel')} text={request.justification} />
+      {history.length > 0 && (
+        <section aria-labelledby={`${headingId}-history`}>
+          <Title order={3} size="h5" mb="xs" id={`${headingId}-history`}>
+            {t('queue.history')}
+          </Title>
+          <QuestionHistory entries={history} />
+        </section>
+      )}
       <section aria-labelledby={`${headingId}-decide`}>
         <Title order={3} size="h5" mb="xs" id={`${headingId}-decide`}>
           {t('queue.decide')}

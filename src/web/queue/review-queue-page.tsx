@@ -1,15 +1,17 @@
 import { Alert, EmptyState, Grid, Group, Paper, Select, Skeleton, Stack, Text } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { type DecisionInput, type Request, useEscalatedRequests } from '../api';
+import { type Request, useEscalatedRequests } from '../api';
 import { ErrorAlert } from '../components/error-alert';
 import { Icon } from '../components/icon';
 import { PageTitle } from '../components/page-title';
 import { useIsPhone } from '../components/use-is-phone';
 import { useMinuteTick } from '../components/use-minute-tick';
+import type { MessageKey } from '../i18n/en';
 import { t } from '../i18n/translate';
 import { NotAllowedPage } from '../session/not-allowed-page';
 import { canReview, useMe } from '../session/session-context';
+import type { Verdict } from './decision-form';
 import { PriorityCounts } from './priority-counts';
 import { QueueList } from './queue-list';
 import { awaitingDecision, countByPriority, sortForReview } from './queue-order';
@@ -17,6 +19,12 @@ import { ReviewDrawer } from './review-drawer';
 import { ReviewPanel } from './review-panel';
 
 const ALL_APPS = 'all';
+
+const NOTICES: Record<Verdict, MessageKey> = {
+  approve: 'queue.approvedNotice',
+  deny: 'queue.deniedNotice',
+  return: 'queue.returnedNotice',
+};
 
 /** `/queue`: escalated requests for approvers and admins; `?selected=<id>` opens one. */
 export function ReviewQueuePage() {
@@ -30,7 +38,7 @@ function ReviewQueue() {
   const escalated = useEscalatedRequests();
   const [params, setParams] = useSearchParams();
   const [app, setApp] = useState(ALL_APPS);
-  const [decided, setDecided] = useState<{ request: Request; verdict: DecisionInput['verdict'] } | null>(null);
+  const [decided, setDecided] = useState<{ request: Request; verdict: Verdict } | null>(null);
   const isPhone = useIsPhone();
 
   const waiting = useMemo(() => sortForReview(awaitingDecision(escalated.data ?? [])), [escalated.data]);
@@ -39,7 +47,7 @@ function ReviewQueue() {
   const selectedId = params.get('selected');
   const selected = waiting.find((r) => r.request_id === selectedId) ?? null;
   const select = (id: string | null) => setParams(id ? { selected: id } : {});
-  const onDecided = (request: Request) => (verdict: DecisionInput['verdict']) => {
+  const onDecided = (request: Request) => (verdict: Verdict) => {
     setDecided({ request, verdict });
     select(null);
   };
@@ -58,7 +66,7 @@ function ReviewQueue() {
           onClose={() => setDecided(null)}
           closeButtonLabel={t('action.dismiss')}
         >
-          {t(decided.verdict === 'approve' ? 'queue.approvedNotice' : 'queue.deniedNotice', {
+          {t(NOTICES[decided.verdict], {
             app: decided.request.app,
             requester: decided.request.requester,
           })}

@@ -1,5 +1,6 @@
 import type { AuditEvent, RequestStatus } from '../api';
 import type { IconName } from '../components/icon';
+import type { MessageKey } from '../i18n/en';
 import { formatDuration } from '../i18n/format';
 import { t } from '../i18n/translate';
 import { decisionText } from './decision-text';
@@ -34,6 +35,84 @@ const closureResolution = (value: unknown) =>
   typeof value === 'string' && (STATUSES as readonly string[]).includes(value) ? statusText(value as RequestStatus) : (str(value) ?? '—');
 
 const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+
+const AGENT = 'resetdesk';
+
+/** Who did it, in words: resetdesk itself, or the person's address. */
+const who = (actor: unknown): string => (actor === AGENT ? t('event.byResetdesk') : (str(actor) ?? '—'));
+
+/** The email templates the timeline names; others show their id. */
+const EMAIL_TEMPLATES: Record<string, MessageKey> = {
+  received: 'email.received',
+  question: 'email.question',
+  reset_link: 'email.reset_link',
+  escalated: 'email.escalated',
+  denied: 'email.denied',
+  okta_reset_sent: 'email.okta_reset_sent',
+  approved_manual: 'email.approved_manual',
+  rejected_by_approver: 'email.rejected_by_approver',
+  pending_external: 'email.pending_external',
+  reset_failed: 'email.reset_failed',
+  reset_failed_approver: 'email.reset_failed_approver',
+  cancelled: 'email.cancelled',
+  approver_escalated: 'email.approver_escalated',
+  approver_reminder: 'email.approver_reminder',
+};
+
+function emailView(d: AuditEvent['details']): AuditEventView {
+  const template = str(d.template);
+  const key = template ? EMAIL_TEMPLATES[template] : undefined;
+  const meta = template ? [key ? t(key) : template] : [];
+  if (str(d.group)) meta.push(t('event.emailGroup', { group: String(d.group) }));
+  return { ...plain('mail', 'blue', t('event.email', { to: str(d.to) ?? '—' }), str(d.subject)), meta };
+}
+
+/** A Message event: filed, asked, answered, cancelled, filed again, or an email. */
+function messageView(event: AuditEvent): AuditEventView {
+  const d = event.details;
+  if (d.channel === 'email') return emailView(d);
+  switch (d.kind) {
+    case 'question': {
+      const candidates = Array.isArray(d.candidates) ? d.candidates.filter((c): c is string => typeof c === 'string') : [];
+      const title = d.reason === 'app_ambiguous' ? t('event.questionApp') : t('event.questionReturned', { actor: who(event.actor) });
+      return {
+        ...plain('message', 'yellow', title, str(d.question)),
+        meta: candidates.length > 0 ? [t('event.candidates', { apps: candidates.join(', ') })] : [],
+      };
+    }
+    case 'answer': {
+      const relayed = str(d.relayedBy) ? [t('event.relayedBy', { actor: String(d.relayedBy) })] : [];
+      const text = [str(d.app) ? t('event.answerApp', { app: String(d.app) }) : null, str(d.message)].filter(Boolean).join(' — ');
+      return { ...plain('message', 'teal', t('event.answer', { actor: who(event.actor) }), text || null), meta: relayed };
+    }
+    case 'cancel':
+      return plain('x', 'gray', t('event.cancelled', { actor: who(d.by ?? event.actor) }), str(d.reason));
+    case 'duplicate':
+      return {
+        ...plain('message', 'gray', t('event.duplicate', { actor: who(event.actor) }), t('event.duplicateText')),
+        meta: str(d.channel) ? [t('event.channel', { channel: String(d.channel) })] : [],
+      };
+  }
+  return {
+    icon: 'message',
+    color: 'gray',
+    title: t('event.submitted', { actor: event.actor }),
+    outcome: null,
+    meta: [t('event.channel', { channel: str(d.channel) ?? '—' })],
+    text: null,
+    raw: null,
+  };
+}
+
+/** A refused new request: this account's resets for this app hit the policy's cooldown. */
+function cooldownView(event: AuditEvent): AuditEventView {
+  const d = event.details;
+  const limit =
+    typeof d.maxResets === 'number' && typeof d.perHours === 'number'
+      ? t('event.cooldownText', { max: d.maxResets, hours: d.perHours })
+      : null;
+  return plain('clock', 'orange', t('event.cooldown', { actor: who(d.submittedBy ?? event.actor) }), limit);
+}
 
 /** The timeline's reading of an event, by type; unknown details stay available as raw JSON. */
 export function auditEventView(event: AuditEvent): AuditEventView {
@@ -73,21 +152,11 @@ export function auditEventView(event: AuditEvent): AuditEventView {
     case 'Approval':
       return plain('check', 'green', t('event.approval', { actor: event.actor }), str(d.comment));
     case 'Rejection':
+      if (d.kind === 'cooldown') return cooldownView(event);
       return plain('x', 'red', t('event.rejection', { actor: event.actor }), str(d.comment) ?? str(d.reason));
     case 'Closure':
       return plain('lock', 'gray', t('event.closure', { resolution: closureResolution(d.resolution) }), null);
     case 'Message':
-      if (d.channel === 'email') {
-        return plain('mail', 'blue', t('event.email', { to: str(d.to) ?? '—' }), str(d.subject));
-      }
-      return {
-        icon: 'message',
-        color: 'gray',
-        title: t('event.submitted', { actor: event.actor }),
-        outcome: null,
-        meta: [t('event.channel', { channel: str(d.channel) ?? '—' })],
-        text: null,
-        raw: null,
-      };
+      return messageView(event);
   }
 }

@@ -1,4 +1,4 @@
-import { Button, Center, EmptyState, Group, Select, Skeleton, Stack } from '@mantine/core';
+import { Button, Center, Chip, EmptyState, Group, Select, Skeleton, Stack } from '@mantine/core';
 import { Link, useSearchParams } from 'react-router';
 import { type RequestStatus, useRequestPages } from '../api';
 import { ErrorAlert } from '../components/error-alert';
@@ -8,23 +8,34 @@ import { useIsPhone } from '../components/use-is-phone';
 import { useMinuteTick } from '../components/use-minute-tick';
 import { t } from '../i18n/translate';
 import { canReview, isMyAddress, useMe } from '../session/session-context';
+import { waitsForAnswer } from './question-card';
 import { RequestCards } from './request-cards';
 import { STATUSES, statusText } from './request-status';
 import { RequestTable } from './request-table';
 
 const ALL = 'all';
+/** `?needs=answer`: only the requests that wait for the person's answer. */
+const NEEDS_ANSWER = 'answer';
 
-/** `/requests`: the signed-in person's requests, newest first, filterable by status (`?status=`). */
+/**
+ * `/requests`: the signed-in person's requests, newest first, filterable by status (`?status=`)
+ * or to those waiting for their answer (`?needs=answer`), which also come first and stand out.
+ */
 export function MyRequestsPage() {
   useMinuteTick();
   const me = useMe();
   const [params, setParams] = useSearchParams();
-  const status = STATUSES.find((s) => s === params.get('status')) ?? null;
+  const needsAnswer = params.get('needs') === NEEDS_ANSWER;
+  const status = needsAnswer ? 'Waiting' : (STATUSES.find((s) => s === params.get('status')) ?? null);
   const pages = useRequestPages(status);
   const isPhone = useIsPhone();
   // Approvers and admins are shown everyone's requests by the API; this page is about their own.
   const all = pages.data?.pages.flatMap((p) => p.requests) ?? [];
-  const requests = canReview(me) ? all.filter((r) => isMyAddress(me, r.requester)) : all;
+  const own = canReview(me) ? all.filter((r) => isMyAddress(me, r.requester)) : all;
+  const waiting = new Set(own.filter((r) => waitsForAnswer(r, true)).map((r) => r.request_id));
+  const requests = needsAnswer
+    ? own.filter((r) => waiting.has(r.request_id))
+    : [...own.filter((r) => waiting.has(r.request_id)), ...own.filter((r) => !waiting.has(r.request_id))];
 
   return (
     <>
@@ -36,16 +47,31 @@ export function MyRequestsPage() {
           value={status ?? ALL}
           onChange={(value) => setParams(value && value !== ALL ? { status: value } : {})}
           allowDeselect={false}
+          disabled={needsAnswer}
           w={240}
         />
+        <Chip
+          checked={needsAnswer}
+          onChange={(checked) => setParams(checked ? { needs: NEEDS_ANSWER } : {})}
+          color="yellow"
+          variant="outline"
+          mb={4}
+          mr="auto"
+          data-testid="needs-answer-filter"
+        >
+          {t('myRequests.needsAnswer')}
+        </Chip>
         <Button component={Link} to="/" leftSection={<Icon name="plus" size={16} />}>
           {t('nav.newRequest')}
         </Button>
       </Group>
       {pages.isPending && <ListSkeleton />}
       {pages.error && <ErrorAlert error={pages.error} onRetry={() => void pages.refetch()} />}
-      {pages.data && requests.length === 0 && !pages.hasNextPage && <NoRequests status={status} />}
-      {requests.length > 0 && (isPhone ? <RequestCards requests={requests} /> : <RequestTable requests={requests} />)}
+      {pages.data && requests.length === 0 && !pages.hasNextPage && (
+        <NoRequests status={needsAnswer ? null : status} needsAnswer={needsAnswer} />
+      )}
+      {requests.length > 0 &&
+        (isPhone ? <RequestCards requests={requests} needsAnswer={waiting} /> : <RequestTable requests={requests} needsAnswer={waiting} />)}
       {pages.hasNextPage && (
         <Center mt="md">
           <Button variant="default" onClick={() => void pages.fetchNextPage()} loading={pages.isFetchingNextPage}>
@@ -57,12 +83,19 @@ export function MyRequestsPage() {
   );
 }
 
-function NoRequests({ status }: { status: RequestStatus | null }) {
+function NoRequests({ status, needsAnswer }: { status: RequestStatus | null; needsAnswer: boolean }) {
+  const title = needsAnswer
+    ? t('myRequests.noneNeedAnswer')
+    : status
+      ? t('myRequests.noneWithStatus', { status: statusText(status) })
+      : t('myRequests.none');
   return (
     <EmptyState
       icon={<Icon name="inbox" size={32} />}
-      title={status ? t('myRequests.noneWithStatus', { status: statusText(status) }) : t('myRequests.none')}
-      description={status ? t('myRequests.noneWithStatusHint') : t('myRequests.noneHint')}
+      title={title}
+      description={
+        needsAnswer ? t('myRequests.noneNeedAnswerHint') : status ? t('myRequests.noneWithStatusHint') : t('myRequests.noneHint')
+      }
       py="xl"
     >
       <EmptyState.Actions>

@@ -1,31 +1,39 @@
-import type { Request } from '../api';
+import type { Me, Request } from '../api';
 import { t } from '../i18n/translate';
 import { effectiveStatus, statusText } from './request-status';
 
 /** What the requester should expect now, in plain words. */
 export interface NextStep {
-  /** How it went, which sets the colour and icon. */
-  tone: 'working' | 'done' | 'waiting' | 'denied' | 'failed';
+  /** How it went, which sets the colour and icon; `question`: the requester has to answer first. */
+  tone: 'working' | 'done' | 'waiting' | 'question' | 'denied' | 'failed';
   headline: string;
   /** The policy's reasoning or a hint; null when there is nothing to add. */
   detail: string | null;
 }
 
-/** The next step for a request, from its status, rationale and rule. */
-export function nextStep(request: Request): NextStep {
+/** The parts of the active policy the texts quote (GET /api/v1/me's `policy`). */
+export type PolicyTimes = Pick<Me['policy'], 'approvalSlaHours' | 'answerWithinHours'>;
+
+/** The next step for a request, from its status, question, rationale and the policy's times. */
+export function nextStep(request: Request, policy: PolicyTimes): NextStep {
   const rationale = request.rationale;
   switch (effectiveStatus(request)) {
     case 'New':
     case 'Triaging':
       return { tone: 'working', headline: t('next.checking'), detail: t('next.checkingDetail') };
     case 'Waiting':
-      return { tone: 'working', headline: t('next.retrying'), detail: t('next.retryingDetail') };
+      // Waiting means a question for the requester: which app, or what an approver asked.
+      return {
+        tone: 'question',
+        headline: t('next.answer'),
+        detail: t('next.answerDetail', { hours: policy.answerWithinHours }),
+      };
     case 'Completed':
       return { tone: 'done', headline: t('next.inbox', { app: request.app }), detail: rationale };
     case 'Escalated':
       // An approved Okta reset stays Escalated until Okta has sent its email.
       if (request.manualDecision === 'Approved') return { tone: 'working', headline: t('next.resetting'), detail: rationale };
-      return { tone: 'waiting', headline: t('next.approval'), detail: rationale };
+      return { tone: 'waiting', headline: t('next.approvalWithin', { hours: policy.approvalSlaHours }), detail: rationale };
     case 'Rejected':
       return {
         tone: 'denied',
@@ -37,7 +45,8 @@ export function nextStep(request: Request): NextStep {
     case 'Failed':
       return { tone: 'failed', headline: t('next.failed'), detail: rationale };
     case 'Cancelled':
+      return { tone: 'failed', headline: t('next.cancelled'), detail: rationale ?? t('next.cancelledDetail') };
     case 'Closed':
-      return { tone: 'failed', headline: statusText(effectiveStatus(request)), detail: rationale };
+      return { tone: 'failed', headline: statusText('Closed'), detail: rationale };
   }
 }

@@ -10,14 +10,21 @@ import { UntrustedText } from '../components/untrusted-text';
 import { t } from '../i18n/translate';
 import { canReview, isMyAddress, useMe } from '../session/session-context';
 import { AuditTimeline } from './audit-timeline';
+import { CancelRequestButton, canCancel } from './cancel-request';
 import { NextStepAlert } from './next-step-alert';
+import { QuestionCard, waitsForAnswer } from './question-card';
 import { RequestMetadata } from './request-metadata';
 import { isInTriage } from './request-status';
 import { StatusBadge } from './status-badge';
 
-/** Fast while triage runs; slowly while a person or another system still has to act; not once settled. */
+/**
+ * Fast while triage runs; every few seconds while the requester's answer is awaited (it may come
+ * from this page or another channel); slowly while a person or another system still has to act;
+ * not once settled.
+ */
 function refreshInterval(request: Request | undefined): number | false {
-  if (!request || isInTriage(request.status)) return 2000;
+  if (!request || (isInTriage(request.status) && request.status !== 'Waiting')) return 2000;
+  if (request.status === 'Waiting') return 5000;
   return request.status === 'Escalated' || request.status === 'PendingExternal' ? 15_000 : false;
 }
 
@@ -55,46 +62,54 @@ export function RequestDetailPage() {
       <PageTitle title={data ? t('detail.title', { app: data.app }) : t('detail.loadingTitle')}>
         {data ? t('detail.title', { app: data.app }) : <Skeleton h={32} w={280} />}
       </PageTitle>
-      <Stack gap="lg">
-        {data ? (
-          <Group gap="sm">
+      {data ? (
+        <Stack gap="lg">
+          <Group gap="sm" mih={30}>
             <StatusBadge request={data} />
+            {canCancel(me, data) && <CancelRequestButton request={data} mine={mine} />}
             {reviewable && (
               <Button component={Link} to={`/queue?selected=${encodeURIComponent(data.request_id)}`} size="xs" variant="light">
                 {t('detail.review')}
               </Button>
             )}
           </Group>
-        ) : (
-          <Skeleton h={22} w={120} />
-        )}
-        {data ? <NextStepAlert request={data} /> : <Skeleton h={84} />}
-        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
-          <Section title={t('detail.details')}>{data ? <RequestMetadata request={data} /> : <Skeleton h={420} />}</Section>
-          <Section title={t('detail.timeline')}>
-            {events.error && <ErrorAlert error={events.error} onRetry={() => void events.refetch()} />}
-            {events.data ? (
-              <AuditTimeline events={events.data} />
-            ) : (
-              !events.error && <Skeleton h={420} role="status" aria-label={t('common.loading')} />
-            )}
-          </Section>
-        </SimpleGrid>
-        {data && (
-          <Section title={t('detail.justification')}>
-            <UntrustedText label={mine ? t('detail.yourJustification') : t('queue.justificationLabel')} text={data.justification} />
-          </Section>
-        )}
-        <Section title={t('detail.data')}>
-          <Text size="sm" c="dimmed" mb="sm">
-            {t('detail.dataHint')}
-          </Text>
-          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
-            {data ? <JsonBlock title={t('detail.result')} value={data.result} testId="result-json" /> : <Skeleton h={200} />}
-            {data ? <JsonBlock title={t('detail.summary')} value={data.summary ?? null} testId="summary-json" /> : <Skeleton h={200} />}
+          <NextStepAlert request={data} />
+          {waitsForAnswer(data, mine) && <QuestionCard request={data} question={data.question} />}
+          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+            <Section title={t('detail.details')}>
+              <RequestMetadata request={data} />
+            </Section>
+            <Section title={t('detail.timeline')}>
+              {events.error && <ErrorAlert error={events.error} onRetry={() => void events.refetch()} />}
+              {events.data ? (
+                <AuditTimeline events={events.data} />
+              ) : (
+                !events.error && <Skeleton h={420} role="status" aria-label={t('common.loading')} />
+              )}
+            </Section>
           </SimpleGrid>
-        </Section>
-      </Stack>
+          {/* Below the timeline only once it is in: its height is unknown until then, and these would jump. */}
+          {(events.data || events.error) && (
+            <>
+              <Section title={t('detail.justification')}>
+                <UntrustedText label={mine ? t('detail.yourJustification') : t('queue.justificationLabel')} text={data.justification} />
+              </Section>
+              <Section title={t('detail.data')}>
+                <Text size="sm" c="dimmed" mb="sm">
+                  {t('detail.dataHint')}
+                </Text>
+                <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+                  <JsonBlock title={t('detail.result')} value={data.result} testId="result-json" />
+                  <JsonBlock title={t('detail.summary')} value={data.summary ?? null} testId="summary-json" />
+                </SimpleGrid>
+              </Section>
+            </>
+          )}
+        </Stack>
+      ) : (
+        // One block until the request is in: what comes after has no height to move from.
+        <Skeleton h={520} role="status" aria-label={t('common.loading')} />
+      )}
     </>
   );
 }

@@ -1,12 +1,12 @@
-import { Anchor, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Group, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import type { Request } from '../api';
 import { RelativeTime } from '../components/relative-time';
 import { t } from '../i18n/translate';
 import { StatusBadge } from './status-badge';
 
-/** Requests as a table (wide screens); the app name links to the request. */
-export function RequestTable({ requests }: { requests: Request[] }) {
+/** Requests as a table (wide screens); the app name links to the request; those in `needsAnswer` stand out. */
+export function RequestTable({ requests, needsAnswer }: { requests: Request[]; needsAnswer: ReadonlySet<string> }) {
   return (
     <Table.ScrollContainer minWidth={560}>
       <Table verticalSpacing="sm" highlightOnHover bg="white" withTableBorder aria-label={t('myRequests.tableCaption')}>
@@ -20,7 +20,11 @@ export function RequestTable({ requests }: { requests: Request[] }) {
         </Table.Thead>
         <Table.Tbody>
           {requests.map((request) => (
-            <Table.Tr key={request.request_id}>
+            <Table.Tr
+              key={request.request_id}
+              bg={needsAnswer.has(request.request_id) ? 'var(--mantine-color-yellow-0)' : undefined}
+              data-needs-answer={needsAnswer.has(request.request_id) || undefined}
+            >
               <Table.Td>
                 <Anchor component={Link} to={`/requests/${encodeURIComponent(request.request_id)}`} fw={600}>
                   {request.app}
@@ -32,7 +36,10 @@ export function RequestTable({ requests }: { requests: Request[] }) {
                 )}
               </Table.Td>
               <Table.Td>
-                <StatusBadge request={request} />
+                <Group gap={6}>
+                  <StatusBadge request={request} />
+                  {needsAnswer.has(request.request_id) && <NeedsAnswerBadge />}
+                </Group>
               </Table.Td>
               <Table.Td>
                 <RelativeTime iso={request.createdAt} />
@@ -47,5 +54,14 @@ export function RequestTable({ requests }: { requests: Request[] }) {
         </Table.Tbody>
       </Table>
     </Table.ScrollContainer>
+  );
+}
+
+/** Marks a request that waits for the person's answer. */
+export function NeedsAnswerBadge() {
+  return (
+    <Badge color="yellow" variant="filled" c="dark.9" data-testid="needs-answer">
+      {t('myRequests.needsAnswerBadge')}
+    </Badge>
   );
 }
