@@ -13,10 +13,13 @@ import { type DatabaseHandle, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 import { countApps, upsertApps } from './db/repositories/app.repository.js';
 import { buildServer } from './http/server.js';
+import { clearSessionsJob, resetWatchJob } from './jobs/after-reset.jobs.js';
 import { escalationReminderJob, notifyApproversJob } from './jobs/escalation.jobs.js';
 import { oktaResetJob } from './jobs/okta-reset.job.js';
+import { oktaUnlockJob } from './jobs/okta-unlock.job.js';
 import { sendEmailJob } from './jobs/send-email.job.js';
 import { triageRequestJob } from './jobs/triage-request.job.js';
+import { verifyPushJob } from './jobs/verify-push.job.js';
 import { waitingTimeoutJob } from './jobs/waiting-timeout.job.js';
 import { createWorker, type Worker, type WorkerOptions } from './jobs/worker.js';
 import { createLogger } from './logger.js';
@@ -113,7 +116,11 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
         triageRequestJob(ctx),
         sendEmailJob(ctx),
         oktaResetJob(ctx),
+        oktaUnlockJob(ctx),
+        clearSessionsJob(ctx),
+        resetWatchJob(ctx),
         waitingTimeoutJob(ctx),
+        verifyPushJob(ctx),
         notifyApproversJob(ctx),
         escalationReminderJob(ctx),
       ],

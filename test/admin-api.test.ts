@@ -161,12 +161,20 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
     });
   });
 
-  it('connector status: Okta and SMTP reachability, rate limits, dev mailbox', async () => {
+  it('connector status: Okta and SMTP reachability, rate limits, dev mailbox, the policy source', async () => {
     const res = await t.client(admin).GET('/api/v1/admin/connectors');
     expect(res.response.status).toBe(200);
     expect(res.data).toMatchObject({
       okta: { reachable: true, error: null, rateLimits: expect.any(Array) },
       smtp: { reachable: true, error: null, devMailbox: expect.any(Boolean) },
+      // No CONFLUENCE_*: the file (or the built-in default), read at start-up.
+      policy: {
+        confluence: null,
+        source: expect.stringMatching(/^(file|default)$/),
+        version: t.app.ctx.policy.version,
+        lastSync: { ok: true, trigger: 'startup', errorCode: null, error: null, at: expect.any(String) },
+        lastSuccessfulSyncAt: expect.any(String),
+      },
     });
     for (const budget of res.data!.okta.rateLimits) expect(budget).toMatchObject({ bucket: expect.any(String) });
   });

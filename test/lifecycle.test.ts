@@ -370,8 +370,18 @@ describe.each(DIALECTS)('the request lifecycle on %s', (dialect) => {
     });
   });
 
-  it('every transition of the lifecycle table was made through the API above', () => {
+  it('every transition of the lifecycle table was made through the API above (Verifying’s in verification.test.ts)', () => {
     const table = Object.entries(TRANSITIONS).flatMap(([from, tos]) => tos.map((to) => `${from}>${to}`));
-    expect(table.filter((tr) => !covered.has(tr))).toEqual([]);
+    // With the default policy nobody is asked to verify; test/verification.test.ts makes these
+    // through the API: a push approved / rejected / timed out twice, a code, a restart.
+    const verification = [
+      'Triaging>Verifying',
+      'Verifying>Triaging',
+      'Verifying>Escalated',
+      'Verifying>Waiting',
+      'Waiting>Verifying',
+      'Verifying>Cancelled',
+    ];
+    expect(table.filter((tr) => !covered.has(tr) && !verification.includes(tr))).toEqual([]);
   });
 });

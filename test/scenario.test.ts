@@ -15,7 +15,8 @@ import { APPS, USERS } from './helpers/test-org.js';
  *
  * Okta calls are counted two ways:
  * - `oktaCalls`: the Okta operations resetdesk made for the request, i.e. its `Tool Call` audit
- *   events (okta.findUser, the five detail checks, okta.resetPassword).
+ *   events (okta.findUser, the five detail checks, okta.resetPassword and, after it,
+ *   okta.clearUserSessions; the System Log watch reads later than this run lasts).
  * - `oktaHttp`: the HTTP requests the sandbox received because of this request alone. It differs
  *   from `oktaCalls` in two ways that are the connector's design: findUser asks by login and then
  *   by email (2 requests when the login matches nobody), and getApp answers from a per-app cache,
@@ -60,7 +61,7 @@ const CASES: Case[] = [
   { label: 'unknown user', who: 'zed', app: 'Expensify', expect: { finalStatus: 'Closed', resolution: 'Rejected', ruleId: 'user_not_found', emails: [declined('Expensify')], oktaCalls: 1, oktaHttp: 2 } },
   { label: 'ambiguous user', who: 'dup', app: 'Expensify', expect: { finalStatus: 'Closed', resolution: 'Rejected', ruleId: 'user_ambiguous', emails: [declined('Expensify')], oktaCalls: 1, oktaHttp: 2 } },
   { label: 'suspended', who: 'erin', app: 'Expensify', expect: { finalStatus: 'Closed', resolution: 'Rejected', ruleId: 'user_status', emails: [declined('Expensify')], oktaCalls: 1, oktaHttp: 1 } },
-  { label: 'locked-out user, SWA', who: 'grace', app: 'Expensify', expect: { finalStatus: 'Closed', resolution: 'Completed', ruleId: 'swa_self_service', emails: ['Expensify password reset'], oktaCalls: 6, oktaHttp: 5 } },
+  { label: 'locked-out user, SWA, no unlock by policy', who: 'grace', app: 'Expensify', expect: { finalStatus: 'Escalated', ruleId: 'locked_out', emails: [waiting('Expensify')], oktaCalls: 6, oktaHttp: 5 } },
   { label: 'SSO, left for approval', who: 'grace', app: 'Salesforce', expect: { finalStatus: 'Escalated', ruleId: 'sso_requires_approval', emails: [waiting('Salesforce')], oktaCalls: 6, oktaHttp: 5 } },
   { label: 'deprovisioned', who: 'heidi', app: 'Salesforce', expect: { finalStatus: 'Closed', resolution: 'Rejected', ruleId: 'user_status', emails: [declined('Salesforce')], oktaCalls: 1, oktaHttp: 1 } },
   { label: 'not assigned', who: 'bob', app: 'Expensify', expect: { finalStatus: 'Closed', resolution: 'Rejected', ruleId: 'not_assigned', emails: [declined('Expensify')], oktaCalls: 6, oktaHttp: 5 } },
@@ -68,10 +69,10 @@ const CASES: Case[] = [
   { label: 'app not in Okta', who: 'alice', app: 'Ghost', expect: { finalStatus: 'Closed', resolution: 'Rejected', ruleId: 'app_not_in_okta', emails: [declined('Ghost')], oktaCalls: 6, oktaHttp: 5 } },
   { label: 'catalog app without Okta id', who: 'carol', app: 'NoLink', expect: { finalStatus: 'Closed', resolution: 'Rejected', ruleId: 'app_not_linked_to_okta', emails: [declined('NoLink')], oktaCalls: 0, oktaHttp: 0 } },
   { label: 'admin role, left for approval', who: 'carol', app: 'Expensify', expect: { finalStatus: 'Escalated', ruleId: 'privileged_user', emails: [waiting('Expensify')], oktaCalls: 6, oktaHttp: 5 } },
-  { label: 'privileged group, SSO, approved', who: 'dave', app: 'Salesforce', expect: { finalStatus: 'Closed', resolution: 'Completed', ruleId: 'privileged_user', emails: [waiting('Salesforce'), 'Salesforce password reset: approved'], oktaCalls: 7, oktaHttp: 6, approve: 'approve', oktaReset: true } },
+  { label: 'privileged group, SSO, approved', who: 'dave', app: 'Salesforce', expect: { finalStatus: 'Closed', resolution: 'Completed', ruleId: 'privileged_user', emails: [waiting('Salesforce'), 'Salesforce password reset: approved'], oktaCalls: 8, oktaHttp: 7, approve: 'approve', oktaReset: true } },
   { label: 'sensitive app, denied', who: 'alice', app: 'AWS Console', expect: { finalStatus: 'Closed', resolution: 'Rejected', ruleId: 'sensitive_app', emails: [waiting('AWS Console'), 'AWS Console password reset: declined by an approver'], oktaCalls: 6, oktaHttp: 5, approve: 'deny' } },
   { label: 'no MFA, SWA, approved', who: 'frank', app: 'Expensify', expect: { finalStatus: 'Closed', resolution: 'Completed', ruleId: 'mfa_missing', emails: [waiting('Expensify'), 'Expensify password reset'], oktaCalls: 6, oktaHttp: 5, approve: 'approve' } },
-  { label: 'SSO, approved', who: 'alice', app: 'Salesforce', expect: { finalStatus: 'Closed', resolution: 'Completed', ruleId: 'sso_requires_approval', emails: [waiting('Salesforce'), 'Salesforce password reset: approved'], oktaCalls: 7, oktaHttp: 6, approve: 'approve', oktaReset: true } },
+  { label: 'SSO, approved', who: 'alice', app: 'Salesforce', expect: { finalStatus: 'Closed', resolution: 'Completed', ruleId: 'sso_requires_approval', emails: [waiting('Salesforce'), 'Salesforce password reset: approved'], oktaCalls: 8, oktaHttp: 7, approve: 'approve', oktaReset: true } },
   { label: 'external store', who: 'alice', app: 'Mainframe', expect: { finalStatus: 'PendingExternal', ruleId: 'external_store', emails: ['Mainframe password reset: in progress'], oktaCalls: 6, oktaHttp: 5 } },
   { label: 'bookmark app', who: 'bob', app: 'Intranet', expect: { finalStatus: 'Escalated', ruleId: 'unknown_sign_on_mode', emails: [waiting('Intranet')], oktaCalls: 6, oktaHttp: 5 } },
   { label: 'SWA without reset URL', who: 'alice', app: 'Payroll', expect: { finalStatus: 'Escalated', ruleId: 'swa_no_reset_url', emails: [waiting('Payroll')], oktaCalls: 6, oktaHttp: 5 } },
@@ -129,7 +130,9 @@ describe.each(DIALECTS)('scenario run on %s', (dialect) => {
     // (those are tested in test/security-limits.test.ts).
     t = await startTestContext(dialect, {
       env: { OPEN_REQUESTS_PER_PERSON: '0', REQUESTS_PER_PERSON_PER_HOUR: '0', DUPLICATE_REQUESTS: 'allow' },
-      policy: NO_COOLDOWN,
+      // No automatic unlock: the locked-out user's concurrent requests are all decided on the same
+      // status (an unlock by the first would change what the others see), and locked_out is covered.
+      policy: { ...NO_COOLDOWN, unlock: { allowed: false } },
     });
   });
   afterAll(async () => t?.close());
@@ -232,8 +235,8 @@ describe.each(DIALECTS)('scenario run on %s', (dialect) => {
 
     // 5. Cross-check against what the sandbox received.
     expect(
-      calls.every((c) => c.status === 200 || c.status === 404),
-      'no 4xx/5xx other than 404 (no rate limiting)',
+      calls.every((c) => c.status === (c.method === 'DELETE' ? 204 : 200) || c.status === 404),
+      'no 4xx/5xx other than 404 (no rate limiting); ending sessions answers 204',
     ).toBe(true);
     const allToolCalls = [...toolCallsByRequest.values()].flat();
     const getAppToolCalls = allToolCalls.filter((e) => e.details.tool === 'okta.getApp');

@@ -63,6 +63,8 @@ const MATRIX: Record<string, Row> = {
   // approvers and admins, who may read it, are told they cannot answer for someone.
   'POST /api/v1/requests/:id/reply': row(401, 409, 404, 403, 403, 404),
   'POST /api/v1/requests/:id/cancel': row(401, 200, 404, 403, 200, 404),
+  // Only the requester proves who they are (the request is not Verifying here: a 409 past authorization).
+  'POST /api/v1/requests/:id/verify': row(401, 409, 404, 403, 403, 404),
   // The request is Escalated, not PendingExternal: a 409 past authorization.
   'POST /api/v1/requests/:id/external-result': row(401, 403, 403, 409, 409, 403),
   'GET /api/v1/apps': row(401, 200, 200, 200, 200, 200),

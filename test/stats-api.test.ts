@@ -40,6 +40,11 @@ function requestRow(id: string, over: Partial<RequestRow> & Pick<RequestRow, 'ap
     question_rounds: 0,
     return_group: null,
     app_key: over.app.toLowerCase(),
+    verification_level: 'none',
+    verified_at: null,
+    verification_json: null,
+    challenge_id: null,
+    reset_confirmed_at: null,
     ...over,
   };
 }

@@ -26,6 +26,25 @@ describe.each(DIALECTS)('web sign-in through an OpenID provider on %s', (dialect
     return { browser, me: res.body as Me };
   }
 
+  it('a sign-in without a second factor (the ID token’s amr) makes the web channel verify first', async () => {
+    const file = async (email: string) => {
+      const { browser, me } = await signedIn(email);
+      const created = await callAs(browser, t.url, 'POST', '/api/v1/requests', {
+        body: { app: 'Expensify', justification: 'amr' },
+        csrfToken: me.csrfToken ?? '',
+      });
+      expect(created.status).toBe(201);
+      await t.idle();
+      const id = (created.body as { request_id: string }).request_id;
+      return (await callAs(browser, t.url, 'GET', `/api/v1/requests/${id}`)).body as { status: string; channel: string; ruleId: string };
+    };
+    // alice signed in with MFA (amr: pwd, mfa): the web channel's default, none — the link goes out.
+    expect(await file('alice@example.com')).toMatchObject({ channel: 'web', status: 'Closed', ruleId: 'swa_self_service' });
+    // frank has no active factor: the provider's amr shows a password only, so the web channel
+    // asks for verification (auto) — and with nothing to verify with, IT takes over.
+    expect(await file('frank@example.com')).toMatchObject({ channel: 'web', status: 'Escalated', ruleId: 'verification_unavailable' });
+  });
+
   it('a requester signs in, files a request with the CSRF token (not without it), signs out, and the cookie is dead', async () => {
     const browser = newBrowser();
     const signIn = await signInAs(browser, t.url, 'alice@example.com', '/requests?status=Escalated');

@@ -26,6 +26,10 @@ Usage:
                                            write the audit log as JSON Lines (for a SIEM)
   resetdesk okta-sandbox [--port N] [--host H] [--fixture FILE] [--latency MS]
                                            run the built-in Okta sandbox alone
+  resetdesk okta-sandbox push list|approve|reject --user LOGIN [--tx ID] [--url URL]
+                                           the demo's phone: answer an Okta Verify push
+  resetdesk okta-sandbox codes [--user LOGIN] | totp --user LOGIN | password-changed --user LOGIN
+                                           SMS / email codes sent, a TOTP code, a new password set
   resetdesk openapi                        print the OpenAPI document of the HTTP API
   resetdesk policy check FILE              validate a policy file; prints FILE:LINE: path: problem for every error
   resetdesk policy show                    print the policy in force (version, source, last sync, YAML)

@@ -6,6 +6,8 @@ import * as webSessions from './migrations/2026-11-23T20-00-00-web-sessions.js';
 import * as auditChain from './migrations/2026-11-24T01-00-00-audit-chain.js';
 import * as policies from './migrations/2026-11-24T02-00-00-policies.js';
 import * as requestQuestions from './migrations/2026-11-24T03-00-00-request-questions.js';
+import * as verification from './migrations/2026-11-24T04-00-00-verification.js';
+import * as resetConfirmation from './migrations/2026-11-24T05-00-00-reset-confirmation.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the same from src/
@@ -18,6 +20,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-24T01-00-00-audit-chain': auditChain,
   '2026-11-24T02-00-00-policies': policies,
   '2026-11-24T03-00-00-request-questions': requestQuestions,
+  '2026-11-24T04-00-00-verification': verification,
+  '2026-11-24T05-00-00-reset-confirmation': resetConfirmation,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

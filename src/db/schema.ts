@@ -63,6 +63,16 @@ export interface PasswordRequestsTable {
   return_group: string | null;
   /** appNameKey(app): compares apps the way the catalog does (duplicates, cooldown). */
   app_key: string;
+  /** The proof the request needs because of its channel ('none', 'any_factor', 'auto', 'push'). */
+  verification_level: string;
+  /** When the requester proved possession of an enrolled factor. */
+  verified_at: string | null;
+  /** The challenge in progress (domain/verification.ts VerificationState). */
+  verification_json: string | null;
+  /** The id of the challenge round in progress; updates of a stale round match nothing. */
+  challenge_id: string | null;
+  /** When the user set a new password after an approved Okta reset (Okta's System Log); null while unknown. */
+  reset_confirmed_at: string | null;
 }
 
 interface DecisionsTable {
@@ -124,6 +134,8 @@ interface WebSessionsTable {
   role: string;
   /** The provider's ID token, sent back as id_token_hint at sign-out. */
   id_token: string | null;
+  /** 1 when the ID token showed a second factor (`amr`): the web channel's verification level depends on it. */
+  mfa: number;
   created_at: string;
   expires_at: string;
 }

@@ -81,6 +81,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'provisioned user', ruleId: 'user_status', outcome: 'Denied', priority: 'Low', nextStatus: 'Rejected', resetMethod: null, asked: ['user'], user: { status: 'PROVISIONED' } },
   { name: 'locked-out user passes by default', ruleId: 'swa_self_service', outcome: 'Approved', priority: 'Low', nextStatus: 'Completed', resetMethod: 'swa_link', asked: BOTH, user: { status: 'LOCKED_OUT' } },
   { name: 'locked-out user when the policy denies it', ruleId: 'user_status', outcome: 'Denied', priority: 'Low', nextStatus: 'Rejected', resetMethod: null, asked: ['user'], user: { status: 'LOCKED_OUT' }, policy: { denyStatuses: ['LOCKED_OUT'] } },
+  { name: 'locked-out user when the policy does not allow unlocking', ruleId: 'locked_out', outcome: 'Escalated', priority: 'Medium', nextStatus: 'Escalated', resetMethod: 'swa_link', asked: BOTH, user: { status: 'LOCKED_OUT' }, policy: { unlock: { allowed: false } } },
   { name: 'Okta does not know the app', ruleId: 'app_not_in_okta', outcome: 'Denied', priority: 'Low', nextStatus: 'Rejected', resetMethod: null, asked: BOTH, details: { app: null } },
   { name: 'user not assigned', ruleId: 'not_assigned', outcome: 'Denied', priority: 'Low', nextStatus: 'Rejected', resetMethod: 'swa_link', asked: BOTH, details: { assigned: false } },
   { name: 'any admin role', ruleId: 'privileged_user', outcome: 'Escalated', priority: 'High', nextStatus: 'Escalated', resetMethod: 'swa_link', asked: BOTH, details: { roles: [{ type: 'HELP_DESK_ADMIN' }] } },
@@ -370,5 +371,65 @@ describe('decide: an app name that is near catalog entries', () => {
   it('denies a plain miss, and a third-party request is decided before the catalog', () => {
     expect(ask([])).toMatchObject({ kind: 'decided', decision: { ruleId: 'app_not_in_catalog' } });
     expect(ask(['Jira Cloud'], { targetUser: 'bob@example.com' })).toMatchObject({ kind: 'decided', decision: { ruleId: 'third_party' } });
+  });
+});
+
+describe('decide: a locked-out account (unlock before the link)', () => {
+  const lockedOut = (over: Partial<Scenario> = {}) => run({ ...HAPPY, user: { status: 'LOCKED_OUT' }, ...over }).decision;
+
+  it('unlocks first, then sends the link: still Approved and Completed by swa_self_service', () => {
+    const decision = lockedOut();
+    expect(decision).toMatchObject({ ruleId: 'swa_self_service', outcome: 'Approved', nextStatus: 'Completed', priority: 'Low' });
+    expect(decision.actions).toEqual([{ type: 'okta_unlock' }, { type: 'send_reset_link', url: CATALOG_APP.resetUrl }]);
+    expect(decision.facts).toMatchObject({ userStatus: 'LOCKED_OUT', unlockAllowed: true });
+  });
+
+  it('reads the status trimmed and case-insensitively', () => {
+    expect(lockedOut({ user: { status: ' locked_out ' } }).actions[0]).toEqual({ type: 'okta_unlock' });
+  });
+
+  it('escalates with locked_out when the policy does not allow the unlock, with a plain rationale', () => {
+    const decision = lockedOut({ policy: { unlock: { allowed: false } } });
+    expect(decision).toMatchObject({
+      ruleId: 'locked_out',
+      outcome: 'Escalated',
+      nextStatus: 'Escalated',
+      facts: { unlockAllowed: false },
+    });
+    expect(decision.actions).toEqual([
+      { type: 'request_approval', approverGroup: CATALOG_APP.approverGroup },
+      { type: 'notify_requester', notice: 'escalated' },
+    ]);
+    expect(decision.rationale).toBe(
+      'Your Okta account is locked out, and the policy does not let resetdesk unlock it, so the reset for Salesforce needs approval from IT.',
+    );
+  });
+
+  it('changes nothing for an ACTIVE user, or for decisions without a reset link', () => {
+    expect(run(HAPPY).decision.actions).toEqual([{ type: 'send_reset_link', url: CATALOG_APP.resetUrl }]);
+    expect(run(HAPPY).decision.facts).not.toHaveProperty('unlockAllowed');
+    // An escalation (an approval then unlocks, see human-decision.ts), an SSO reset, an external store.
+    for (const over of [
+      { details: { factors: [] } },
+      { oktaApp: { signOnMode: 'SAML_2_0' } },
+      { catalog: { resetMethod: 'external' as const }, oktaApp: { signOnMode: 'BOOKMARK' } },
+      { catalog: { resetUrl: null } },
+    ]) {
+      for (const allowed of [true, false]) {
+        const decision = lockedOut({ ...over, policy: { unlock: { allowed } } });
+        expect(decision.ruleId).not.toBe('locked_out');
+        expect(decision.actions.some((a) => a.type === 'okta_unlock')).toBe(false);
+      }
+    }
+  });
+
+  it('a deny status still wins over the unlock', () => {
+    expect(lockedOut({ policy: { denyStatuses: ['LOCKED_OUT'] } })).toMatchObject({ ruleId: 'user_status', outcome: 'Denied' });
+  });
+
+  it('locked_out sits between mfa_missing and swa_self_service in RULE_IDS', () => {
+    const at = RULE_IDS.indexOf('locked_out');
+    expect(RULE_IDS[at - 1]).toBe('mfa_missing');
+    expect(RULE_IDS[at + 1]).toBe('swa_self_service');
   });
 });

@@ -20,7 +20,9 @@
  *   6. privileged_user         admin role / privileged group → Escalated (High)
  *   7. sensitive_app           catalog flag or policy.sensitiveApps → Escalated (Medium)
  *   8. mfa_missing             no active (accepted) MFA factor while required → Escalated (High)
- *   9. swa_self_service        SWA + reset URL → Approved, Completed, reset link emailed
+ *   9. locked_out              SWA + reset URL, user LOCKED_OUT, policy.unlock.allowed false → Escalated (Medium)
+ *      swa_self_service        SWA + reset URL → Approved, Completed, reset link emailed; a LOCKED_OUT
+ *                              user is unlocked first (okta_unlock: the link goes out once unlocked)
  *      swa_no_reset_url        SWA without a reset URL → Escalated (Medium)
  *      sso_requires_approval   federated SSO → Escalated (Medium); an approval resets in Okta
  *      external_store          catalog says external → Approved, PendingExternal
@@ -184,6 +186,12 @@ export function decide(input: DecideInput): EngineResult {
       const url = catalogApp.resetUrl?.trim() ?? '';
       if (url === '') return escalate(ctx, 'swa_no_reset_url', 'Medium');
       ctx.facts.resetUrl = url;
+      // A link is no use to a locked-out account: unlock it first, when the policy allows.
+      if (isLockedOut(user.status)) {
+        ctx.facts.unlockAllowed = policy.unlock.allowed;
+        if (!policy.unlock.allowed) return escalate(ctx, 'locked_out', 'Medium');
+        return approve(ctx, 'swa_self_service', 'Completed', [{ type: 'okta_unlock' }, { type: 'send_reset_link', url }]);
+      }
       // The link email is the requester's answer: no separate notice.
       return approve(ctx, 'swa_self_service', 'Completed', [{ type: 'send_reset_link', url }]);
     }
@@ -202,6 +210,11 @@ function isThirdParty(request: RequestFacts): boolean {
   // A blank target names nobody else; the engine only ever acts on the requester's account.
   const target = request.targetUser?.trim().toLowerCase() ?? '';
   return target !== '' && target !== request.requester.trim().toLowerCase();
+}
+
+/** Okta's LOCKED_OUT status (trimmed, case-insensitive, like denyStatuses). */
+export function isLockedOut(status: string): boolean {
+  return status.trim().toUpperCase() === 'LOCKED_OUT';
 }
 
 /** The admin roles and group names that make this user privileged under the policy. */

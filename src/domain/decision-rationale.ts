@@ -34,6 +34,8 @@ const RATIONALES: Record<RuleId, (f: RationaleFacts) => string> = {
   sensitive_app: ({ app }) => `${app} is a sensitive application, so its password resets need approval from its owner.`,
   mfa_missing: ({ app }) =>
     `The reset for ${app} needs approval from IT because of a failed identity check: no active MFA factor on your account.`,
+  locked_out: ({ app }) =>
+    `Your Okta account is locked out, and the policy does not let resetdesk unlock it, so the reset for ${app} needs approval from IT.`,
   swa_self_service: ({ app }) => `${app} supports self-service resets, so a reset link has been emailed to you.`,
   swa_no_reset_url: ({ app }) => `The catalog has no reset link for ${app}, so IT will handle this reset.`,
   sso_requires_approval: ({ app }) =>

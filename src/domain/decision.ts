@@ -19,6 +19,7 @@ export const RULE_IDS = Object.freeze([
   'privileged_user',
   'sensitive_app',
   'mfa_missing',
+  'locked_out',
   'swa_self_service',
   'swa_no_reset_url',
   'sso_requires_approval',
@@ -31,6 +32,9 @@ export type RuleId = (typeof RULE_IDS)[number];
 
 /** Not a policy rule: the pipeline's own escalation when triage cannot finish. */
 export const TRIAGE_FAILED_RULE = 'triage_failed';
+
+/** Not a policy rule: the pipeline's escalation when Okta refuses to unlock an approved request's account. */
+export const UNLOCK_FAILED_RULE = 'unlock_failed';
 
 /** A reset method the engine could determine (`auto` and `unknown` never appear here). */
 export type DecisionResetMethod = 'swa_link' | 'okta_reset' | 'external';
@@ -53,6 +57,13 @@ export type DecisionAction =
   | { type: 'request_approval'; approverGroup: string }
   /** After an approval only: the Okta reset job (`reset_password?sendEmail=true`), which completes the request. */
   | { type: 'okta_reset' }
+  /**
+   * Unlock the LOCKED_OUT Okta account first (`POST /api/v1/users/{id}/lifecycle/unlock`), as the
+   * `okta-unlock` job. The actions after it wait for it: the applier hands the reset link to that
+   * job, which completes the request and enqueues the link email only once the account is unlocked,
+   * so a link never goes out to a still-locked account.
+   */
+  | { type: 'okta_unlock' }
   /** Email the requester the outcome; `comment` is an approver's, quoted in the email. */
   | { type: 'notify_requester'; notice: RequesterNotice; comment?: string | null };
 
@@ -64,8 +75,11 @@ export interface PolicyDecision {
   source: 'engine';
   /** Seed-000 vocabulary. */
   outcome: Outcome;
-  /** The rule that fired; `triage_failed` when triage could not finish and the request went to a human. */
-  ruleId: RuleId | typeof TRIAGE_FAILED_RULE;
+  /**
+   * The rule that fired; `triage_failed` when triage could not finish, `unlock_failed` when Okta
+   * refused the unlock an approval needed: the request went to a human.
+   */
+  ruleId: RuleId | typeof TRIAGE_FAILED_RULE | typeof UNLOCK_FAILED_RULE;
   /** One or two plain sentences a requester can read; names the app; never quotes the justification. */
   rationale: string;
   priority: Priority;
@@ -73,7 +87,7 @@ export interface PolicyDecision {
   /** How the password is (or, after approval, will be) reset; null when not determined. */
   resetMethod: DecisionResetMethod | null;
   actions: DecisionAction[];
-  /** The policy's version; null when no rule decided (`triage_failed`). */
+  /** The policy's version; null when no rule decided (`triage_failed`, `unlock_failed`). */
   policyVersion: string | null;
   /** The facts gathered up to the rule that fired (for the audit log). */
   facts: Record<string, unknown>;
@@ -92,7 +106,7 @@ export interface HumanDecision {
   comment: string | null;
   /** For the decision log: who decided, and their comment. */
   rationale: string;
-  /** Where the request goes; null = it stays Escalated until the Okta reset job completes it. */
+  /** Where the request goes; null = it stays Escalated until the Okta reset (or unlock) job completes it. */
   nextStatus: 'Completed' | 'PendingExternal' | 'Rejected' | null;
   /** Replaces the request's rationale when set; null keeps triage's. */
   requestRationale: string | null;

@@ -1,6 +1,7 @@
 /**
- * The emails resetdesk sends: to requesters, to approvers (escalation notices and reminders), and
- * `reset_failed_approver` to the approver of a reset Okta refused. Pure: the send-email job renders
+ * The emails resetdesk sends: to requesters (outcomes, and `reset_reminder` when an Okta reset link
+ * goes unused), to approvers (escalation notices and reminders), and `reset_failed_approver` to the
+ * approver of a reset Okta refused. Pure: the send-email job renders
  * one of these from the request as stored and the job's payload, so a retried job renders the
  * same message.
  *
@@ -25,6 +26,7 @@ const EMAIL_TEMPLATES = [
   'cancelled',
   'approver_escalated',
   'approver_reminder',
+  'reset_reminder',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
@@ -70,6 +72,8 @@ export interface EmailContext {
   priority?: string | null;
   ruleId?: string | null;
   notice?: ApproverNotice | null;
+  /** `reset_reminder`: whole hours since Okta sent the reset link. */
+  hoursSinceReset?: number | null;
 }
 
 export interface RenderedEmail {
@@ -241,6 +245,19 @@ function define(template: EmailTemplate, c: EmailContext): EmailDefinition {
           p(
             `Your ${c.app} password has been reset by the system that manages that account. Follow its instructions to choose a new password.`,
             c.comment ? { label: 'Comment', value: c.comment } : null,
+          ),
+          requesterFooter(c),
+        ],
+      };
+    case 'reset_reminder':
+      // Once, after an approved Okta reset nobody has completed (jobs/after-reset.jobs.ts). Not a
+      // final email: the request was closed by the approval's email.
+      return {
+        subject: `${c.app} password reset: the Okta link has not been used`,
+        blocks: [
+          p(
+            `Okta sent you a password reset link ${c.hoursSinceReset ? `${hours(c.hoursSinceReset)} ago` : 'a while ago'}; it has not been used yet, so your new password is not set.`,
+            'Look for the email from Okta (check your spam folder) and follow its link to choose a new password. The link expires after a while; if it has, file a new request.',
           ),
           requesterFooter(c),
         ],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ApprovalFacts, type ApproverVerdict, humanDecision } from './human-decision.js';
+import { type ApprovalFacts, type ApproverVerdict, humanDecision, unlockingFirst } from './human-decision.js';
 
 const APPROVE: ApproverVerdict = { outcome: 'Approved', approver: 'irene@example.com', comment: 'verified by phone' };
 const facts = (f: Partial<ApprovalFacts>): ApprovalFacts => ({ resetMethod: null, resetUrl: null, rationale: 'Needs approval.', ...f });
@@ -58,5 +58,34 @@ describe('humanDecision', () => {
 
   it('the decision log rationale names the approver and quotes the comment', () => {
     expect(humanDecision(APPROVE, facts({})).rationale).toBe('Approved by irene@example.com: verified by phone');
+  });
+});
+
+describe('humanDecision: a locked-out account', () => {
+  const swa = facts({ resetMethod: 'swa_link', resetUrl: 'https://x/reset' });
+
+  it('approving a reset link for a LOCKED_OUT account unlocks it first and stays Escalated until the unlock job completes it', () => {
+    expect(humanDecision(APPROVE, { ...swa, userStatus: 'LOCKED_OUT' })).toMatchObject({
+      outcome: 'Approved',
+      nextStatus: null,
+      actions: [{ type: 'okta_unlock' }, { type: 'send_reset_link', url: 'https://x/reset' }],
+    });
+  });
+
+  it('changes nothing for another status, an unknown one, a denial, or an approval without a link', () => {
+    for (const userStatus of ['ACTIVE', null, undefined]) {
+      expect(humanDecision(APPROVE, { ...swa, userStatus }).actions).toEqual([{ type: 'send_reset_link', url: 'https://x/reset' }]);
+    }
+    const locked = { userStatus: 'LOCKED_OUT' };
+    expect(humanDecision({ ...APPROVE, outcome: 'Denied' }, { ...swa, ...locked }).nextStatus).toBe('Rejected');
+    expect(humanDecision(APPROVE, facts({ resetMethod: 'okta_reset', ...locked })).actions).toEqual([{ type: 'okta_reset' }]);
+    expect(humanDecision(APPROVE, facts({ resetMethod: 'swa_link', ...locked })).actions[0]).toMatchObject({ notice: 'approved_manual' });
+  });
+
+  it('unlockingFirst adds the unlock once', () => {
+    const d = humanDecision(APPROVE, swa);
+    const once = unlockingFirst(d, 'LOCKED_OUT');
+    expect(unlockingFirst(once, 'LOCKED_OUT')).toEqual(once);
+    expect(unlockingFirst(d, 'ACTIVE')).toBe(d);
   });
 });

@@ -11,6 +11,12 @@ const EXPECTED_ALLOWED = new Set([
   'Triaging>PendingExternal',
   'Triaging>Completed',
   'Triaging>Rejected',
+  'Triaging>Verifying',
+  'Verifying>Triaging',
+  'Verifying>Escalated',
+  'Verifying>Waiting',
+  'Verifying>Cancelled',
+  'Waiting>Verifying',
   'Waiting>Triaging',
   'Waiting>Escalated',
   'Escalated>Waiting',
@@ -93,7 +99,7 @@ describe('open and terminal statuses', () => {
   it('classifies every status', () => {
     const open = REQUEST_STATUSES.filter(isOpen);
     const terminal = REQUEST_STATUSES.filter(isTerminal);
-    expect(open).toEqual(['New', 'Triaging', 'Waiting', 'Escalated', 'PendingExternal']);
+    expect(open).toEqual(['New', 'Triaging', 'Verifying', 'Waiting', 'Escalated', 'PendingExternal']);
     expect(terminal).toEqual(['Completed', 'Rejected', 'Failed', 'Cancelled']);
     expect(isOpen('Closed')).toBe(false);
     expect(isTerminal('Closed')).toBe(false);

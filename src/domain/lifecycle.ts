@@ -9,6 +9,7 @@ import type { RequestStatus } from './types.js';
 export const OPEN_STATUSES = Object.freeze([
   'New',
   'Triaging',
+  'Verifying',
   'Waiting',
   'Escalated',
   'PendingExternal',
@@ -20,10 +21,16 @@ const TERMINAL_STATUSES = Object.freeze(['Completed', 'Rejected', 'Failed', 'Can
 /** Allowed transitions, keyed by the current status. Closed is final: nothing leaves it. */
 export const TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[]>> = Object.freeze({
   New: Object.freeze(['Triaging', 'Cancelled'] as const),
-  Triaging: Object.freeze(['Waiting', 'Escalated', 'PendingExternal', 'Completed', 'Rejected', 'Cancelled'] as const),
+  // → Verifying: the decision would send a link, unlock or ask approvers, and the requester must
+  // first prove they hold an enrolled factor.
+  Triaging: Object.freeze(['Verifying', 'Waiting', 'Escalated', 'PendingExternal', 'Completed', 'Rejected', 'Cancelled'] as const),
+  // Proven → Triaging (the decision is taken again and applied); a rejected push or too many
+  // wrong codes → Escalated (High); a push that timed out → Waiting (once), then Cancelled.
+  Verifying: Object.freeze(['Triaging', 'Escalated', 'Waiting', 'Cancelled'] as const),
   // The requester's answer: → Triaging when triage asked which app; → Escalated, back to the
   // same approver group, when an approver asked. No answer in time → Cancelled.
-  Waiting: Object.freeze(['Triaging', 'Escalated', 'Cancelled'] as const),
+  // → Verifying: the requester starts verification again after a push timed out.
+  Waiting: Object.freeze(['Triaging', 'Verifying', 'Escalated', 'Cancelled'] as const),
   // Escalated → Waiting is an approver's "return for more information".
   Escalated: Object.freeze(['Waiting', 'Completed', 'PendingExternal', 'Rejected', 'Cancelled'] as const),
   // Only the external executor's callback (or a cancellation) ends PendingExternal.
@@ -39,6 +46,7 @@ export const TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[
 export const STATUS_LABELS: Readonly<Record<RequestStatus, string>> = Object.freeze({
   New: 'New',
   Triaging: 'Triaging',
+  Verifying: 'Verifying',
   Waiting: 'Waiting',
   Escalated: 'Escalated',
   PendingExternal: 'Pending With External System',

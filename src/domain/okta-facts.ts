@@ -79,3 +79,31 @@ export interface OktaFacts {
   lookup?: UserLookup;
   details?: OktaDetails;
 }
+
+/**
+ * Where a factor challenge stands (Okta's `factorResult`): WAITING (push sent, not answered),
+ * CHALLENGE (a code was sent by SMS / email: type it in), SUCCESS, REJECTED (push denied on the
+ * phone, or a wrong code), TIMEOUT (the push expired).
+ */
+export type FactorResult = 'WAITING' | 'CHALLENGE' | 'SUCCESS' | 'REJECTED' | 'TIMEOUT';
+
+/** A factor challenge as Okta answers it. */
+export interface FactorVerification {
+  result: FactorResult;
+  /** WAITING: the transaction to poll (`_links.poll.href`). */
+  pollUrl: string | null;
+  /** The number the requester must pick on the phone (`_embedded.challenge.correctAnswer`), when Okta asks for one. */
+  numberChallenge: number | null;
+  /** When the push transaction expires, when Okta says. */
+  expiresAt: string | null;
+}
+
+/** One Okta System Log event about a user's password. */
+export interface OktaLogEvent {
+  uuid: string;
+  /** e.g. `user.account.reset_password`, `user.account.update_password`. */
+  eventType: string;
+  published: string;
+  /** `SUCCESS`, `FAILURE`, … */
+  outcome: string | null;
+}

@@ -12,6 +12,18 @@ describe('policySchema', () => {
       sensitiveApps: [],
       escalation: { approverGroup: 'IT Approvers', slaHours: 24, backupGroup: null, backupAfterHours: 24 },
       waiting: { cancelAfterHours: 72 },
+      verification: {
+        chat: 'auto',
+        intake: 'none',
+        web: 'none',
+        api: 'none',
+        sensitiveApps: 'none',
+        privilegedUsers: 'none',
+        maxAttempts: 3,
+        pushTimeoutSeconds: 120,
+      },
+      unlock: { allowed: true },
+      afterReset: { clearSessions: true, confirm: true, remindAfterHours: 4, watchHours: 24 },
       cooldown: { maxResets: 3, perHours: 24 },
     });
   });

@@ -8,6 +8,15 @@ import { OKTA_USER_STATUSES, type OktaUserStatus } from './okta-facts.js';
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
 /**
+ * How a requester proves possession of an enrolled factor: `none`; `push` (Okta Verify push
+ * only); `any_factor` (push, or a TOTP / SMS / email code typed in); `auto` (push when an active
+ * push factor is enrolled, else any factor). Listed weakest first: a raise takes the stronger.
+ */
+export const VERIFICATION_LEVELS = ['none', 'any_factor', 'auto', 'push'] as const;
+export type VerificationLevel = (typeof VERIFICATION_LEVELS)[number];
+const verificationLevel = z.enum(VERIFICATION_LEVELS, { error: `must be one of ${VERIFICATION_LEVELS.join(', ')}` });
+
+/**
  * Schema of a policy document. Every object is strict (an unknown key is an error, so a
  * misspelt key cannot silently fall back to a default) and every field but `version` has a
  * default, so a policy only needs to say what it changes.
@@ -74,6 +83,57 @@ export const policySchema = z.strictObject({
         .positive()
         .max(24 * 90)
         .default(72),
+    })
+    .prefault({}),
+  /**
+   * Proving possession of an enrolled Okta factor before a reset link, an unlock or an approval
+   * request goes out (docs/configuration.md, "Verification"), per channel the request came in on.
+   */
+  verification: z
+    .strictObject({
+      /** Slack, Teams: the identity there is only the chat platform's. */
+      chat: verificationLevel.default('auto'),
+      /** A trusted channel that authenticated the person itself. */
+      intake: verificationLevel.default('none'),
+      /** The web app (OIDC sign-in); a sign-in whose ID token shows no MFA (`amr`) counts as `auto`. */
+      web: verificationLevel.default('none'),
+      /** Personal API tokens. */
+      api: verificationLevel.default('none'),
+      /** At least this level for a sensitive app (catalog flag or sensitiveApps); `none` raises nothing. */
+      sensitiveApps: verificationLevel.default('none'),
+      /** At least this level for a privileged user (admin role or privileged group). */
+      privilegedUsers: verificationLevel.default('none'),
+      /** Wrong codes or rejected pushes before verification is over (escalated, audited). */
+      maxAttempts: z.number().int().min(1).max(10).default(3),
+      /** How long a push waits for the phone before it counts as timed out. */
+      pushTimeoutSeconds: z.number().int().min(30).max(900).default(120),
+    })
+    .prefault({}),
+  /** A LOCKED_OUT account whose request would be approved: unlock it first (true), or escalate (false). */
+  unlock: z
+    .strictObject({
+      allowed: z.boolean().default(true),
+    })
+    .prefault({}),
+  /** What follows an approved Okta reset. */
+  afterReset: z
+    .strictObject({
+      /** End the user's Okta sessions (`DELETE /api/v1/users/{id}/sessions`), so a thief's session dies with the old password. */
+      clearSessions: z.boolean().default(true),
+      /** Watch the Okta System Log for the user setting a new password; record when it happened. */
+      confirm: z.boolean().default(true),
+      /** Remind the requester once when no new password has been set after this many hours. */
+      remindAfterHours: z
+        .number()
+        .positive()
+        .max(24 * 30)
+        .default(4),
+      /** Stop watching after this many hours; the request then says the reset was never confirmed. */
+      watchHours: z
+        .number()
+        .positive()
+        .max(24 * 30)
+        .default(24),
     })
     .prefault({}),
   /** Resets of one account for one app within a window; one more is refused (429) until the window passes. */

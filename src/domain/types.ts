@@ -4,6 +4,7 @@
 export const REQUEST_STATUSES = [
   'New',
   'Triaging',
+  'Verifying',
   'Waiting',
   'Escalated',
   'PendingExternal',

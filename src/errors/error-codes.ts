@@ -68,6 +68,10 @@ export const ERROR_CODES = {
   NOT_WAITING: { status: 409, retryable: false, message: 'This request is not waiting for an answer.' },
   // POST …/external-result on a request that is not waiting for an external system.
   NOT_PENDING_EXTERNAL: { status: 409, retryable: false, message: 'This request is not pending with an external system.' },
+  // POST …/verify when the request waits for no verification.
+  NOT_VERIFYING: { status: 409, retryable: false, message: 'This request is not waiting for verification.' },
+  // A wrong code; details.attemptsLeft says how many remain (0: IT reviews the request).
+  VERIFICATION_FAILED: { status: 400, retryable: false, message: 'The verification code was not right.' },
   // POST …/cancel on a request that is already decided and closed.
   NOT_OPEN: { status: 409, retryable: false, message: 'This request is no longer open.' },
   // The policy's cooldown: too many resets of one account for one app within the window.

@@ -86,6 +86,27 @@ export const externalResultBody = z
   .strict()
   .meta({ id: 'ExternalResult' });
 
+/** The requester's proof: a code for one of the offered factors, or `{ factorId }` to have Okta send one. */
+export const verifyBody = z
+  .object({
+    factorId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be an Okta factor id')
+      .optional(),
+    /** Digits as the authenticator shows them; never stored or logged. */
+    passCode: z
+      .string()
+      .trim()
+      .regex(/^[0-9]{4,10}$/, 'must be the 4–10 digit code')
+      .optional(),
+  })
+  .strict()
+  .meta({ id: 'Verify' })
+  .optional();
+
 /** Why the request is cancelled (optional). */
 export const cancelBody = z
   .object({ reason: text(500).optional() })

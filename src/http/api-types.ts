@@ -55,8 +55,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Whether Okta and SMTP answer now, and Okta's rate-limit budget per bucket
-         * @description Calls both on every request (no cache); error texts can name hosts, hence admins only.
+         * Whether Okta and SMTP answer now, Okta's rate-limit budget per bucket, and the policy source's latest sync
+         * @description Calls Okta and SMTP on every request (no cache); the policy source is what the latest sync recorded (POST /api/v1/policy/sync reads the page now). Error texts can name hosts, hence admins only.
          */
         get: {
             parameters: {
@@ -67,7 +67,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Whether Okta and SMTP answer now, and Okta's rate-limit budget per bucket */
+                /** @description Whether Okta and SMTP answer now, Okta's rate-limit budget per bucket, and the policy source's latest sync */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1042,7 +1042,7 @@ export interface paths {
                 query?: {
                     limit?: number;
                     offset?: number;
-                    status?: "New" | "Triaging" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed";
+                    status?: "New" | "Triaging" | "Verifying" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed";
                 };
                 header?: never;
                 path?: never;
@@ -1120,7 +1120,7 @@ export interface paths {
                             existing: boolean;
                             request_id: string;
                             /** @enum {string} */
-                            status: "New" | "Triaging" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed";
+                            status: "New" | "Triaging" | "Verifying" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed";
                         };
                     };
                 };
@@ -1134,7 +1134,7 @@ export interface paths {
                             existing: boolean;
                             request_id: string;
                             /** @enum {string} */
-                            status: "New" | "Triaging" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed";
+                            status: "New" | "Triaging" | "Verifying" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed";
                         };
                     };
                 };
@@ -2132,6 +2132,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/requests/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prove who you are (the requester): a code from an enrolled factor, or ask Okta to send one
+         * @description While the request is Verifying: `{ factorId, passCode }` checks a code of a factor listed in `verification.codes`; `{ factorId }` of an SMS or email factor has Okta send the code. A push needs nothing here: approve it on the phone (pick `verification.push.numberChallenge` when shown). After a push timed out (Waiting), `{}` starts verification again. A wrong code is 400 VERIFICATION_FAILED with `details.attemptsLeft`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["Verify"];
+                };
+            };
+            responses: {
+                /** @description Prove who you are (the requester): a code from an enrolled factor, or ask Okta to send one */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Request"];
+                    };
+                };
+                /** @description VALIDATION_FAILED, INVALID_JSON, VERIFICATION_FAILED */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CSRF_FAILED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description REQUEST_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description NOT_VERIFYING */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description BODY_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNSUPPORTED_MEDIA_TYPE */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats": {
         parameters: {
             query?: never;
@@ -2820,6 +2937,33 @@ export interface components {
                 }[];
                 reachable: boolean;
             };
+            /** @description The policy source (from the database, not read now): configured or not, and how its latest sync went */
+            policy: {
+                /** @description The policy page, when the CONFLUENCE_* variables are set; null: the policy file is the source */
+                confluence: {
+                    pageId: string;
+                    pageUrl: string;
+                    syncMinutes: number;
+                } | null;
+                lastSuccessfulSyncAt: string | null;
+                /** @description The latest read of the policy source (the page; without Confluence, the file at start-up) */
+                lastSync: {
+                    at: string;
+                    /** @description Why it failed, naming the line of every problem */
+                    error: string | null;
+                    errorCode: string | null;
+                    ok: boolean;
+                    /** @enum {string} */
+                    trigger: "startup" | "schedule" | "manual";
+                } | null;
+                /**
+                 * @description Where the active policy came from
+                 * @enum {string}
+                 */
+                source: "default" | "file" | "confluence" | "admin";
+                /** @description The active policy's version */
+                version: string;
+            };
             smtp: {
                 /** @description No SMTP_URL: mail goes to the built-in dev mailbox */
                 devMailbox: boolean;
@@ -2915,7 +3059,7 @@ export interface components {
             askedBy: string;
             candidates: string[];
             /** @enum {string} */
-            reason: "app_ambiguous" | "returned";
+            reason: "app_ambiguous" | "returned" | "verification_timeout";
             text: string;
         };
         PolicyIssue: {
@@ -2978,6 +3122,16 @@ export interface components {
             } | null;
             /** @description The policy as the decision engine reads it, every default filled in */
             policy: {
+                afterReset: {
+                    /** @default true */
+                    clearSessions: boolean;
+                    /** @default true */
+                    confirm: boolean;
+                    /** @default 4 */
+                    remindAfterHours: number;
+                    /** @default 24 */
+                    watchHours: number;
+                };
                 cooldown: {
                     /** @default 3 */
                     maxResets: number;
@@ -3026,6 +3180,46 @@ export interface components {
                  * @enum {string}
                  */
                 thirdParty: "deny" | "escalate";
+                unlock: {
+                    /** @default true */
+                    allowed: boolean;
+                };
+                verification: {
+                    /**
+                     * @default none
+                     * @enum {string}
+                     */
+                    api: "none" | "any_factor" | "auto" | "push";
+                    /**
+                     * @default auto
+                     * @enum {string}
+                     */
+                    chat: "none" | "any_factor" | "auto" | "push";
+                    /**
+                     * @default none
+                     * @enum {string}
+                     */
+                    intake: "none" | "any_factor" | "auto" | "push";
+                    /** @default 3 */
+                    maxAttempts: number;
+                    /**
+                     * @default none
+                     * @enum {string}
+                     */
+                    privilegedUsers: "none" | "any_factor" | "auto" | "push";
+                    /** @default 120 */
+                    pushTimeoutSeconds: number;
+                    /**
+                     * @default none
+                     * @enum {string}
+                     */
+                    sensitiveApps: "none" | "any_factor" | "auto" | "push";
+                    /**
+                     * @default none
+                     * @enum {string}
+                     */
+                    web: "none" | "any_factor" | "auto" | "push";
+                };
                 version: string;
                 waiting: {
                     /** @default 72 */
@@ -3074,16 +3268,18 @@ export interface components {
             rationale: string | null;
             request_id: string;
             requester: string;
+            resetConfirmedAt: string | null;
             resetMethod: string | null;
-            resolution: ("New" | "Triaging" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed") | null;
+            resolution: ("New" | "Triaging" | "Verifying" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed") | null;
             result: components["schemas"]["DecisionResult"] | null;
             ruleId: string | null;
             /** @enum {string} */
-            status: "New" | "Triaging" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed";
+            status: "New" | "Triaging" | "Verifying" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed";
             statusLabel: string;
             summary?: components["schemas"]["RequestSummary"];
             targetUser: string | null;
             updatedAt: string;
+            verification: components["schemas"]["Verification"] | null;
         };
         /** @description The dashboard's figures over a window of days */
         RequestStats: {
@@ -3134,7 +3330,7 @@ export interface components {
             rationale: string | null;
             request_id: string;
             /** @enum {string} */
-            status: "New" | "Triaging" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed";
+            status: "New" | "Triaging" | "Verifying" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed";
         };
         ReturnForInformation: {
             question: string;
@@ -3151,6 +3347,28 @@ export interface components {
             resetMethod?: "auto" | "swa_link" | "okta_reset" | "external";
             sensitive?: boolean;
             url?: string | null;
+        };
+        /** @description While Verifying: what the requester must do; afterwards, when they were verified */
+        Verification: {
+            attemptsLeft: number;
+            codes: {
+                codeSent: boolean;
+                factorId: string;
+                factorType: string;
+                issue: boolean;
+                provider: string;
+            }[];
+            /** @enum {string} */
+            level: "any_factor" | "auto" | "push";
+            push: {
+                expiresAt: string;
+                numberChallenge: number | null;
+            } | null;
+            verifiedAt: string | null;
+        };
+        Verify: {
+            factorId?: string;
+            passCode?: string;
         };
     };
     responses: never;

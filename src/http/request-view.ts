@@ -16,6 +16,28 @@ const SEED_000_KEYS = [
   'oktaUserId',
 ] as const;
 
+/** What the requester sees of a verification: never the push transaction. */
+function verificationView(request: PasswordRequest) {
+  const v = request.verification;
+  if (!v) return null;
+  const live = request.status === 'Verifying';
+  return {
+    level: v.level,
+    push: live && v.push ? { numberChallenge: v.push.numberChallenge, expiresAt: v.push.expiresAt } : null,
+    codes: live
+      ? v.plan.codes.map((c) => ({
+          factorId: c.factorId,
+          factorType: c.factorType,
+          provider: c.provider,
+          issue: c.issue,
+          codeSent: v.issued.includes(c.factorId),
+        }))
+      : [],
+    attemptsLeft: Math.max(0, v.maxAttempts - v.failures),
+    verifiedAt: request.verifiedAt,
+  };
+}
+
 /** A request as the API returns it. `result` is the seed-000 object of its latest decision. */
 export function toRequestView(request: PasswordRequest, decisions: DecisionLogEntry[] = [], events?: AuditEvent[]) {
   const latest = decisions.at(-1);
@@ -47,6 +69,8 @@ export function toRequestView(request: PasswordRequest, decisions: DecisionLogEn
     updatedAt: request.updatedAt,
     decidedAt: request.decidedAt,
     closedAt: request.closedAt,
+    resetConfirmedAt: request.resetConfirmedAt,
+    verification: verificationView(request),
     question: request.question && {
       text: request.question.text,
       reason: request.question.reason,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { POLICY_SOURCES, SYNC_TRIGGERS } from '../db/repositories/policy.repository.js';
 import { AUDIT_EVENT_TYPES, REQUEST_STATUSES, RESET_METHODS, ROLES } from '../domain/types.js';
 
 /**
@@ -40,8 +41,11 @@ const requestSummary = z
 const openQuestionSchema = z
   .object({
     text: z.string(),
-    /** `app_ambiguous`: which app was meant (answer with `app`); `returned`: an approver's question (answer with `message`). */
-    reason: z.enum(['app_ambiguous', 'returned']),
+    /**
+     * `app_ambiguous`: which app was meant (answer with `app`); `returned`: an approver's question
+     * (answer with `message`); `verification_timeout`: the push was not answered (POST …/verify or …/reply starts again).
+     */
+    reason: z.enum(['app_ambiguous', 'returned', 'verification_timeout']),
     /** App names offered as answers (empty for an approver's question). */
     candidates: z.array(z.string()),
     askedBy: z.string(),
@@ -51,6 +55,22 @@ const openQuestionSchema = z
     id: 'OpenQuestion',
     description: 'The question the requester must answer (POST /api/v1/requests/{id}/reply) before the request goes on',
   });
+
+/** How the requester proves who they are (never the push transaction or a code). */
+const verificationViewSchema = z
+  .object({
+    /** The level asked for: `push`, `auto` (push when enrolled, else a code), `any_factor`. */
+    level: z.enum(['any_factor', 'auto', 'push']),
+    /** A push waiting on the phone: pick `numberChallenge` there when it is set. */
+    push: z.object({ numberChallenge: z.number().nullable(), expiresAt: z.string() }).nullable(),
+    /** Factors whose code is accepted: send `{ factorId, passCode }` to POST …/verify; `issue`: send `{ factorId }` first to get the code by SMS / email. */
+    codes: z.array(
+      z.object({ factorId: z.string(), factorType: z.string(), provider: z.string(), issue: z.boolean(), codeSent: z.boolean() }),
+    ),
+    attemptsLeft: z.number(),
+    verifiedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Verification', description: 'While Verifying: what the requester must do; afterwards, when they were verified' });
 
 export const requestViewSchema = z
   .object({
@@ -78,7 +98,10 @@ export const requestViewSchema = z
     updatedAt: z.string(),
     decidedAt: nullableString,
     closedAt: nullableString,
+    /** When the user set a new password after an approved Okta reset, by Okta's System Log; null while unknown. */
+    resetConfirmedAt: nullableString,
     question: openQuestionSchema.nullable(),
+    verification: verificationViewSchema.nullable(),
     result: decisionResult.nullable(),
     summary: requestSummary.optional(),
   })
@@ -162,6 +185,27 @@ export const connectorStatusSchema = z
       ...reachability,
       devMailbox: z.boolean().meta({ description: 'No SMTP_URL: mail goes to the built-in dev mailbox' }),
     }),
+    policy: z
+      .object({
+        confluence: z
+          .object({ pageId: z.string(), pageUrl: z.string(), syncMinutes: z.number().int() })
+          .nullable()
+          .meta({ description: 'The policy page, when the CONFLUENCE_* variables are set; null: the policy file is the source' }),
+        source: z.enum(POLICY_SOURCES).meta({ description: 'Where the active policy came from' }),
+        version: z.string().meta({ description: "The active policy's version" }),
+        lastSync: z
+          .object({
+            at: z.string(),
+            ok: z.boolean(),
+            trigger: z.enum(SYNC_TRIGGERS),
+            errorCode: nullableString,
+            error: nullableString.meta({ description: 'Why it failed, naming the line of every problem' }),
+          })
+          .nullable()
+          .meta({ description: 'The latest read of the policy source (the page; without Confluence, the file at start-up)' }),
+        lastSuccessfulSyncAt: nullableString,
+      })
+      .meta({ description: 'The policy source (from the database, not read now): configured or not, and how its latest sync went' }),
   })
   .meta({ id: 'ConnectorStatus' });
 

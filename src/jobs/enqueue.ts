@@ -63,3 +63,14 @@ export async function enqueueOktaReset(db: Db, requestId: string): Promise<void>
     fairKey: requesterOf(db, requestId),
   });
 }
+
+/** The unlock before an approved reset link (okta-unlock.job.ts); `resetUrl`: the link it sends once unlocked. */
+export async function enqueueOktaUnlock(db: Db, unlock: { requestId: string; resetUrl: string | null }): Promise<void> {
+  await enqueueJob(db, {
+    kind: JOB_KINDS.oktaUnlock,
+    payload: { ...unlock },
+    idempotencyKey: jobKeys.oktaUnlock(unlock.requestId),
+    maxAttempts: 12,
+    fairKey: requesterOf(db, unlock.requestId),
+  });
+}

@@ -15,6 +15,14 @@ export const JOB_KINDS = {
   escalationReminder: 'escalation-reminder',
   /** A durable timer: cancels a Waiting request whose question is still unanswered (waiting-timeout.job.ts). */
   waitingTimeout: 'waiting-timeout',
+  /** Reads an Okta Verify push transaction; reschedules itself until the phone answers (verify-push.job.ts). */
+  verifyPush: 'verify-push',
+  /** Unlocks a LOCKED_OUT Okta account, then sends the approved reset link (okta-unlock.job.ts). */
+  oktaUnlock: 'okta-unlock',
+  /** After an approved Okta reset: ends the user's Okta sessions (after-reset.jobs.ts). */
+  oktaClearSessions: 'okta-clear-sessions',
+  /** After an approved Okta reset: one read of the System Log for the new password; reschedules itself (after-reset.jobs.ts). */
+  resetWatch: 'reset-watch',
 } as const;
 
 export const jobKeys = {
@@ -28,6 +36,10 @@ export const jobKeys = {
     return key.length <= MAX_KEY ? key : `email:${requestId}:${template}:#${createHash('sha256').update(dedupe).digest('hex')}`;
   },
   oktaReset: (requestId: string) => `okta-reset:${requestId}`,
+  oktaUnlock: (requestId: string) => `okta-unlock:${requestId}`,
+  oktaClearSessions: (requestId: string) => `okta-clear-sessions:${requestId}`,
+  /** `seq`: the watcher's n-th read (1, 2, …), so each read is its own job and a repeat of one is a no-op. */
+  resetWatch: (requestId: string, seq: number) => `reset-watch:${requestId}:${seq}`,
   notifyApprovers: (requestId: string, cycle: string) => `notify-approvers:${requestId}:${cycle}`,
   reminder: (requestId: string, cycle: string, n: 1 | 2) => `reminder:${requestId}:${cycle}:${n}`,
 };
@@ -49,6 +61,8 @@ export interface EmailToSend {
   dedupe?: string;
   /** Approver emails: which group, and for a reminder, whose turn and how long it has waited. */
   notice?: ApproverNotice;
+  /** `reset_reminder`: whole hours since Okta sent the reset link. */
+  hoursSinceReset?: number;
 }
 
 /** The send-email job's payload: the email, and whether it closes the request. */

@@ -2,6 +2,8 @@ import type { AppContext } from '../app-context.js';
 import { appendAuditEvent, listAuditEvents } from '../db/repositories/audit.repository.js';
 import { getRequest, transitionRequest } from '../db/repositories/request.repository.js';
 import type { OktaUser } from '../domain/okta-facts.js';
+import { nowIso } from '../time.js';
+import { enqueueAfterReset } from './after-reset.jobs.js';
 import { AGENT_ACTOR, auditedCall } from './audited-call.js';
 import { enqueueEmail } from './enqueue.js';
 import { JOB_KINDS } from './job-kinds.js';
@@ -24,6 +26,10 @@ import { type JobHandler, PermanentJobError } from './worker.js';
  * clock skew, a missing or unreadable `statusChanged` counts as earlier, and a reset of a user
  * who was already in RECOVERY leaves `statusChanged` where it was (the status did not change),
  * so if it was not logged before the crash it is made again.
+ *
+ * With the request, the same transaction enqueues what the policy's `afterReset` says follows the
+ * reset (after-reset.jobs.ts): ending the user's Okta sessions, and watching the System Log for the
+ * new password.
  */
 export function oktaResetJob(ctx: AppContext): JobHandler {
   return {
@@ -40,10 +46,14 @@ export function oktaResetJob(ctx: AppContext): JobHandler {
       // 'logged': an earlier attempt's reset is in the Audit Log; 'found': Okta shows it (to be logged).
       let earlier: 'logged' | 'found' | null = null;
       let statusChanged: string | undefined;
+      // When the reset was made, by the clock: what follows it counts from here.
+      let resetAt = nowIso();
       if (job.attempts > 1) {
         const events = await listAuditEvents(ctx.db, requestId);
-        if (events.some((e) => e.eventType === 'Tool Call' && e.details.tool === 'okta.resetPassword' && e.details.ok === true)) {
+        const logged = events.find((e) => e.eventType === 'Tool Call' && e.details.tool === 'okta.resetPassword' && e.details.ok === true);
+        if (logged) {
           earlier = 'logged';
+          resetAt = logged.createdAt;
         } else {
           const user = await auditedCall(
             ctx.db,
@@ -77,6 +87,8 @@ export function oktaResetJob(ctx: AppContext): JobHandler {
 
       await ctx.db.transaction().execute(async (trx) => {
         if (!(await transitionRequest(trx, requestId, 'Escalated', 'Completed', { decision: 'Approved' }))) return;
+        // What the policy says follows the reset (sessions ended, the new password watched for).
+        await enqueueAfterReset(trx, ctx.policy, { requestId, userId, resetAt: earlier === 'found' ? job.created_at : resetAt });
         if (earlier === 'found') {
           // The earlier attempt's own event was lost with it: record the reset Okta confirms.
           await appendAuditEvent(trx, {

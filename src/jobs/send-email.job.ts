@@ -46,6 +46,7 @@ export function sendEmailJob(ctx: AppContext): JobHandler {
         priority: request.priority,
         ruleId: request.ruleId,
         notice: payload.notice ?? null,
+        hoursSinceReset: payload.hoursSinceReset ?? null,
       });
       const messageId = messageIdFor(jobKeys.email(request.id, payload.template, payload.dedupe));
       const sent = await ctx.mailer.send({ to: payload.to, subject: email.subject, text: email.text, html: email.html, messageId });

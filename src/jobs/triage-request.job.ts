@@ -9,6 +9,7 @@ import type { OktaDetails, OktaFacts, UserLookup } from '../domain/okta-facts.js
 import type { CatalogApp } from '../domain/types.js';
 import { applyDecision } from '../services/apply-decision.js';
 import { askWhichApp } from '../services/request-lifecycle.service.js';
+import { startVerification, verificationNeeded } from '../services/verification.service.js';
 import { type ToolCallLog, toolCallLog } from './audited-call.js';
 import { JOB_KINDS } from './job-kinds.js';
 import { type JobHandler, PermanentJobError } from './worker.js';
@@ -48,6 +49,14 @@ export function triageRequestJob(ctx: AppContext): JobHandler {
         const result = decide(input);
         if (result.kind === 'decided') {
           await log.flush(); // every Tool Call is in the log before the decision commits
+          // The decision would act (a link, an unlock, approvers asked): first the requester
+          // proves they hold an enrolled factor, then triage runs again and applies it.
+          const level = verificationNeeded(ctx, request, result.decision);
+          if (level) {
+            const userId = okta.lookup?.kind === 'found' ? okta.lookup.user.id : null;
+            await startVerification(ctx, request, level, { userId, factors: okta.details?.factors });
+            return;
+          }
           // false: another worker decided it first, and its commit carries the side effects.
           await applyDecision(ctx, request, result.decision);
           return;

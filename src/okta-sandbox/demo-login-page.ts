@@ -32,7 +32,12 @@ export async function handleLoginInteraction(
       renderMessagePage(res, 400, 'Cannot sign in', 'That user does not exist or may not sign in. Go back and choose another.');
       return;
     }
-    await provider.interactionFinished(req, res, { login: { accountId: user.id } }, { mergeWithLastSubmission: false });
+    // Like an Okta org whose sign-on policy asks for a second factor where one is enrolled: the
+    // ID token's amr shows MFA only for users with an ACTIVE factor (resetdesk's web channel
+    // verifies the others before it acts).
+    const mfa = user.factors.some((f) => f.status === 'ACTIVE');
+    const amr = mfa ? ['pwd', 'mfa'] : ['pwd'];
+    await provider.interactionFinished(req, res, { login: { accountId: user.id, amr } }, { mergeWithLastSubmission: false });
     return;
   }
   if (details.prompt.name !== 'login') {

@@ -32,7 +32,8 @@ export interface DemoOidcProvider {
 export const OIDC_PREFIX = '/oidc';
 
 const SCOPE_CLAIMS = {
-  openid: ['sub'],
+  // amr and auth_time go with openid, as in Okta's ID tokens (resetdesk reads amr: MFA at sign-in).
+  openid: ['sub', 'amr', 'auth_time'],
   email: ['email', 'email_verified'],
   profile: ['name', 'given_name', 'family_name', 'preferred_username'],
   groups: ['groups'],

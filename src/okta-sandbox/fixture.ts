@@ -117,12 +117,26 @@ const groupSchema = z.strictObject({
   description: z.string().max(1024).optional(),
 });
 
-const factorSchema = z.strictObject({
-  id: factorId,
-  factorType: z.enum(FACTOR_TYPES),
-  provider: z.enum(['OKTA', 'GOOGLE', 'RSA', 'SYMANTEC', 'YUBICO', 'DUO', 'FIDO', 'CUSTOM']),
-  status: z.enum(FACTOR_STATUSES),
-});
+const factorSchema = z
+  .strictObject({
+    id: factorId,
+    factorType: z.enum(FACTOR_TYPES),
+    provider: z.enum(['OKTA', 'GOOGLE', 'RSA', 'SYMANTEC', 'YUBICO', 'DUO', 'FIDO', 'CUSTOM']),
+    status: z.enum(FACTOR_STATUSES),
+    /**
+     * `token:software:totp` only: the RFC 6238 shared secret (base32) the authenticator app holds.
+     * Without one the sandbox derives a stable secret from the factor id (see totp.ts).
+     */
+    secret: z
+      .string()
+      .regex(/^[A-Z2-7]{16,}$/, 'must be a base32 TOTP secret: at least 16 characters A-Z and 2-7')
+      .optional(),
+  })
+  .superRefine((factor, ctx) => {
+    if (factor.secret !== undefined && factor.factorType !== 'token:software:totp') {
+      ctx.addIssue({ code: 'custom', path: ['secret'], message: 'is only for token:software:totp factors' });
+    }
+  });
 
 const roleSchema = z.strictObject({
   type: z.enum(ROLE_TYPES),

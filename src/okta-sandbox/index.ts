@@ -4,12 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { type Logger, pino } from 'pino';
 import { CallLog, type SandboxCall } from './call-log.js';
 import { createDemoOidcProvider, type DemoOidcProvider, OIDC_PREFIX } from './demo-oidc.js';
+import type { PendingPush, PushAnswer, SentCode } from './factor-challenges.js';
 import { FaultQueue } from './faults.js';
 import { loadFixtureFile, type SandboxFixture } from './fixture.js';
 import { OAuthServer } from './oauth.js';
 import { RateLimiter } from './rate-limiter.js';
 import { createSandboxHandler, loggableError } from './sandbox-server.js';
 import { SandboxState } from './sandbox-state.js';
+import type { SandboxLogEvent } from './system-log.js';
 
 /**
  * The built-in Okta sandbox: a stateful HTTP server that speaks the Okta Management API's wire
@@ -18,9 +20,11 @@ import { SandboxState } from './sandbox-state.js';
  */
 
 export type { SandboxCall } from './call-log.js';
+export type { PendingPush } from './factor-challenges.js';
 export type { SandboxFixture, SandboxFixtureInput } from './fixture.js';
 export { loadFixture, loadFixtureFile, parseFixture } from './fixture.js';
 export type { SandboxUser } from './sandbox-state.js';
+export { totpCode } from './totp.js';
 
 /** Absolute path of `fixtures/demo-okta.json` (works from `src/okta-sandbox` and `dist/okta-sandbox`). */
 export const DEMO_FIXTURE_PATH: string = fileURLToPath(new URL('../../fixtures/demo-okta.json', import.meta.url));
@@ -47,7 +51,11 @@ export interface SandboxOptions {
    * logger when `logger` is set, else a warn-level pino on stdout.
    */
   errorLogger?: Logger;
-  /** Clock in epoch ms for rate-limit windows, token expiry and timestamps; for tests. */
+  /**
+   * Clock in epoch ms for rate-limit windows, token expiry and timestamps; for tests. Also the
+   * System Log's and push expiry's clock when given; those default to resetdesk's injectable
+   * clock (src/time.ts `nowMs`), so a test that moves it expires a push without sleeping.
+   */
   now?: () => number;
   /**
    * Also serve the demo identity provider (OpenID Connect) at `<url>/oidc`, for signing in to
@@ -71,6 +79,20 @@ export interface OktaSandbox {
   state: SandboxState;
   /** The demo identity provider, when started with `oidc: true`. */
   oidc: Pick<DemoOidcProvider, 'issuer' | 'registerClient'> | undefined;
+  /** Okta Verify pushes waiting for the phone, oldest first (with the number challenge, if any). */
+  pendingPushes(): PendingPush[];
+  /** The phone's answer to a waiting push; throws when it is unknown or no longer WAITING. */
+  answerPush(transactionId: string, answer: PushAnswer): void;
+  /** Every SMS / email code the sandbox "sent", oldest first. */
+  sentCodes(): SentCode[];
+  /** The code the user's ACTIVE `token:software:totp` factor shows at `atMs` (default now); throws when they have none. */
+  totpCode(userIdOrLogin: string, atMs?: number): string;
+  /** The user sets a new password: `user.account.update_password` logged, RECOVERY / PASSWORD_EXPIRED → ACTIVE. */
+  completePasswordChange(userIdOrLogin: string): SandboxLogEvent;
+  /** The user's open Okta sessions (0 after `DELETE …/sessions`). */
+  sessionCount(userIdOrLogin: string): number;
+  /** The System Log, oldest first. */
+  logEvents(): SandboxLogEvent[];
   close(): Promise<void>;
 }
 
@@ -79,7 +101,7 @@ export async function startOktaSandbox(opts: SandboxOptions): Promise<OktaSandbo
   const now = opts.now ?? Date.now;
   const host = opts.host ?? '127.0.0.1';
   const apiToken = opts.apiToken ?? opts.fixture.apiToken;
-  const state = new SandboxState(opts.fixture, now);
+  const state = new SandboxState(opts.fixture, now, opts.now);
   const calls = new CallLog();
   const faults = new FaultQueue();
   let url = '';
@@ -133,6 +155,20 @@ export async function startOktaSandbox(opts: SandboxOptions): Promise<OktaSandbo
     failNext: (count, match) => faults.failNext(count, match),
     state,
     oidc,
+    pendingPushes: () => state.challenges.pending(),
+    answerPush: (transactionId, answer) => {
+      state.challenges.answer(transactionId, answer);
+    },
+    sentCodes: () => state.challenges.sentCodes(),
+    totpCode: (userIdOrLogin, atMs) => {
+      const user = requireUser(state, userIdOrLogin);
+      const factor = user.factors.find((f) => f.factorType === 'token:software:totp' && f.status === 'ACTIVE');
+      if (!factor) throw new Error(`${user.login} has no ACTIVE token:software:totp factor`);
+      return state.challenges.totpCode(factor, atMs);
+    },
+    completePasswordChange: (userIdOrLogin) => state.completePasswordChange(requireUser(state, userIdOrLogin)),
+    sessionCount: (userIdOrLogin) => state.sessions.get(requireUser(state, userIdOrLogin).id) ?? 0,
+    logEvents: () => state.systemLog.list(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
@@ -140,6 +176,12 @@ export async function startOktaSandbox(opts: SandboxOptions): Promise<OktaSandbo
         server.closeAllConnections();
       }),
   };
+}
+
+function requireUser(state: SandboxState, userIdOrLogin: string) {
+  const user = state.findUser(userIdOrLogin);
+  if (!user) throw new Error(`the sandbox has no user "${userIdOrLogin}"`);
+  return user;
 }
 
 /**

@@ -6,14 +6,17 @@ import { randomBytes } from 'node:crypto';
  */
 const OKTA_ERRORS = {
   E0000001: { status: 400, summary: 'Api validation failed' },
+  E0000003: { status: 400, summary: 'The request body was not well-formed.' },
   E0000006: { status: 403, summary: 'You do not have permission to perform the requested action' },
   E0000007: { status: 404, summary: 'Not found: Resource not found' },
   E0000009: { status: 500, summary: 'Internal Server Error' },
   E0000011: { status: 401, summary: 'Invalid token provided' },
   E0000022: { status: 405, summary: 'The endpoint does not support the provided HTTP method' },
   E0000031: { status: 400, summary: 'Invalid search criteria.' },
+  E0000032: { status: 403, summary: 'Unlock is not allowed for this user.' },
   E0000038: { status: 403, summary: "This operation is not allowed in the user's current status." },
   E0000047: { status: 429, summary: 'API call exceeded rate limit due to too many requests.' },
+  E0000068: { status: 403, summary: 'Invalid Passcode/Answer' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type OktaErrorCode = keyof typeof OKTA_ERRORS;

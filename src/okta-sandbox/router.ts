@@ -12,6 +12,8 @@ export interface RouteContext {
   state: SandboxState;
   /** Origin the caller used (e.g. `http://127.0.0.1:4321`), for `_links` and `Link` headers. */
   base: string;
+  /** The parsed JSON request body; undefined when there was none. */
+  body?: unknown;
 }
 
 /** What a handler returns; errors are thrown as SandboxOktaError. */
@@ -23,7 +25,7 @@ interface RouteResult {
 
 /** One Management API operation. */
 export interface ApiRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   template: string;
   /** OAuth scope a bearer token needs (the operation's `security` in the spec). */
   scope: string;

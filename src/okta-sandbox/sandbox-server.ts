@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { authenticate, requireScope } from './api-auth.js';
 import type { CallLog } from './call-log.js';
+import { controlApi } from './control-routes.js';
 import type { DemoOidcProvider } from './demo-oidc.js';
 import type { FaultQueue } from './faults.js';
 import type { OAuthServer } from './oauth.js';
@@ -9,7 +10,9 @@ import { newErrorId, SandboxOktaError } from './okta-errors.js';
 import { type RateLimiter, rateLimitHeaders } from './rate-limiter.js';
 import { Router } from './router.js';
 import { oktaAppRoutes } from './routes/app-routes.js';
+import { oktaFactorRoutes } from './routes/factor-routes.js';
 import { oktaGroupRoutes } from './routes/group-routes.js';
+import { oktaLogRoutes } from './routes/log-routes.js';
 import { oktaUserRoutes } from './routes/user-routes.js';
 import type { SandboxState } from './sandbox-state.js';
 
@@ -45,7 +48,7 @@ interface Reply {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
-const router = new Router([...oktaUserRoutes, ...oktaAppRoutes, ...oktaGroupRoutes]);
+const router = new Router([...oktaUserRoutes, ...oktaFactorRoutes, ...oktaAppRoutes, ...oktaGroupRoutes, ...oktaLogRoutes]);
 
 /** Okta sends these on API responses; clients must not cache identity data. */
 const BASE_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-cache, no-store', pragma: 'no-cache', expires: '0' };
@@ -80,6 +83,16 @@ async function readBody(req: IncomingMessage): Promise<string> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A JSON request body, or undefined when empty; Okta's 400 E0000003 when it is not JSON. */
+function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new SandboxOktaError('E0000003');
+  }
 }
 
 async function tokenEndpoint(req: IncomingMessage, deps: SandboxHandlerDeps, base: string): Promise<Reply> {
@@ -121,8 +134,8 @@ async function managementApi(
   }
   requireScope(principal, match.route.scope, base);
   if (deps.faults.take(method, `/${segments.join('/')}`)) throw new SandboxOktaError('E0000009');
-  if (method === 'POST') await readBody(req);
-  const result = match.route.handle({ params: match.params, query, state: deps.state, base });
+  const body = method === 'POST' ? parseJsonBody(await readBody(req)) : undefined;
+  const result = match.route.handle({ params: match.params, query, state: deps.state, base, body });
   return { status: result.status ?? 200, body: result.body, headers: { ...headers, ...result.headers } };
 }
 
@@ -133,6 +146,11 @@ export function createSandboxHandler(deps: SandboxHandlerDeps): (req: IncomingMe
     const oidc = deps.oidc?.();
     if (oidc && /^\/oidc(?:[/?]|$)/.test(req.url ?? '')) {
       oidc.handle(req, res);
+      return;
+    }
+    // The control routes stand in for the user's phone and browser: not Okta calls, not logged.
+    if (/^\/sandbox(?:[/?]|$)/.test(req.url ?? '')) {
+      controlRoute(req, res, deps);
       return;
     }
     const startedAt = Date.now();
@@ -177,10 +195,13 @@ export function createSandboxHandler(deps: SandboxHandlerDeps): (req: IncomingMe
         if (deps.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.latencyMs));
         call.status = reply.status;
         if (res.destroyed) return; // the client is gone; writing would only fail
-        const payload = JSON.stringify(reply.body);
+        // 204 and other empty answers carry no body and no content type.
+        const payload = reply.body === undefined ? '' : JSON.stringify(reply.body);
+        const { 'content-type': contentType, ...noType } = BASE_HEADERS;
+        const baseHeaders = reply.body === undefined ? noType : { ...noType, 'content-type': contentType };
         // The request body may be unread (GET with a body, early errors); drain it so keep-alive works.
         req.resume();
-        res.writeHead(reply.status, { ...BASE_HEADERS, ...reply.headers, 'content-length': Buffer.byteLength(payload) });
+        res.writeHead(reply.status, { ...baseHeaders, ...reply.headers, 'content-length': Buffer.byteLength(payload) });
         res.end(payload);
         deps.logger?.info({ method: req.method, path, status: reply.status, ms: Date.now() - startedAt }, 'okta sandbox');
       })
@@ -190,4 +211,19 @@ export function createSandboxHandler(deps: SandboxHandlerDeps): (req: IncomingMe
         res.destroy();
       });
   };
+}
+
+/** Answers a `/sandbox/…` control request (see control-routes.ts). */
+function controlRoute(req: IncomingMessage, res: ServerResponse, deps: SandboxHandlerDeps): void {
+  let reply: { status: number; body: unknown };
+  try {
+    const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+    reply = controlApi(req, decodePath(url.pathname), url.searchParams, deps.state, deps.apiToken);
+  } catch {
+    reply = { status: 400, body: { error: 'bad_request', message: 'Malformed request URL.' } };
+  }
+  req.resume();
+  const payload = JSON.stringify(reply.body);
+  res.writeHead(reply.status, { ...BASE_HEADERS, 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
 }

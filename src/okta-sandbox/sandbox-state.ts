@@ -1,11 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { nowMs } from '../time.js';
+import { FactorChallenges } from './factor-challenges.js';
 import type { FixtureApp, FixtureFactor, FixtureGroup, FixtureUser, SandboxFixture } from './fixture.js';
 import { notFound, SandboxOktaError } from './okta-errors.js';
+import { API_ACTOR, type SandboxLogEvent, SystemLog } from './system-log.js';
 
 /**
  * The sandbox's in-memory Okta org. Built from a fixture, mutated only by the few write
- * operations the sandbox supports (reset_password), and readable by tests through
- * `sandbox.state` so they can check what resetdesk did.
+ * operations the sandbox supports (reset_password, unlock, clearing sessions, factor challenges)
+ * and its control routes (a push answered, a password the user set), and readable by tests
+ * through `sandbox.state` so they can check what resetdesk did.
  */
 
 export interface SandboxFactor extends FixtureFactor {
@@ -129,11 +133,28 @@ export class SandboxState {
   readonly resetEmails: ResetEmail[] = [];
   /** Every reset_password?sendEmail=false, in order. */
   readonly resetTokens: ResetToken[] = [];
+  /** Open Okta sessions per user id (DELETE …/sessions sets it to 0); users who signed in before start with one. */
+  readonly sessions = new Map<string, number>();
+  /** Pushes, SMS / email codes and TOTP checks (see factor-challenges.ts). */
+  readonly challenges: FactorChallenges;
+  /** The System Log (`GET /api/v1/logs`). */
+  readonly systemLog: SystemLog;
   private readonly now: () => number;
 
-  constructor(fixture: SandboxFixture, now: () => number = Date.now) {
+  /**
+   * `now` stamps user records and drives rate limits and tokens; `clock` stamps the System Log
+   * and ages push transactions and codes — by default resetdesk's injectable clock (src/time.ts),
+   * so a test that moves that clock expires a push, and the log's times compare with resetdesk's.
+   */
+  constructor(fixture: SandboxFixture, now: () => number = Date.now, clock: () => number = nowMs) {
     this.now = now;
-    for (const [i, u] of fixture.users.entries()) this.users.set(u.id, buildUser(u, i));
+    this.challenges = new FactorChallenges(clock);
+    this.systemLog = new SystemLog(clock);
+    for (const [i, u] of fixture.users.entries()) {
+      const user = buildUser(u, i);
+      this.users.set(u.id, user);
+      this.sessions.set(u.id, user.lastLogin === null ? 0 : 1);
+    }
     for (const [i, g] of fixture.groups.entries()) {
       this.groups.set(g.id, {
         ...g,
@@ -215,6 +236,7 @@ export class SandboxState {
     if (user.status !== 'RECOVERY') user.statusChanged = at;
     user.status = 'RECOVERY';
     user.lastUpdated = at;
+    this.logAdmin('user.account.reset_password', user);
     if (sendEmail) {
       const email = { userId: user.id, at };
       this.resetEmails.push(email);
@@ -224,5 +246,54 @@ export class SandboxState {
     const record = { userId: user.id, at, resetPasswordUrl: `${baseUrl}/reset_password/${token}` };
     this.resetTokens.push(record);
     return record;
+  }
+
+  /**
+   * Okta's admin unlock: LOCKED_OUT → ACTIVE (logged). Any other status is Okta's 403 E0000032
+   * ("Unlock is not allowed for this user"), as the real API answers.
+   */
+  unlock(user: SandboxUser): void {
+    if (user.status !== 'LOCKED_OUT') throw new SandboxOktaError('E0000032');
+    const at = iso(this.now());
+    user.status = 'ACTIVE';
+    user.statusChanged = at;
+    user.lastUpdated = at;
+    this.logAdmin('user.account.unlock_by_admin', user);
+  }
+
+  /** Ends every session of the user (`DELETE /api/v1/users/{id}/sessions`); logged when there was one. */
+  clearSessions(user: SandboxUser): void {
+    const open = this.sessions.get(user.id) ?? 0;
+    this.sessions.set(user.id, 0);
+    if (open > 0) this.logAdmin('user.session.clear', user);
+  }
+
+  /**
+   * The user sets a new password (following the reset link, or changing it signed in):
+   * `user.account.update_password` in the System Log, RECOVERY / PASSWORD_EXPIRED → ACTIVE, a new
+   * session. Not an API operation: the sandbox's control route and tests call it.
+   */
+  completePasswordChange(user: SandboxUser): SandboxLogEvent {
+    if (!['ACTIVE', 'RECOVERY', 'PASSWORD_EXPIRED'].includes(user.status)) {
+      throw new Error(`${user.login} is ${user.status}: Okta would not let them set a password`);
+    }
+    const at = iso(this.now());
+    if (user.status !== 'ACTIVE') user.statusChanged = at;
+    user.status = 'ACTIVE';
+    user.passwordChanged = at;
+    user.lastUpdated = at;
+    user.lastLogin = at;
+    this.sessions.set(user.id, (this.sessions.get(user.id) ?? 0) + 1);
+    const self = { id: user.id, type: 'User', alternateId: user.login, displayName: `${user.firstName} ${user.lastName}` };
+    return this.systemLog.record({ eventType: 'user.account.update_password', actor: self, target: [self] });
+  }
+
+  /** Logs an admin (API) operation on `user`. */
+  private logAdmin(eventType: string, user: SandboxUser): void {
+    this.systemLog.record({
+      eventType,
+      actor: API_ACTOR,
+      target: [{ id: user.id, type: 'User', alternateId: user.login, displayName: `${user.firstName} ${user.lastName}` }],
+    });
   }
 }

@@ -1,11 +1,13 @@
 import type { AppContext } from '../app-context.js';
 import type { Db } from '../db/database.js';
 import { appendAuditEvent } from '../db/repositories/audit.repository.js';
-import { insertDecision, type Seed000Result } from '../db/repositories/decision.repository.js';
+import { insertDecision, listDecisions, type Seed000Result } from '../db/repositories/decision.repository.js';
 import { claimManualDecision, type PasswordRequest, transitionRequest } from '../db/repositories/request.repository.js';
+import { recordDecisionAwaitingUnlock } from '../db/repositories/reset-followup.repository.js';
 import { type Decision, type DecisionAction, type HumanDecision, type PolicyDecision, verdictFor } from '../domain/decision.js';
+import { unlockingFirst } from '../domain/human-decision.js';
 import { AGENT_ACTOR } from '../jobs/audited-call.js';
-import { enqueueEmail, enqueueOktaReset } from '../jobs/enqueue.js';
+import { enqueueEmail, enqueueOktaReset, enqueueOktaUnlock } from '../jobs/enqueue.js';
 import { enqueueEscalationFollowUps } from '../jobs/escalation.jobs.js';
 import { nowIso } from '../time.js';
 
@@ -19,8 +21,9 @@ import { nowIso } from '../time.js';
 export async function applyDecision(
   ctx: Pick<AppContext, 'db' | 'wakeWorker'>,
   request: PasswordRequest,
-  decision: Decision,
+  proposed: Decision,
 ): Promise<boolean> {
+  const decision = proposed.source === 'human' ? await withTriageUserStatus(ctx.db, request, proposed) : proposed;
   const applied = await ctx.db.transaction().execute(async (trx) => {
     const date = nowIso();
     const taken =
@@ -28,7 +31,7 @@ export async function applyDecision(
     if (!taken) return false;
     await insertDecision(trx, request.id, decision.source, logEntry(request, decision, date));
     const escalation = await audit(trx, request, decision);
-    for (const action of decision.actions) await run(trx, request, action, escalation);
+    for (const action of decision.actions) await run(trx, request, decision, action, escalation);
     return true;
   });
   // Wake the worker only after the commit, so it finds the jobs.
@@ -36,9 +39,25 @@ export async function applyDecision(
   return applied;
 }
 
-/** Triaging → the decision's status, with everything the request shows about its decision. */
+/**
+ * An approver's reset link for an account triage found LOCKED_OUT (the latest engine decision's
+ * `facts.userStatus`) unlocks it first (domain/human-decision.ts `unlockingFirst`).
+ */
+async function withTriageUserStatus(db: Db, request: PasswordRequest, decision: HumanDecision): Promise<HumanDecision> {
+  if (!decision.actions.some((a) => a.type === 'send_reset_link')) return decision;
+  const triage = (await listDecisions(db, request.id)).filter((d) => d.source === 'engine').at(-1);
+  const facts = triage?.decision.facts as Record<string, unknown> | undefined;
+  return unlockingFirst(decision, typeof facts?.userStatus === 'string' ? facts.userStatus : null);
+}
+
+/**
+ * Triaging → the decision's status, with everything the request shows about its decision. From
+ * Verifying only to escalate: verification failed, and a human takes over. A decision that unlocks
+ * the account first is recorded while the request stays Triaging: the unlock job moves it on.
+ */
 async function takeForEngine(trx: Db, request: PasswordRequest, decision: PolicyDecision, date: string): Promise<boolean> {
-  const moved = await transitionRequest(trx, request.id, 'Triaging', decision.nextStatus, {
+  const from = request.status === 'Verifying' && decision.nextStatus === 'Escalated' ? 'Verifying' : 'Triaging';
+  const columns = {
     decision: verdictFor(decision.outcome),
     rationale: decision.rationale,
     rule_id: decision.ruleId,
@@ -49,13 +68,15 @@ async function takeForEngine(trx: Db, request: PasswordRequest, decision: Policy
     okta_app_id: decision.oktaAppId,
     next_owner: handOverOf(decision)?.approverGroup ?? null,
     decided_at: date,
-  });
-  return moved !== null;
+  };
+  if (unlocksFirst(decision)) return from === 'Triaging' && (await recordDecisionAwaitingUnlock(trx, request.id, columns));
+  return (await transitionRequest(trx, request.id, from, decision.nextStatus, columns)) !== null;
 }
 
 /**
  * The claim (Escalated and not yet decided by a human) is the lock, not the status: an approved
- * Okta reset stays Escalated until its job completes it, and must not be decided again.
+ * Okta reset (or an approval that unlocks first) stays Escalated until its job completes it, and
+ * must not be decided again.
  */
 async function takeForApprover(trx: Db, request: PasswordRequest, decision: HumanDecision): Promise<boolean> {
   const claim = { manualDecision: decision.outcome, decidedBy: decision.decidedBy, comment: decision.comment };
@@ -119,13 +140,27 @@ async function audit(trx: Db, request: PasswordRequest, decision: Decision): Pro
   return escalation?.eventId ?? null;
 }
 
-/** Runs one action: a job enqueued in the decision's transaction, keyed so it happens once. */
-async function run(trx: Db, request: PasswordRequest, action: DecisionAction, escalation: string | null): Promise<void> {
+/**
+ * Runs one action: a job enqueued in the decision's transaction, keyed so it happens once. After
+ * `okta_unlock` the reset link is the unlock job's to send, once the account is unlocked.
+ */
+async function run(
+  trx: Db,
+  request: PasswordRequest,
+  decision: Decision,
+  action: DecisionAction,
+  escalation: string | null,
+): Promise<void> {
   const requestId = request.id;
   const to = request.requester;
   switch (action.type) {
     case 'send_reset_link':
+      if (unlocksFirst(decision)) return;
       return enqueueEmail(trx, { requestId, to, template: 'reset_link', resetUrl: action.url });
+    case 'okta_unlock': {
+      const link = decision.actions.find((a) => a.type === 'send_reset_link');
+      return enqueueOktaUnlock(trx, { requestId, resetUrl: link?.type === 'send_reset_link' ? link.url : null });
+    }
     case 'notify_requester':
       return enqueueEmail(trx, {
         requestId,
@@ -141,6 +176,10 @@ async function run(trx: Db, request: PasswordRequest, action: DecisionAction, es
       if (escalation === null) throw new Error(`request ${requestId}: an approval request without its Escalation event`);
       return enqueueEscalationFollowUps(trx, { requestId, approverGroup: action.approverGroup, cycle: escalation });
   }
+}
+
+function unlocksFirst(decision: Decision): boolean {
+  return decision.actions.some((a) => a.type === 'okta_unlock');
 }
 
 function handOverOf(decision: Decision): Extract<DecisionAction, { type: 'request_approval' }> | undefined {

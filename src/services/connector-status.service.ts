@@ -1,5 +1,6 @@
 import type { AppContext } from '../app-context.js';
 import type { OktaRateBudget } from '../connectors/okta/okta-rate-limiter.js';
+import type { PolicySourceKind, SyncTrigger } from '../db/repositories/policy.repository.js';
 
 /** Whether a connector answered, and why not (error texts can name hosts: admins only). */
 interface Reachability {
@@ -10,6 +11,29 @@ interface Reachability {
 export interface ConnectorStatus {
   okta: Reachability & { rateLimits: OktaRateBudget[] };
   smtp: Reachability & { devMailbox: boolean };
+  policy: PolicySourceStatus;
+}
+
+/** The policy source: the page (if any), the policy in force, and how its latest sync went. */
+interface PolicySourceStatus {
+  confluence: { pageId: string; pageUrl: string; syncMinutes: number } | null;
+  source: PolicySourceKind;
+  version: string;
+  lastSync: { at: string; ok: boolean; trigger: SyncTrigger; errorCode: string | null; error: string | null } | null;
+  lastSuccessfulSyncAt: string | null;
+}
+
+/** What the policy service recorded (no new read of the page: syncing is POST /api/v1/policy/sync). */
+async function policySourceStatus(ctx: AppContext): Promise<PolicySourceStatus> {
+  const view = await ctx.policies.view();
+  const last = view.lastSync;
+  return {
+    confluence: view.confluence,
+    source: view.source,
+    version: view.version,
+    lastSync: last ? { at: last.at, ok: last.ok, trigger: last.trigger, errorCode: last.errorCode, error: last.error } : null,
+    lastSuccessfulSyncAt: view.lastSuccessfulSyncAt,
+  };
 }
 
 async function reach(fn: () => Promise<unknown>): Promise<Reachability> {
@@ -21,11 +45,15 @@ async function reach(fn: () => Promise<unknown>): Promise<Reachability> {
   }
 }
 
-/** Pings Okta (the readiness probe) and SMTP (connect and authenticate) in parallel. */
+/**
+ * Pings Okta (the readiness probe) and SMTP (connect and authenticate) in parallel, and reads the
+ * policy source's latest sync from the database.
+ */
 export async function connectorStatus(ctx: AppContext): Promise<ConnectorStatus> {
-  const [okta, smtp] = await Promise.all([reach(() => ctx.okta.ping()), reach(() => ctx.mailer.verify())]);
+  const [okta, smtp, policy] = await Promise.all([reach(() => ctx.okta.ping()), reach(() => ctx.mailer.verify()), policySourceStatus(ctx)]);
   return {
     okta: { ...okta, rateLimits: ctx.okta.rateLimits() },
     smtp: { ...smtp, devMailbox: ctx.config.smtpUrl === undefined },
+    policy,
   };
 }

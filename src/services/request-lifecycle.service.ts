@@ -29,6 +29,7 @@ import { enqueueEscalationFollowUps } from '../jobs/escalation.jobs.js';
 import { JOB_KINDS } from '../jobs/job-kinds.js';
 import { nowMs } from '../time.js';
 import { assertNotOwnRequest } from './separation-of-duties.js';
+import { restartVerification } from './verification.service.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -136,6 +137,8 @@ export async function replyToQuestion(ctx: AppContext, principal: Principal, id:
   if (request.status !== 'Waiting' || question === null) {
     throw new AppError('NOT_WAITING', `This request is ${request.status}; it is not waiting for an answer.`);
   }
+  // A push that timed out: the answer is to start verification again.
+  if (question.reason === 'verification_timeout') return restartVerification(ctx, request);
   const message = input.message?.trim() || undefined;
   const app = input.app?.trim() || undefined;
   if (question.reason === 'app_ambiguous' && app === undefined) {
@@ -212,6 +215,16 @@ export async function cancelRequest(ctx: AppContext, principal: Principal, id: s
   });
   if (!cancelled) throw new AppError('NOT_OPEN', 'This request changed while you cancelled it; reload it.');
   return mustGet(ctx, id);
+}
+
+/** resetdesk itself cancels an open request (e.g. verification timed out twice), with a notice. */
+export function cancelBySystem(
+  ctx: AppContext,
+  request: PasswordRequest,
+  rationale: string,
+  details: Record<string, unknown>,
+): Promise<boolean> {
+  return cancel(ctx, request, { actor: AGENT_ACTOR, rationale, details: { kind: 'cancel', by: AGENT_ACTOR, ...details } });
 }
 
 /** The waiting window ran out on question `questionId`: cancel, with a notice. False when answered since. */

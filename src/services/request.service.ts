@@ -17,6 +17,7 @@ import type { Principal } from '../db/repositories/token.repository.js';
 import type { HumanDecision } from '../domain/decision.js';
 import { type ApproverVerdict, humanDecision } from '../domain/human-decision.js';
 import { isTerminal } from '../domain/lifecycle.js';
+import { channelLevel } from '../domain/verification.js';
 import { AppError } from '../errors/error-codes.js';
 import { enqueueEmail, enqueueTriage } from '../jobs/enqueue.js';
 import { nowMs } from '../time.js';
@@ -33,6 +34,8 @@ export interface CreateRequestInput {
   /** Honoured only for intake principals (trusted channels that authenticated the person). */
   requester?: string | undefined;
   channel?: string | undefined;
+  /** For a signed-in browser: whether the sign-in showed a second factor (decides the web channel's verification). */
+  signInMfa?: boolean | undefined;
 }
 
 /** A filed request; `existing` when an identical open one was answered instead of a new one. */
@@ -63,6 +66,7 @@ export async function createRequest(ctx: AppContext, principal: Principal, input
   const requester = (input.requester ?? principal.email).trim().toLowerCase();
   const app = input.app.trim();
   const targetUser = input.targetUser?.trim().toLowerCase() || null;
+  const channel = input.channel ?? channelOf(principal);
   const filed = await ctx.db.transaction().execute(async (trx): Promise<FiledRequest | Refusal> => {
     // One person's creates run one at a time (see lockPerson), so these checks see each other.
     await lockPerson(trx, ctx, requester);
@@ -72,7 +76,7 @@ export async function createRequest(ctx: AppContext, principal: Principal, input
         requestId: duplicate.id,
         actor: requester,
         eventType: 'Message',
-        details: { kind: 'duplicate', channel: input.channel ?? channelOf(principal), submittedBy: principal.email },
+        details: { kind: 'duplicate', channel, submittedBy: principal.email },
       });
       return { request: duplicate, existing: true };
     }
@@ -85,7 +89,8 @@ export async function createRequest(ctx: AppContext, principal: Principal, input
       app,
       justification: input.justification.trim(),
       targetUser,
-      channel: input.channel ?? channelOf(principal),
+      channel,
+      verificationLevel: channelLevel(ctx.policy, channel, input.signInMfa ?? null),
       submittedBy: principal.email,
     });
     await appendAuditEvent(trx, {

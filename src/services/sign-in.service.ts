@@ -78,9 +78,10 @@ export async function finishSignIn(
     name: identity.name,
     role,
     idToken: identity.idToken,
+    mfa: identity.mfa,
     ttlMs,
   });
-  ctx.logger.info({ session: session.id, role }, 'signed in');
+  ctx.logger.info({ session: session.id, role, mfa: identity.mfa }, 'signed in');
   return { sessionToken: token, returnTo: attempt.returnTo, maxAgeSeconds: Math.floor(ttlMs / 1000) };
 }
 

@@ -5,8 +5,8 @@ import { parseFixture, type SandboxFixture } from '../../src/okta-sandbox/index.
 const id = (prefix: string, n: number) => `${prefix}${'T'.repeat(17 - String(n).length)}${n}`;
 
 export const USERS = {
-  alice: id('00u', 1), // active, MFA, assigned to most apps
-  bob: id('00u', 2), // active, MFA, not assigned to Expensify
+  alice: id('00u', 1), // active, MFA (push + Google Authenticator TOTP), assigned to most apps
+  bob: id('00u', 2), // active, MFA (push, plus SMS and email codes), not assigned to Expensify
   carol: id('00u', 3), // SUPER_ADMIN
   dave: id('00u', 4), // member of the privileged "Administrators" group
   erin: id('00u', 5), // SUSPENDED
@@ -54,6 +54,21 @@ const mfa = (n: number, status = 'ACTIVE') => [
     status: status as 'ACTIVE',
   },
 ];
+/**
+ * Factors beyond each user's push (see FACTORS): alice's TOTP has a known secret, so a test can
+ * type the current code (`sandbox.totpCode(USERS.alice)`); bob's SMS and email codes are read with
+ * `sandbox.sentCodes()`.
+ */
+export const FACTORS = {
+  alicePush: id('opf', 1).toLowerCase(),
+  aliceTotp: id('uft', 1),
+  bobPush: id('opf', 2).toLowerCase(),
+  bobSms: id('mbl', 2),
+  bobEmail: id('emf', 2),
+};
+/** alice's TOTP secret (base32), as her authenticator app holds it. */
+export const ALICE_TOTP_SECRET = 'ALICETESTTOTPSECRET2';
+
 const user = (key: keyof typeof USERS, n: number, extra: Record<string, unknown> = {}) => ({
   id: USERS[key],
   status: 'ACTIVE',
@@ -80,8 +95,20 @@ export function testFixture(overrides: { rateLimit?: { limit: number; windowSeco
       { id: GROUPS.itApprovers, name: 'IT Approvers' },
     ],
     users: [
-      user('alice', 1, { groupIds: [GROUPS.everyone] }),
-      user('bob', 2),
+      user('alice', 1, {
+        groupIds: [GROUPS.everyone],
+        factors: [
+          ...mfa(1),
+          { id: FACTORS.aliceTotp, factorType: 'token:software:totp', provider: 'GOOGLE', status: 'ACTIVE', secret: ALICE_TOTP_SECRET },
+        ],
+      }),
+      user('bob', 2, {
+        factors: [
+          ...mfa(2),
+          { id: FACTORS.bobSms, factorType: 'sms', provider: 'OKTA', status: 'ACTIVE' },
+          { id: FACTORS.bobEmail, factorType: 'email', provider: 'OKTA', status: 'ACTIVE' },
+        ],
+      }),
       user('carol', 3, { roles: [{ type: 'SUPER_ADMIN' }], groupIds: [GROUPS.itApprovers] }),
       user('dave', 4, { groupIds: [GROUPS.administrators] }),
       user('erin', 5, { status: 'SUSPENDED' }),

@@ -54,7 +54,7 @@ export function buildOidcClient(config: OidcConfig): OidcClient {
         if ((claims.email === undefined || claims[config.groupsClaim] === undefined) && provider.serverMetadata().userinfo_endpoint) {
           claims = { ...(await client.fetchUserInfo(provider, tokens.access_token, idClaims.sub)), ...claims };
         }
-        return identityFrom(claims, idClaims.sub, tokens.id_token, config.groupsClaim);
+        return { ...identityFrom(claims, idClaims.sub, tokens.id_token, config.groupsClaim), mfa: showsMfa(idClaims.amr) };
       } catch (err) {
         throw toAppError(err);
       }
@@ -80,7 +80,14 @@ async function discover(config: OidcConfig): Promise<client.Configuration> {
   });
 }
 
-function identityFrom(claims: Record<string, unknown>, subject: string, idToken: string, groupsClaim: string): OidcIdentity {
+/** RFC 8176 `amr`: `mfa`, or at least two different authentication methods. Only the ID token's counts. */
+function showsMfa(amr: unknown): boolean {
+  if (!Array.isArray(amr)) return false;
+  const methods = new Set(amr.filter((m): m is string => typeof m === 'string').map((m) => m.toLowerCase()));
+  return methods.has('mfa') || methods.size >= 2;
+}
+
+function identityFrom(claims: Record<string, unknown>, subject: string, idToken: string, groupsClaim: string): Omit<OidcIdentity, 'mfa'> {
   const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
   if (!email) throw new AppError('SIGN_IN_FAILED', 'The identity provider sent no email address (is the email scope granted?).');
   // An address the provider has not verified could name someone else.

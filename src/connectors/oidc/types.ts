@@ -58,6 +58,11 @@ export interface OidcIdentity {
   groups: string[];
   /** Kept for RP-initiated logout (`id_token_hint`). */
   idToken: string;
+  /**
+   * Whether the ID token's `amr` (RFC 8176) shows a second factor: `mfa`, or two different
+   * methods. False when it shows one method or none: the web channel then asks for verification.
+   */
+  mfa: boolean;
 }
 
 export interface OidcClient {

@@ -37,7 +37,7 @@ export interface OktaHttpDeps {
 }
 
 export interface OktaRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** A path under orgUrl (`/api/v1/users`) or an absolute URL on orgUrl (a next link). */
   url: string;
   /** Rate-limit bucket and the name used in logs and errors: method + path template. */

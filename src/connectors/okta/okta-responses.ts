@@ -3,7 +3,16 @@
  * checked; anything else Okta adds is ignored, so new Okta fields never break a lookup.
  */
 import { z } from 'zod';
-import type { OktaAppInfo, OktaFactor, OktaGroup, OktaRole, OktaUser } from '../../domain/okta-facts.js';
+import type {
+  FactorResult,
+  FactorVerification,
+  OktaAppInfo,
+  OktaFactor,
+  OktaGroup,
+  OktaLogEvent,
+  OktaRole,
+  OktaUser,
+} from '../../domain/okta-facts.js';
 import { AppError } from '../../errors/error-codes.js';
 
 const optionalString = z
@@ -101,5 +110,62 @@ export function toOktaFactors(values: unknown[]): OktaFactor[] {
   return values.map((value) => {
     const factor = parse(factorSchema, value, 'factor');
     return { id: factor.id, factorType: factor.factorType, provider: factor.provider, status: factor.status };
+  });
+}
+
+const verificationSchema = z.object({
+  factorResult: z.string(),
+  expiresAt: optionalTimestamp,
+  _links: z.object({ poll: z.object({ href: z.string().min(1) }).nullish() }).nullish(),
+  _embedded: z
+    .object({ challenge: z.object({ correctAnswer: z.number().int().nullish() }).nullish() })
+    .nullish()
+    .catch(undefined),
+});
+
+/**
+ * Okta's `factorResult` → ours. Okta's other verdicts on an answer (a code used twice, a push
+ * answered too late, FAILED) are a "no" for the person proving who they are; EXPIRED is a push
+ * nobody answered in time.
+ */
+const FACTOR_RESULTS: Record<string, FactorResult> = {
+  WAITING: 'WAITING',
+  CHALLENGE: 'CHALLENGE',
+  SUCCESS: 'SUCCESS',
+  REJECTED: 'REJECTED',
+  TIMEOUT: 'TIMEOUT',
+  EXPIRED: 'TIMEOUT',
+  FAILED: 'REJECTED',
+  CANCELLED: 'REJECTED',
+  PASSCODE_REPLAYED: 'REJECTED',
+  TIME_WINDOW_EXCEEDED: 'REJECTED',
+};
+
+/** A verify or poll answer (`UserFactorVerifyResponse`, `UserFactorPushTransaction`). */
+export function toFactorVerification(value: unknown, what: string): FactorVerification {
+  const v = parse(verificationSchema, value, what);
+  const result = FACTOR_RESULTS[v.factorResult];
+  if (!result) throw new AppError('OKTA_ERROR', `Okta's ${what} answer has factorResult ${JSON.stringify(v.factorResult.slice(0, 40))}`);
+  const pollUrl = v._links?.poll?.href ?? null;
+  if (result === 'WAITING' && pollUrl === null) throw new AppError('OKTA_ERROR', `Okta's ${what} answer is WAITING without a poll link`);
+  return {
+    result,
+    pollUrl: result === 'WAITING' ? pollUrl : null,
+    numberChallenge: v._embedded?.challenge?.correctAnswer ?? null,
+    expiresAt: v.expiresAt ?? null,
+  };
+}
+
+const logEventSchema = z.object({
+  uuid: z.string().min(1),
+  eventType: z.string().min(1),
+  published: z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString()),
+  outcome: z.object({ result: optionalString }).nullish(),
+});
+
+export function toOktaLogEvents(values: unknown[]): OktaLogEvent[] {
+  return values.map((value) => {
+    const e = parse(logEventSchema, value, 'System Log event');
+    return { uuid: e.uuid, eventType: e.eventType, published: e.published, outcome: e.outcome?.result ?? null };
   });
 }

@@ -5,7 +5,7 @@
  * the remaining budget; 429 waits for X-Rate-Limit-Reset") needs per-bucket control of
  * X-Rate-Limit-* headers, our own retry/idempotency rules and per-attempt timeouts, which the
  * SDK hides behind its own request executor; the built-in sandbox and tests run on http://
- * loopback, which the SDK's org-URL validation rejects; and seven endpoints do not justify a
+ * loopback, which the SDK's org-URL validation rejects; and a dozen endpoints do not justify a
  * large dependency tree in a self-hosted service. The OAuth client assertion is ~20 lines of
  * node:crypto.
  *
@@ -16,16 +16,41 @@
  * OKTA_UNAVAILABLE with `details.outcomeUnknown = true`; the caller's job, which owns the
  * idempotency key, then decides on a retry whether the reset happened: RECOVERY counts only when
  * Okta's statusChanged is later than the job (see jobs/okta-reset.job.ts).
+ *
+ * `verifyFactor` follows the same rule: a second push would buzz the phone again (and a second
+ * SMS cost a message), so it is only retried when Okta certainly did nothing; otherwise
+ * OKTA_UNAVAILABLE with `details.outcomeUnknown`. The pass code travels only in the request body,
+ * which OktaHttp never logs nor puts in errors. `unlockUser` and `clearUserSessions` are
+ * retried like reads: doing them twice changes nothing (a second unlock is answered E0000032).
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { OktaAppInfo, OktaDetails, OktaFactor, OktaGroup, OktaRole, OktaUser, UserLookup } from '../../domain/okta-facts.js';
+import type {
+  FactorVerification,
+  OktaAppInfo,
+  OktaDetails,
+  OktaFactor,
+  OktaGroup,
+  OktaLogEvent,
+  OktaRole,
+  OktaUser,
+  UserLookup,
+} from '../../domain/okta-facts.js';
 import { AppError } from '../../errors/error-codes.js';
 import { VERSION } from '../../version.js';
+import { nextLinkUrl } from './link-header.js';
 import { createOktaCredentials } from './okta-auth.js';
 import { OktaApiError } from './okta-errors.js';
 import { OktaHttp, type OktaLogger } from './okta-http.js';
 import type { OktaRateBudget } from './okta-rate-limiter.js';
-import { toOktaApp, toOktaFactors, toOktaGroups, toOktaRoles, toOktaUser } from './okta-responses.js';
+import {
+  toFactorVerification,
+  toOktaApp,
+  toOktaFactors,
+  toOktaGroups,
+  toOktaLogEvents,
+  toOktaRoles,
+  toOktaUser,
+} from './okta-responses.js';
 import { TtlCache } from './ttl-cache.js';
 import type { OktaConfig } from './types.js';
 
@@ -55,6 +80,33 @@ export interface OktaConnector {
   getDetails(appId: string, userId: string): Promise<OktaDetails>;
   /** Okta emails the user a reset link and moves them to RECOVERY. See the header on retries. */
   resetPassword(userId: string): Promise<void>;
+  /**
+   * Starts or answers a factor challenge (`POST /api/v1/users/{userId}/factors/{factorId}/verify`):
+   * without `passCode` a push is sent (WAITING, with a poll link and maybe a number challenge) or
+   * an SMS / email code is issued (CHALLENGE); with `passCode` the code is checked (SUCCESS, or
+   * REJECTED for a wrong code — Okta's 403 E0000068 is an answer here, not an error). Never retried
+   * blindly (a second push would reach the phone). The code is never logged.
+   */
+  verifyFactor(userId: string, factorId: string, answer?: { passCode: string }): Promise<FactorVerification>;
+  /**
+   * Reads a push transaction (the `poll` link verifyFactor returned): WAITING until the phone
+   * answers, then SUCCESS, REJECTED or TIMEOUT. A link that is not a factor transaction on orgUrl
+   * is refused (OKTA_ERROR) without any request: our credential never goes anywhere else.
+   */
+  pollFactorTransaction(pollUrl: string): Promise<FactorVerification>;
+  /**
+   * `POST /api/v1/users/{id}/lifecycle/unlock`: LOCKED_OUT → ACTIVE. A user who is not locked out
+   * is Okta's 403 E0000032 ("Unlock is not allowed for this user"), thrown as OKTA_ERROR with that
+   * `oktaErrorCode`: the caller reads the user's status to tell "already unlocked" from "refused".
+   */
+  unlockUser(userId: string): Promise<void>;
+  /** `DELETE /api/v1/users/{id}/sessions`: ends every Okta session of the user. */
+  clearUserSessions(userId: string): Promise<void>;
+  /**
+   * The user's password events since `since` (`GET /api/v1/logs`, filtered on the user as target
+   * and the event types), oldest first, every page.
+   */
+  listPasswordEvents(userId: string, since: string, eventTypes: readonly string[]): Promise<OktaLogEvent[]>;
   /** Readiness probe: throws an AppError when Okta is unreachable or rejects our credentials. */
   ping(): Promise<void>;
   /** The rate-limit budget of each bucket called so far, as Okta last reported it. */
@@ -76,6 +128,14 @@ export function oktaFilterLiteral(value: string): string {
 }
 
 const id = (value: string): string => encodeURIComponent(value);
+
+/** Okta's System Log page size when asked for none; a shorter page is the last one for now. */
+const LOG_PAGE_SIZE = 100;
+const MAX_LOG_PAGES = 100;
+/** Push factor ids remembered from listFactors (to ask for a number matching push); a bound, not a limit. */
+const MAX_KNOWN_PUSH_FACTORS = 10_000;
+/** The path of a push transaction under orgUrl (`_links.poll.href`). */
+const TRANSACTION_PATH = /^\/api\/v1\/users\/[^/]+\/factors\/[^/]+\/transactions\/[^/]+$/;
 
 /** Builds the connector from validated settings; callers use `oktaConnector.create` (index.ts). */
 export function buildOktaConnector(cfg: OktaConfig, opts: OktaConnectorOptions = {}): OktaConnector {
@@ -112,6 +172,14 @@ export function buildOktaConnector(cfg: OktaConfig, opts: OktaConnectorOptions =
   const appCache = new TtlCache<OktaAppInfo | null>(cfg.appCacheTtlMs, now);
   const groupCache = new TtlCache<OktaGroup | null>(cfg.groupCacheTtlMs, now);
   const memberCache = new TtlCache<OktaUser[] | null>(cfg.groupCacheTtlMs, now);
+  /**
+   * Push factors seen in listFactors. A factor's id and type never change, so this is not a cache
+   * that can go stale: it lets verifyFactor ask for a number matching push (the requester picks
+   * on the phone the number resetdesk shows) while the interface takes only ids. Unknown ids get
+   * the body-less verify, which is a plain push for a push factor.
+   */
+  const pushFactors = new Set<string>();
+  const orgPath = new URL(cfg.orgUrl).pathname.replace(/\/+$/, '');
 
   async function usersByFilter(filter: string): Promise<unknown[]> {
     const res = await http.request({
@@ -181,7 +249,11 @@ export function buildOktaConnector(cfg: OktaConfig, opts: OktaConnectorOptions =
     },
 
     async listFactors(userId) {
-      return toOktaFactors(await http.listAll(`/api/v1/users/${id(userId)}/factors`, 'GET /api/v1/users/{userId}/factors'));
+      const factors = toOktaFactors(await http.listAll(`/api/v1/users/${id(userId)}/factors`, 'GET /api/v1/users/{userId}/factors'));
+      for (const f of factors) {
+        if (f.factorType === 'push' && pushFactors.size < MAX_KNOWN_PUSH_FACTORS) pushFactors.add(f.id);
+      }
+      return factors;
     },
 
     findGroupByName(name) {
@@ -236,6 +308,102 @@ export function buildOktaConnector(cfg: OktaConfig, opts: OktaConnectorOptions =
         query: { sendEmail: 'true' },
         idempotent: false,
       });
+    },
+
+    async verifyFactor(userId, factorId, answer) {
+      const json = answer ? { passCode: answer.passCode } : pushFactors.has(factorId) ? { useNumberMatchingChallenge: true } : undefined;
+      try {
+        const res = await http.request({
+          method: 'POST',
+          url: `/api/v1/users/${id(userId)}/factors/${id(factorId)}/verify`,
+          bucket: 'POST /api/v1/users/{userId}/factors/{factorId}/verify',
+          ...(json ? { json } : {}),
+          // A resend would push the phone (or text the user) a second time.
+          idempotent: false,
+        });
+        return toFactorVerification(res.body, 'factor verification');
+      } catch (err) {
+        // A wrong code is the person's answer, not a failure of the call.
+        if (err instanceof OktaApiError && err.oktaErrorCode === 'E0000068') {
+          return { result: 'REJECTED', pollUrl: null, numberChallenge: null, expiresAt: null };
+        }
+        throw err;
+      }
+    },
+
+    async pollFactorTransaction(pollUrl) {
+      let path: string | undefined;
+      try {
+        const url = new URL(pollUrl);
+        if (http.isOrgUrl(pollUrl) && url.search === '' && url.hash === '' && url.username === '' && url.password === '') {
+          path = url.pathname.slice(orgPath.length);
+        }
+      } catch {
+        path = undefined;
+      }
+      if (path === undefined || !TRANSACTION_PATH.test(path)) {
+        throw new AppError('OKTA_ERROR', 'Refusing to poll a push transaction link that is not a factor transaction on orgUrl');
+      }
+      const res = await http.request({
+        method: 'GET',
+        url: pollUrl,
+        bucket: 'GET /api/v1/users/{userId}/factors/{factorId}/transactions/{transactionId}',
+        idempotent: true,
+      });
+      return toFactorVerification(res.body, 'push transaction');
+    },
+
+    async unlockUser(userId) {
+      await http.request({
+        method: 'POST',
+        url: `/api/v1/users/${id(userId)}/lifecycle/unlock`,
+        bucket: 'POST /api/v1/users/{id}/lifecycle/unlock',
+        idempotent: true,
+      });
+    },
+
+    async clearUserSessions(userId) {
+      await http.request({
+        method: 'DELETE',
+        url: `/api/v1/users/${id(userId)}/sessions`,
+        bucket: 'DELETE /api/v1/users/{userId}/sessions',
+        idempotent: true,
+      });
+    },
+
+    async listPasswordEvents(userId, since, eventTypes) {
+      if (eventTypes.length === 0) return [];
+      const types = eventTypes.map((t) => `eventType eq ${oktaFilterLiteral(t)}`).join(' or ');
+      const bucket = 'GET /api/v1/logs';
+      // A polling query (since, no until, ascending): Okta always sends a next link, because
+      // events may still arrive. A page shorter than the page size is the end for now; the
+      // caller reads again later with the same `since`.
+      let next: { url: string; query?: Record<string, string> } | undefined = {
+        url: '/api/v1/logs',
+        query: {
+          since,
+          filter: `target.id eq ${oktaFilterLiteral(userId)} and (${types})`,
+          sortOrder: 'ASCENDING',
+          limit: String(LOG_PAGE_SIZE),
+        },
+      };
+      const events: OktaLogEvent[] = [];
+      const seen = new Set<string>();
+      for (let page = 1; next; page += 1) {
+        if (page > MAX_LOG_PAGES) throw new AppError('OKTA_ERROR', `Okta returned more than ${MAX_LOG_PAGES} pages for ${bucket}`);
+        const res = await http.request({ method: 'GET', bucket, idempotent: true, ...next });
+        if (!Array.isArray(res.body)) throw new AppError('OKTA_ERROR', `Okta answered ${bucket} with something other than a list`);
+        events.push(...toOktaLogEvents(res.body as unknown[]));
+        if (res.body.length < LOG_PAGE_SIZE) break;
+        const link = nextLinkUrl(res.headers.get('link'), res.url);
+        if (!link || link === res.url || seen.has(link)) break;
+        if (!http.isOrgUrl(link)) {
+          throw new AppError('OKTA_ERROR', `Okta's next link for ${bucket} points outside orgUrl (${new URL(link).origin}); not followed`);
+        }
+        seen.add(link);
+        next = { url: link };
+      }
+      return events;
     },
 
     rateLimits() {

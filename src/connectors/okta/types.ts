@@ -9,7 +9,9 @@ import { z } from 'zod';
 /**
  * Scopes a service app needs for the calls this connector makes. Okta has no
  * `okta.factors.read`: listing a user's factors is covered by `okta.users.read` in the spec's
- * security requirements, and asking for an unknown scope makes the token request fail.
+ * security requirements (verifying one, unlocking and clearing sessions by `okta.users.manage`),
+ * and asking for an unknown scope makes the token request fail. `okta.logs.read`: the System Log
+ * read that confirms a user set a new password after a reset.
  */
 export const DEFAULT_OKTA_SCOPES = [
   'okta.users.read',
@@ -17,6 +19,7 @@ export const DEFAULT_OKTA_SCOPES = [
   'okta.apps.read',
   'okta.groups.read',
   'okta.roles.read',
+  'okta.logs.read',
 ] as const;
 
 /** http:// is allowed so the built-in sandbox and tests can run on loopback. */

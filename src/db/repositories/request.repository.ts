@@ -1,6 +1,7 @@
 import { assertTransition, OPEN_STATUSES } from '../../domain/lifecycle.js';
-import { appNameKey } from '../../domain/policy.js';
+import { appNameKey, type VerificationLevel } from '../../domain/policy.js';
 import type { Priority, RequestStatus } from '../../domain/types.js';
+import type { VerificationState } from '../../domain/verification.js';
 import { nowIso } from '../../time.js';
 import type { Db } from '../database.js';
 import { newId } from '../ids.js';
@@ -39,6 +40,14 @@ export interface PasswordRequest {
   questionRounds: number;
   /** The approver group a returned request goes back to once answered. */
   returnGroup: string | null;
+  /** The proof the request needs because of its channel (triage may raise it). */
+  verificationLevel: VerificationLevel;
+  /** When the requester proved possession of an enrolled factor. */
+  verifiedAt: string | null;
+  /** The challenge in progress or last made; null when none was needed. */
+  verification: VerificationState | null;
+  /** When the user set a new password after an approved Okta reset (jobs/after-reset.jobs.ts); null while unknown. */
+  resetConfirmedAt: string | null;
 }
 
 /** A question the requester must answer before the request goes on. */
@@ -46,7 +55,10 @@ interface OpenQuestion {
   /** The question's id (`qst_…`); its audit event, email and waiting timer carry it. */
   id: string;
   text: string;
-  /** 'app_ambiguous': triage asks which app; 'returned': an approver asks for more information. */
+  /**
+   * 'app_ambiguous': triage asks which app; 'returned': an approver asks for more information;
+   * 'verification_timeout': the push was not answered, start verification again.
+   */
   reason: QuestionReason;
   /** App names offered as answers (empty for an approver's question). */
   candidates: string[];
@@ -54,7 +66,7 @@ interface OpenQuestion {
   askedAt: string;
 }
 
-export type QuestionReason = 'app_ambiguous' | 'returned';
+export type QuestionReason = 'app_ambiguous' | 'returned' | 'verification_timeout';
 
 function toRequest(r: RequestRow): PasswordRequest {
   return {
@@ -96,6 +108,10 @@ function toRequest(r: RequestRow): PasswordRequest {
           },
     questionRounds: Number(r.question_rounds),
     returnGroup: r.return_group,
+    verificationLevel: r.verification_level as VerificationLevel,
+    verifiedAt: r.verified_at,
+    verification: r.verification_json ? (JSON.parse(r.verification_json) as VerificationState) : null,
+    resetConfirmedAt: r.reset_confirmed_at,
   };
 }
 
@@ -109,7 +125,10 @@ const NO_QUESTION = {
   question_id: null,
 } as const;
 
-export type NewRequest = Pick<PasswordRequest, 'requester' | 'app' | 'justification' | 'targetUser' | 'channel' | 'submittedBy'>;
+export type NewRequest = Pick<PasswordRequest, 'requester' | 'app' | 'justification' | 'targetUser' | 'channel' | 'submittedBy'> & {
+  /** Default 'none'. */
+  verificationLevel?: VerificationLevel;
+};
 
 export async function insertRequest(db: Db, input: NewRequest): Promise<PasswordRequest> {
   const now = nowIso();
@@ -143,6 +162,11 @@ export async function insertRequest(db: Db, input: NewRequest): Promise<Password
     question_rounds: 0,
     return_group: null,
     app_key: appNameKey(input.app),
+    verification_level: input.verificationLevel ?? 'none',
+    verified_at: null,
+    verification_json: null,
+    challenge_id: null,
+    reset_confirmed_at: null,
   };
   await db.insertInto('password_requests').values(row).execute();
   return toRequest(row);
@@ -261,7 +285,7 @@ export async function getRequestVersion(db: Db, id: string): Promise<{ status: R
 export async function askRequester(
   db: Db,
   id: string,
-  from: 'Triaging' | 'Escalated',
+  from: 'Triaging' | 'Escalated' | 'Verifying',
   q: { id: string; text: string; reason: QuestionReason; candidates: string[]; askedBy: string; requester: string },
 ): Promise<PasswordRequest | null> {
   assertTransition(from, 'Waiting');
@@ -375,4 +399,59 @@ export async function recentResets(db: Db, account: string, app: string, since: 
     .orderBy('updated_at')
     .execute();
   return rows.map(toRequest);
+}
+
+/**
+ * Triaging or Waiting (a push that timed out, started again) → Verifying with a new challenge,
+ * only while the request is still where the caller saw it.
+ */
+export async function startVerifying(
+  db: Db,
+  id: string,
+  from: 'Triaging' | 'Waiting',
+  state: VerificationState,
+): Promise<PasswordRequest | null> {
+  assertTransition(from, 'Verifying');
+  const row = await db
+    .updateTable('password_requests')
+    .set({
+      ...NO_QUESTION,
+      status: 'Verifying',
+      verification_json: JSON.stringify(state),
+      challenge_id: state.challengeId,
+      next_owner: null,
+      updated_at: nowIso(),
+    })
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toRequest(row) : null;
+}
+
+/** Updates the challenge of a Verifying request (a code sent, a wrong code counted), only within round `challengeId`. */
+export async function updateVerification(db: Db, id: string, state: VerificationState): Promise<boolean> {
+  const result = await db
+    .updateTable('password_requests')
+    .set({ verification_json: JSON.stringify(state), updated_at: nowIso() })
+    .where('id', '=', id)
+    .where('status', '=', 'Verifying')
+    .where('challenge_id', '=', state.challengeId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Verifying → Triaging: proven. Records when, keeps the challenge for the record. */
+export async function markVerified(db: Db, id: string, state: VerificationState): Promise<PasswordRequest | null> {
+  assertTransition('Verifying', 'Triaging');
+  const now = nowIso();
+  const row = await db
+    .updateTable('password_requests')
+    .set({ status: 'Triaging', verified_at: now, verification_json: JSON.stringify({ ...state, push: null }), updated_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'Verifying')
+    .where('challenge_id', '=', state.challengeId)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toRequest(row) : null;
 }

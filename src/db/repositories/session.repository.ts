@@ -57,12 +57,14 @@ export interface WebSession {
   role: Role;
   idToken: string | null;
   expiresAt: string;
+  /** The sign-in showed a second factor (the ID token's `amr`). */
+  mfa: boolean;
 }
 
 /** Starts a session; returns it with the cookie value, which exists only in this return value. */
 export async function createWebSession(
   db: Db,
-  input: { email: string; name: string | null; role: Role; idToken: string | null; ttlMs: number },
+  input: { email: string; name: string | null; role: Role; idToken: string | null; mfa: boolean; ttlMs: number },
 ): Promise<{ session: WebSession; token: string }> {
   const token = newToken('rds');
   const session: WebSession = {
@@ -72,6 +74,7 @@ export async function createWebSession(
     role: input.role,
     idToken: input.idToken,
     expiresAt: isoIn(input.ttlMs),
+    mfa: input.mfa,
   };
   await db
     .insertInto('web_sessions')
@@ -82,6 +85,7 @@ export async function createWebSession(
       name: session.name,
       role: session.role,
       id_token: session.idToken,
+      mfa: session.mfa ? 1 : 0,
       created_at: nowIso(),
       expires_at: session.expiresAt,
     })
@@ -93,12 +97,20 @@ export async function createWebSession(
 export async function findWebSession(db: Db, token: string): Promise<WebSession | null> {
   const row = await db
     .selectFrom('web_sessions')
-    .select(['id', 'email', 'name', 'role', 'id_token', 'expires_at'])
+    .select(['id', 'email', 'name', 'role', 'id_token', 'expires_at', 'mfa'])
     .where('token_hash', '=', hash(token))
     .where('expires_at', '>', nowIso())
     .executeTakeFirst();
   if (!row) return null;
-  return { id: row.id, email: row.email, name: row.name, role: row.role as Role, idToken: row.id_token, expiresAt: row.expires_at };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role as Role,
+    idToken: row.id_token,
+    expiresAt: row.expires_at,
+    mfa: Number(row.mfa) === 1,
+  };
 }
 
 /** Ends a session (sign-out); false when it was already gone. */

@@ -51,8 +51,10 @@ export const adminRoutes = [
     method: 'GET',
     url: '/api/v1/admin/connectors',
     auth: { roles: ['admin'] },
-    summary: "Whether Okta and SMTP answer now, and Okta's rate-limit budget per bucket",
-    description: 'Calls both on every request (no cache); error texts can name hosts, hence admins only.',
+    summary: "Whether Okta and SMTP answer now, Okta's rate-limit budget per bucket, and the policy source's latest sync",
+    description:
+      'Calls Okta and SMTP on every request (no cache); the policy source is what the latest sync recorded (POST /api/v1/policy/sync ' +
+      'reads the page now). Error texts can name hosts, hence admins only.',
     tags,
     response: connectorStatusSchema,
     async handler(_input, ctx) {

@@ -9,6 +9,7 @@ import {
   returnRequest,
 } from '../../services/request.service.js';
 import { cancelRequest, recordExternalResult, replyToQuestion } from '../../services/request-lifecycle.service.js';
+import { submitVerification } from '../../services/verification.service.js';
 import {
   cancelBody,
   createRequestBody,
@@ -18,6 +19,7 @@ import {
   listRequestsQuery,
   replyBody,
   returnBody,
+  verifyBody,
 } from '../api-schemas.js';
 import { principalOf } from '../auth.js';
 import { streamRequest } from '../request-stream.js';
@@ -72,7 +74,9 @@ export const requestRoutes = [
     response: createdRequestSchema,
     errors: ['TOO_MANY_OPEN_REQUESTS', 'RESET_COOLDOWN'],
     async handler({ body, request, reply }, ctx) {
-      const filed = await createRequest(ctx, principalOf(request), body);
+      // A signed-in browser is the web channel; its sign-in's MFA decides how the person is verified.
+      const web = request.signedIn ? { channel: 'web', signInMfa: request.signedIn.session.mfa } : {};
+      const filed = await createRequest(ctx, principalOf(request), { ...body, ...web });
       if (filed.existing) void reply.status(200);
       return { request_id: filed.request.id, status: filed.request.status, existing: filed.existing };
     },
@@ -188,6 +192,22 @@ export const requestRoutes = [
     errors: ['REQUEST_NOT_FOUND', 'SELF_DECISION', 'APPROVER_UNVERIFIED', 'NOT_PENDING_EXTERNAL'],
     async handler({ params, body, request }, ctx) {
       return toRequestView(await recordExternalResult(ctx, principalOf(request), params.id, body));
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/requests/:id/verify',
+    auth: ANY_ROLE,
+    summary: 'Prove who you are (the requester): a code from an enrolled factor, or ask Okta to send one',
+    description:
+      'While the request is Verifying: `{ factorId, passCode }` checks a code of a factor listed in `verification.codes`; `{ factorId }` of an SMS or email factor has Okta send the code. A push needs nothing here: approve it on the phone (pick `verification.push.numberChallenge` when shown). After a push timed out (Waiting), `{}` starts verification again. A wrong code is 400 VERIFICATION_FAILED with `details.attemptsLeft`.',
+    tags,
+    params: idParams,
+    body: verifyBody,
+    response: requestViewSchema,
+    errors: ['REQUEST_NOT_FOUND', 'NOT_VERIFYING', 'VERIFICATION_FAILED'],
+    async handler({ params, body, request }, ctx) {
+      return toRequestView(await submitVerification(ctx, principalOf(request), params.id, body ?? {}));
     },
   }),
   defineRoute({

@@ -86,4 +86,22 @@ export const oktaUserRoutes: ApiRoute[] = [
     },
   },
   { method: 'POST', template: '/api/v1/users/{id}/lifecycle/reset_password', scope: 'okta.users.manage', handle: resetPassword },
+  {
+    method: 'POST',
+    template: '/api/v1/users/{id}/lifecycle/unlock',
+    scope: 'okta.users.manage',
+    handle: (ctx) => {
+      ctx.state.unlock(ctx.state.requireUser(param(ctx, 'id')));
+      return { body: {} };
+    },
+  },
+  {
+    method: 'DELETE',
+    template: '/api/v1/users/{userId}/sessions',
+    scope: 'okta.users.manage',
+    handle: (ctx) => {
+      ctx.state.clearSessions(ctx.state.requireUser(param(ctx, 'userId')));
+      return { status: 204, body: undefined };
+    },
+  },
 ];
