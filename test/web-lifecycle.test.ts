@@ -254,7 +254,8 @@ describe('a request’s life in the web app', () => {
     await cancel.getByRole('textbox', { name: /Reason/ }).fill('I remembered it');
     await accessible(requester, 'cancel dialog');
     await requester.waitForTimeout(DIALOG_TRANSITION_MS);
-    await screenshot(requester, 'cancel-dialog');
+    // The dialog over the top of the page, not the whole (long) detail page under it.
+    await screenshot(requester, 'cancel-dialog', { fullPage: false });
     await cancel.getByRole('button', { name: 'Cancel request' }).click();
     await expect.poll(() => cancel.isVisible()).toBe(false);
     await expect.poll(() => requester.getByTestId('next-step').textContent(), { timeout: 15_000 }).toContain('Cancelled');

@@ -21,9 +21,20 @@ type NewApp = components['schemas']['CreateApp'];
 type AppChanges = components['schemas']['UpdateApp'];
 export type ApiToken = components['schemas']['ApiToken'];
 type NewToken = components['schemas']['CreateToken'];
+/** Okta, SMTP and the policy source (GET /api/v1/admin/connectors). */
+export type ConnectorStatus = components['schemas']['ConnectorStatus'];
+/** The active policy with its source, reference text, latest sync and history (GET /api/v1/policy). */
+export type PolicyView = components['schemas']['PolicyView'];
+/** One problem in a policy's YAML: its line, the dotted path ('' for YAML syntax) and what is wrong. */
+export type PolicyIssue = components['schemas']['PolicyIssue'];
 
 /** The question a Waiting request asks its requester. */
 export type OpenQuestion = components['schemas']['OpenQuestion'];
+
+/** While a request is Verifying: the push to approve and the code factors on offer, and attempts left. */
+export type Verification = components['schemas']['Verification'];
+/** One factor the requester may type a code of (`issue`: Okta sends the code on request). */
+export type CodeFactor = Verification['codes'][number];
 
 /**
  * The signed-in person (GET /api/v1/me): address, name, role, the CSRF token to send back on
@@ -154,13 +165,31 @@ export function useApps() {
 const PAGE_SIZE = 50;
 
 /** Requests, newest first, a page at a time (requesters: only their own). */
-export function useRequestPages(status: RequestStatus | null) {
+export function useRequestPages(status: RequestStatus | null, enabled = true) {
   return useInfiniteQuery({
+    enabled,
     queryKey: ['requests', 'list', status],
     queryFn: ({ pageParam }) =>
       unwrap(api.GET('/api/v1/requests', { params: { query: { limit: PAGE_SIZE, offset: pageParam, ...(status ? { status } : {}) } } })),
     initialPageParam: 0,
     getNextPageParam: (last) => (last.requests.length === last.limit ? last.offset + last.limit : undefined),
+  });
+}
+
+/**
+ * The requests that wait for their requester (Waiting with a question, or Verifying), newest first:
+ * both statuses, up to the most the API lists at once — there are never many.
+ */
+export function useRequestsAwaitingRequester(enabled: boolean) {
+  return useQuery({
+    queryKey: ['requests', 'awaiting-requester'],
+    queryFn: async () => {
+      const read = (status: 'Waiting' | 'Verifying') =>
+        unwrap(api.GET('/api/v1/requests', { params: { query: { status, limit: 200 } } })).then((b) => b.requests);
+      const [waiting, verifying] = await Promise.all([read('Waiting'), read('Verifying')]);
+      return [...waiting, ...verifying].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    },
+    enabled,
   });
 }
 
@@ -224,6 +253,23 @@ export function useReply() {
   return useMutation({
     mutationFn: ({ id, ...body }: ReplyInput) => unwrap(api.POST('/api/v1/requests/{id}/reply', { params: { path: { id } }, body })),
     onSuccess: (view, { id }) => refreshRequest(queryClient, id, view),
+  });
+}
+
+/** What the requester sends to prove it is them: a code, a factor to send a code to, or nothing (a new push). */
+export type VerifyInput = { id: string; factorId?: string; passCode?: string };
+
+/**
+ * POST …/verify: `{factorId}` has Okta send an SMS / email code, `{factorId, passCode}` checks a
+ * code, `{}` starts again after a push timed out. A wrong code is a VERIFICATION_FAILED ApiError
+ * (`details.attemptsLeft`); the request is read again either way (attempts left, or escalated).
+ */
+export function useVerify() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, ...body }: VerifyInput) => unwrap(api.POST('/api/v1/requests/{id}/verify', { params: { path: { id } }, body })),
+    onSuccess: (view, { id }) => refreshRequest(queryClient, id, view),
+    onError: (_error, { id }) => refreshRequest(queryClient, id),
   });
 }
 
@@ -381,7 +427,49 @@ export function useRevokeToken() {
   });
 }
 
-/** Whether Okta and SMTP answer now (each call pings both). */
+/** The active policy, its reference text, latest sync and history (approvers and admins). */
+export function usePolicy() {
+  return useQuery({ queryKey: ['policy'], queryFn: () => unwrap(api.GET('/api/v1/policy')) });
+}
+
+/**
+ * Puts an admin's policy in force (PUT /api/v1/policy). A POLICY_INVALID error's details list the
+ * problems (`errors`: line, path, message); nothing changed then. The answer is the new view; what
+ * /me says about the policy, and the connector status, are read again.
+ */
+export function useReplacePolicy() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (yaml: string) => unwrap(api.PUT('/api/v1/policy', { body: { yaml } })),
+    onSuccess: (view) => {
+      queryClient.setQueryData(['policy'], view);
+      return Promise.all([
+        queryClient.invalidateQueries({ queryKey: ['me'] }),
+        queryClient.invalidateQueries({ queryKey: ['connectors'] }),
+      ]);
+    },
+  });
+}
+
+/**
+ * Reads the policy page now (POST /api/v1/policy/sync). Success or failure, the server recorded
+ * the sync: the policy view is read again (on success the answer carries it).
+ */
+export function useSyncPolicy() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/policy/sync')),
+    onSuccess: (result) => queryClient.setQueryData(['policy'], result.policy),
+    onSettled: (_data, error) =>
+      Promise.all([
+        ...(error ? [queryClient.invalidateQueries({ queryKey: ['policy'] })] : []),
+        queryClient.invalidateQueries({ queryKey: ['me'] }),
+        queryClient.invalidateQueries({ queryKey: ['connectors'] }),
+      ]),
+  });
+}
+
+/** Whether Okta and SMTP answer now (each call pings both), and the policy source's latest sync. */
 export function useConnectorStatus() {
   return useQuery({ queryKey: ['connectors'], queryFn: () => unwrap(api.GET('/api/v1/admin/connectors')), staleTime: 0 });
 }

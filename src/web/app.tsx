@@ -7,6 +7,7 @@ import { MailboxAdminPage } from './admin/mailbox-admin-page';
 import { TokensAdminPage } from './admin/tokens-admin-page';
 import { NotFoundPage } from './components/not-found-page';
 import { AppLayout } from './layout/app-layout';
+import { PolicyPage } from './policy/policy-page';
 import { ReviewQueuePage } from './queue/review-queue-page';
 import { MyRequestsPage } from './requests/my-requests-page';
 import { NewRequestPage } from './requests/new-request-page';
@@ -26,6 +27,7 @@ export function App() {
           <Route path="requests" element={<MyRequestsPage />} />
           <Route path="requests/:id" element={<RequestDetailPage />} />
           <Route path="queue" element={<ReviewQueuePage />} />
+          <Route path="policy" element={<PolicyPage />} />
           <Route
             path="dashboard"
             element={

@@ -32,9 +32,12 @@ export const theme = createTheme({
   },
 });
 
-/** Dimmed text in gray 7, not 6, which is too faint on white for small print. */
+/**
+ * Dimmed text in gray 7, not 6, which is too faint on white for small print; errors (a field's
+ * message and its text) in red 9, not 6, for the same reason.
+ */
 export const cssVariablesResolver = () => ({
   variables: {},
-  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
+  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)', '--mantine-color-error': 'var(--mantine-color-red-9)' },
   dark: {},
 });

@@ -50,11 +50,16 @@ export async function startBrowser(): Promise<TestBrowser> {
   };
 }
 
-/** Saves a full-page screenshot as docs/screenshots/<name>-<width>.png. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * Saves a screenshot as docs/screenshots/<name>-<width>.png, from the top of the page: scrolled
+ * down (after a click), the fixed header would be drawn across the middle. The whole page by
+ * default; `fullPage: false` keeps to the viewport (a dialog over a long page).
+ */
+export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const width = page.viewportSize()?.width ?? 1280;
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: opts.fullPage ?? true });
 }
 
 /**

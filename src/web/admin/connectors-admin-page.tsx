@@ -1,11 +1,16 @@
-import { Badge, Button, Group, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
-import { useConnectorStatus } from '../api';
+import { Link } from 'react-router';
+import { type ConnectorStatus, useConnectorStatus } from '../api';
 import { ErrorAlert } from '../components/error-alert';
+import { RelativeTime } from '../components/relative-time';
 import { t } from '../i18n/translate';
 import { AdminPage } from './admin-page';
 
-/** `/admin/connectors`: whether Okta and SMTP answer now, Okta's rate-limit budget, the dev mailbox. */
+/**
+ * `/admin/connectors`: whether Okta and SMTP answer now, Okta's rate-limit budget, the dev
+ * mailbox, and the policy source (Confluence or not, and how its latest sync went).
+ */
 export function ConnectorsAdminPage() {
   return (
     <AdminPage title={t('admin.connectors.title')}>
@@ -16,14 +21,14 @@ export function ConnectorsAdminPage() {
 
 function Connectors() {
   const status = useConnectorStatus();
-  if (status.isPending) return <Skeleton height={160} />;
+  if (status.isPending) return <Skeleton height={420} />;
   if (status.isError) return <ErrorAlert error={status.error} onRetry={() => void status.refetch()} />;
-  const { okta, smtp } = status.data;
+  const { okta, smtp, policy } = status.data;
   const unknown = t('admin.connectors.unknown');
   return (
     <Stack gap="md">
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
-        <StatusCard title={t('admin.connectors.okta')} reachable={okta.reachable} error={okta.error}>
+        <StatusCard title={t('admin.connectors.okta')} {...reachability(okta.reachable)} error={okta.error}>
           <Text fw={500} size="sm">
             {t('admin.connectors.rateLimits')}
           </Text>
@@ -47,11 +52,12 @@ function Connectors() {
             </ul>
           )}
         </StatusCard>
-        <StatusCard title={t('admin.connectors.smtp')} reachable={smtp.reachable} error={smtp.error}>
+        <StatusCard title={t('admin.connectors.smtp')} {...reachability(smtp.reachable)} error={smtp.error}>
           <Text size="sm" c={smtp.devMailbox ? 'orange.9' : undefined}>
             {smtp.devMailbox ? t('admin.connectors.devMailbox') : t('admin.connectors.smtpConfigured')}
           </Text>
         </StatusCard>
+        <PolicySourceCard policy={policy} />
       </SimpleGrid>
       <Group>
         <Button variant="default" loading={status.isFetching} onClick={() => void status.refetch()}>
@@ -62,14 +68,68 @@ function Connectors() {
   );
 }
 
+const reachability = (reachable: boolean) => ({
+  badge: reachable ? t('admin.connectors.reachable') : t('admin.connectors.unreachable'),
+  ok: reachable,
+});
+
+/**
+ * The policy source: the Confluence page (or none), the policy in force, and the latest sync as
+ * the server recorded it; a failed sync shows its error (with the lines of every problem).
+ */
+function PolicySourceCard({ policy }: { policy: ConnectorStatus['policy'] }) {
+  const { confluence, lastSync } = policy;
+  const badge = !confluence
+    ? { badge: t('admin.connectors.noConfluence'), ok: null }
+    : lastSync && !lastSync.ok
+      ? { badge: t('admin.connectors.syncFailed'), ok: false }
+      : { badge: t('admin.connectors.synced'), ok: lastSync ? true : null };
+  return (
+    <StatusCard title={t('admin.connectors.policy')} {...badge} error={lastSync && !lastSync.ok ? lastSync.error : null}>
+      <Stack gap={4}>
+        <Text size="sm">
+          {confluence
+            ? t('admin.connectors.confluencePage', { id: confluence.pageId, minutes: confluence.syncMinutes })
+            : t('admin.connectors.noConfluenceBody')}
+        </Text>
+        <Text size="sm">
+          {t('admin.connectors.policyInForce', { version: policy.version, source: t(`policy.sourceKind.${policy.source}`) })}
+        </Text>
+        <Text size="sm" data-testid="connectors-last-sync">
+          {t('admin.connectors.lastSync')}{' '}
+          {lastSync ? (
+            <>
+              <RelativeTime iso={lastSync.at} /> · {lastSync.ok ? t('policy.sync.ok') : t('policy.sync.failed')}
+            </>
+          ) : (
+            t('admin.connectors.neverSynced')
+          )}
+        </Text>
+        {lastSync && !lastSync.ok && (
+          <Text size="sm">
+            {t('admin.connectors.lastOk')}{' '}
+            {policy.lastSuccessfulSyncAt ? <RelativeTime iso={policy.lastSuccessfulSyncAt} /> : t('policy.sync.neverOk')}
+          </Text>
+        )}
+        <Anchor component={Link} to="/policy" size="sm">
+          {t('admin.connectors.openPolicy')}
+        </Anchor>
+      </Stack>
+    </StatusCard>
+  );
+}
+
+/** A connector's card; `ok` colours the badge (green, red, or grey when there is nothing to judge). */
 function StatusCard({
   title,
-  reachable,
+  badge,
+  ok,
   error,
   children,
 }: {
   title: string;
-  reachable: boolean;
+  badge: string;
+  ok: boolean | null;
   error: string | null;
   children: ReactNode;
 }) {
@@ -79,10 +139,10 @@ function StatusCard({
         <Title order={2} size="h4">
           {title}
         </Title>
-        <Badge color={reachable ? 'green' : 'red'}>{reachable ? t('admin.connectors.reachable') : t('admin.connectors.unreachable')}</Badge>
+        <Badge color={ok === null ? 'gray' : ok ? 'green' : 'red'}>{badge}</Badge>
       </Group>
       {error && (
-        <Text size="sm" c="red.8" mb="sm">
+        <Text size="sm" c="red.8" mb="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
           {error}
         </Text>
       )}

@@ -18,6 +18,11 @@ const PATHS = {
   user: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0',
   arrowLeft: 'M19 12H5M11 6l-6 6 6 6',
   chart: 'M4 20h16M7 16v-5M12 16V6M17 16v-8',
+  document: 'M6 3h8l4 4v14H6zM14 3v4h4M9 12h6M9 16h6',
+  refresh: 'M20 11a8 8 0 0 0-14.9-3M4 4v4h4M4 13a8 8 0 0 0 14.9 3M20 20v-4h-4',
+  shield: 'M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6zM8.5 12l2.5 2.5 4.5-5',
+  phone: 'M7 3h10v18H7zM11 18h2',
+  key: 'M11 12h10M17 12v3M20 12v2M8 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6z',
 } as const;
 
 /** The name of one of the app's icons. */

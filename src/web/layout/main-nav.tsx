@@ -20,6 +20,7 @@ const REQUESTER_ITEMS: NavItem[] = [
 ];
 const REVIEW_ITEM: NavItem = { to: '/queue', label: 'nav.queue', icon: 'inbox', matches: (p) => p.startsWith('/queue') };
 const DASHBOARD_ITEM: NavItem = { to: '/dashboard', label: 'nav.dashboard', icon: 'chart', matches: (p) => p.startsWith('/dashboard') };
+const POLICY_ITEM: NavItem = { to: '/policy', label: 'nav.policy', icon: 'document', matches: (p) => p.startsWith('/policy') };
 const ADMIN_ITEM: NavItem = {
   to: '/admin/apps',
   label: 'nav.admin',
@@ -30,8 +31,8 @@ const ADMIN_ITEM: NavItem = {
 const MAILBOX_ITEM: NavItem = { to: '/admin/mailbox', label: 'nav.mailbox', icon: 'mail', matches: (p) => p.startsWith('/admin/mailbox') };
 
 /**
- * The pages this person may use; approvers and admins also get the review queue and the
- * dashboard, admins the admin pages. Where the server has a dev mailbox it will show them (the
+ * The pages this person may use; approvers and admins also get the review queue, the
+ * dashboard and the policy, admins the admin pages. Where the server has a dev mailbox it will show them (the
  * demo), everyone else gets their mail too.
  */
 export function MainNav({ onNavigate }: { onNavigate: () => void }) {
@@ -39,7 +40,7 @@ export function MainNav({ onNavigate }: { onNavigate: () => void }) {
   const { pathname } = useLocation();
   const admin = me.role === 'admin';
   const mailbox = useDevMailbox(!admin);
-  const reviewer = canReview(me) ? [...REQUESTER_ITEMS, REVIEW_ITEM, DASHBOARD_ITEM] : REQUESTER_ITEMS;
+  const reviewer = canReview(me) ? [...REQUESTER_ITEMS, REVIEW_ITEM, DASHBOARD_ITEM, POLICY_ITEM] : REQUESTER_ITEMS;
   const items = admin ? [...reviewer, ADMIN_ITEM] : mailbox.data ? [...reviewer, MAILBOX_ITEM] : reviewer;
   return (
     <Stack gap={4}>

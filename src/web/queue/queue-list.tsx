@@ -1,6 +1,7 @@
 import { Badge, Group, Stack, Text, UnstyledButton } from '@mantine/core';
 import type { Request } from '../api';
 import { t } from '../i18n/translate';
+import { ruleWords } from '../requests/rule-text';
 import { PriorityBadge } from '../requests/status-badge';
 import { isMyAddress, useMe } from '../session/session-context';
 import { AgeBadge } from './age-badge';
@@ -44,11 +45,7 @@ export function QueueList({
               </Text>
               <Group gap={6} mt={6}>
                 <PriorityBadge priority={request.priority} />
-                {request.ruleId && (
-                  <Badge color="gray" variant="outline" ff="monospace">
-                    {request.ruleId}
-                  </Badge>
-                )}
+                {request.ruleId && <RuleBadge ruleId={request.ruleId} />}
                 {own && <Badge color="violet">{t('queue.yours')}</Badge>}
               </Group>
             </UnstyledButton>
@@ -56,5 +53,21 @@ export function QueueList({
         );
       })}
     </Stack>
+  );
+}
+
+/** The rule as a chip: in words (red) when verifying the requester escalated it, else its id. */
+function RuleBadge({ ruleId }: { ruleId: string }) {
+  const words = ruleWords(ruleId);
+  if (!words)
+    return (
+      <Badge color="gray" variant="outline" ff="monospace">
+        {ruleId}
+      </Badge>
+    );
+  return (
+    <Badge color="red" title={ruleId} styles={{ root: { height: 'auto', maxWidth: '100%' }, label: { whiteSpace: 'normal' } }}>
+      {words}
+    </Badge>
   );
 }

@@ -1,10 +1,11 @@
-import { Anchor, Code, DataList, Group, Skeleton, Stack, Title } from '@mantine/core';
+import { Anchor, DataList, Group, Skeleton, Stack, Title } from '@mantine/core';
 import { type ReactNode, useId } from 'react';
 import { Link } from 'react-router';
 import { type Request, useRequestEvents } from '../api';
 import { ErrorAlert } from '../components/error-alert';
 import { UntrustedText } from '../components/untrusted-text';
 import { t } from '../i18n/translate';
+import { RuleText } from '../requests/rule-text';
 import { PriorityBadge } from '../requests/status-badge';
 import { isMyAddress, useMe } from '../session/session-context';
 import { AgeBadge } from './age-badge';
@@ -37,8 +38,22 @@ export function ReviewPanel({ request, onDecided }: { request: Request; onDecide
         <Row label={t('field.requester')}>{request.requester}</Row>
         {request.targetUser && <Row label={t('field.targetUser')}>{request.targetUser}</Row>}
         <Row label={t('field.app')}>{request.app}</Row>
-        <Row label={t('field.rule')}>{request.ruleId ? <Code>{request.ruleId}</Code> : '—'}</Row>
-        <Row label={t('field.policyVersion')}>{request.policyVersion ?? '—'}</Row>
+        <Row label={t('field.rule')}>{request.ruleId ? <RuleText ruleId={request.ruleId} /> : '—'}</Row>
+        <Row label={t('field.policyVersion')}>
+          {request.policyVersion ? (
+            <Anchor
+              component={Link}
+              to={`/policy?version=${encodeURIComponent(request.policyVersion)}`}
+              size="sm"
+              aria-label={t('queue.policyLinkLabel', { version: request.policyVersion })}
+              data-testid="policy-link"
+            >
+              {t('queue.policyLink', { version: request.policyVersion })}
+            </Anchor>
+          ) : (
+            '—'
+          )}
+        </Row>
         <Row label={t('field.rationale')}>{request.rationale ?? '—'}</Row>
         <Row label={t('field.nextOwner')}>{request.next_owner ?? '—'}</Row>
       </DataList>

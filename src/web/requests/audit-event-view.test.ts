@@ -67,3 +67,36 @@ describe('timeline entries of the lifecycle', () => {
     });
   });
 });
+
+describe('timeline entries of verifying the requester', () => {
+  it('started (a push with its number, codes on offer), a wrong code, verified', () => {
+    expect(
+      auditEventView(
+        event('Message', 'resetdesk', {
+          kind: 'verification',
+          step: 'started',
+          level: 'any_factor',
+          push: true,
+          numberChallenge: 42,
+          codeFactors: ['sms', 'email'],
+        }),
+      ),
+    ).toMatchObject({
+      title: 'resetdesk asked the requester to confirm it’s them',
+      meta: ['level any_factor', 'Okta Verify push sent (number 42)', 'codes accepted: SMS code, email code'],
+    });
+    expect(
+      auditEventView(event('Message', 'bob@example.com', { kind: 'verification', step: 'wrong_code', factorType: 'sms', failures: 2 })),
+    ).toMatchObject({ title: 'bob@example.com typed a wrong code', meta: ['SMS code', 'wrong codes so far: 2'] });
+    expect(
+      auditEventView(event('Message', 'alice@example.com', { kind: 'verification', step: 'verified', factorType: 'push' })),
+    ).toMatchObject({ title: 'alice@example.com confirmed it’s them', meta: ['with Okta Verify push'] });
+  });
+
+  it('an unanswered push is resetdesk’s question, not an approver’s', () => {
+    const view = auditEventView(
+      event('Message', 'resetdesk', { kind: 'question', reason: 'verification_timeout', question: 'Not answered.', candidates: [] }),
+    );
+    expect(view).toMatchObject({ title: 'The Okta Verify push was not answered in time', text: 'Not answered.' });
+  });
+});

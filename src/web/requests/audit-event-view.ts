@@ -4,6 +4,7 @@ import type { MessageKey } from '../i18n/en';
 import { formatDuration } from '../i18n/format';
 import { t } from '../i18n/translate';
 import { decisionText } from './decision-text';
+import { factorText } from './factor-text';
 import { STATUSES, statusText } from './request-status';
 
 /** How one audit event reads in the timeline. */
@@ -74,7 +75,12 @@ function messageView(event: AuditEvent): AuditEventView {
   switch (d.kind) {
     case 'question': {
       const candidates = Array.isArray(d.candidates) ? d.candidates.filter((c): c is string => typeof c === 'string') : [];
-      const title = d.reason === 'app_ambiguous' ? t('event.questionApp') : t('event.questionReturned', { actor: who(event.actor) });
+      const title =
+        d.reason === 'app_ambiguous'
+          ? t('event.questionApp')
+          : d.reason === 'verification_timeout'
+            ? t('event.questionPushExpired')
+            : t('event.questionReturned', { actor: who(event.actor) });
       return {
         ...plain('message', 'yellow', title, str(d.question)),
         meta: candidates.length > 0 ? [t('event.candidates', { apps: candidates.join(', ') })] : [],
@@ -87,6 +93,8 @@ function messageView(event: AuditEvent): AuditEventView {
     }
     case 'cancel':
       return plain('x', 'gray', t('event.cancelled', { actor: who(d.by ?? event.actor) }), str(d.reason));
+    case 'verification':
+      return verificationView(event);
     case 'duplicate':
       return {
         ...plain('message', 'gray', t('event.duplicate', { actor: who(event.actor) }), t('event.duplicateText')),
@@ -102,6 +110,34 @@ function messageView(event: AuditEvent): AuditEventView {
     text: null,
     raw: null,
   };
+}
+
+/** A step of verifying the requester: a challenge started, a wrong code, or proven. */
+function verificationView(event: AuditEvent): AuditEventView {
+  const d = event.details;
+  const factor = str(d.factorType) ? factorText(String(d.factorType)) : null;
+  switch (d.step) {
+    case 'started': {
+      const meta = str(d.level) ? [t('event.verifyLevel', { level: String(d.level) })] : [];
+      if (d.push === true)
+        meta.push(
+          typeof d.numberChallenge === 'number' ? t('event.verifyPushNumber', { number: d.numberChallenge }) : t('event.verifyPush'),
+        );
+      const codes = Array.isArray(d.codeFactors) ? d.codeFactors.filter((c): c is string => typeof c === 'string') : [];
+      if (codes.length > 0) meta.push(t('event.verifyCodes', { factors: codes.map(factorText).join(', ') }));
+      return { ...plain('shield', 'indigo', t('event.verifyStarted'), null), meta };
+    }
+    case 'wrong_code': {
+      const meta = [...(factor ? [factor] : []), ...(typeof d.failures === 'number' ? [t('event.verifyFailures', { n: d.failures })] : [])];
+      return { ...plain('x', 'red', t('event.verifyWrongCode', { actor: who(event.actor) }), null), meta };
+    }
+    case 'verified':
+      return {
+        ...plain('shield', 'green', t('event.verifyVerified', { actor: who(event.actor) }), null),
+        meta: factor ? [t('event.verifyWith', { factor })] : [],
+      };
+  }
+  return { ...plain('shield', 'gray', t('event.verifyStarted'), null), raw: d };
 }
 
 /** A refused new request: this account's resets for this app hit the policy's cooldown. */

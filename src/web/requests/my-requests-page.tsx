@@ -1,6 +1,6 @@
 import { Button, Center, Chip, EmptyState, Group, Select, Skeleton, Stack } from '@mantine/core';
 import { Link, useSearchParams } from 'react-router';
-import { type RequestStatus, useRequestPages } from '../api';
+import { type Request, type RequestStatus, useRequestPages, useRequestsAwaitingRequester } from '../api';
 import { ErrorAlert } from '../components/error-alert';
 import { Icon } from '../components/icon';
 import { PageTitle } from '../components/page-title';
@@ -12,27 +12,43 @@ import { waitsForAnswer } from './question-card';
 import { RequestCards } from './request-cards';
 import { STATUSES, statusText } from './request-status';
 import { RequestTable } from './request-table';
+import { waitsForVerification } from './verification-card';
 
 const ALL = 'all';
 /** `?needs=answer`: only the requests that wait for the person's answer. */
 const NEEDS_ANSWER = 'answer';
 
+/** Waits for its requester: a question to answer, or proof that it is them (Verifying). */
+const needsAnswerFrom = (request: Request) => waitsForAnswer(request, true) || waitsForVerification(request, true);
+
 /**
  * `/requests`: the signed-in person's requests, newest first, filterable by status (`?status=`)
- * or to those waiting for their answer (`?needs=answer`), which also come first and stand out.
+ * or to those waiting for them (`?needs=answer`: a question, or Verifying), which also come first
+ * and stand out.
  */
 export function MyRequestsPage() {
   useMinuteTick();
   const me = useMe();
   const [params, setParams] = useSearchParams();
   const needsAnswer = params.get('needs') === NEEDS_ANSWER;
-  const status = needsAnswer ? 'Waiting' : (STATUSES.find((s) => s === params.get('status')) ?? null);
-  const pages = useRequestPages(status);
+  const status = needsAnswer ? null : (STATUSES.find((s) => s === params.get('status')) ?? null);
+  // "Needs your answer" spans two statuses (Waiting, Verifying): read as one short list instead of pages.
+  const pages = useRequestPages(status, !needsAnswer);
+  const awaiting = useRequestsAwaitingRequester(needsAnswer);
+  const list = needsAnswer
+    ? { data: awaiting.data, isPending: awaiting.isPending, error: awaiting.error, refetch: awaiting.refetch, hasNextPage: false }
+    : {
+        data: pages.data?.pages.flatMap((p) => p.requests),
+        isPending: pages.isPending,
+        error: pages.error,
+        refetch: pages.refetch,
+        hasNextPage: pages.hasNextPage,
+      };
   const isPhone = useIsPhone();
   // Approvers and admins are shown everyone's requests by the API; this page is about their own.
-  const all = pages.data?.pages.flatMap((p) => p.requests) ?? [];
+  const all = list.data ?? [];
   const own = canReview(me) ? all.filter((r) => isMyAddress(me, r.requester)) : all;
-  const waiting = new Set(own.filter((r) => waitsForAnswer(r, true)).map((r) => r.request_id));
+  const waiting = new Set(own.filter(needsAnswerFrom).map((r) => r.request_id));
   const requests = needsAnswer
     ? own.filter((r) => waiting.has(r.request_id))
     : [...own.filter((r) => waiting.has(r.request_id)), ...own.filter((r) => !waiting.has(r.request_id))];
@@ -65,14 +81,14 @@ export function MyRequestsPage() {
           {t('nav.newRequest')}
         </Button>
       </Group>
-      {pages.isPending && <ListSkeleton />}
-      {pages.error && <ErrorAlert error={pages.error} onRetry={() => void pages.refetch()} />}
-      {pages.data && requests.length === 0 && !pages.hasNextPage && (
+      {list.isPending && <ListSkeleton />}
+      {list.error && <ErrorAlert error={list.error} onRetry={() => void list.refetch()} />}
+      {list.data && requests.length === 0 && !list.hasNextPage && (
         <NoRequests status={needsAnswer ? null : status} needsAnswer={needsAnswer} />
       )}
       {requests.length > 0 &&
         (isPhone ? <RequestCards requests={requests} needsAnswer={waiting} /> : <RequestTable requests={requests} needsAnswer={waiting} />)}
-      {pages.hasNextPage && (
+      {list.hasNextPage && (
         <Center mt="md">
           <Button variant="default" onClick={() => void pages.fetchNextPage()} loading={pages.isFetchingNextPage}>
             {t('myRequests.older')}

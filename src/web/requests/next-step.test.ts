@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Request } from '../api';
+import type { Request, Verification } from '../api';
 import { nextStep } from './next-step';
 
 const POLICY = { approvalSlaHours: 24, answerWithinHours: 72 };
@@ -28,6 +28,27 @@ describe('next step texts', () => {
     const rationale = 'Cancelled by the requester: I remembered it';
     expect(nextStep(request({ status: 'Closed', resolution: 'Cancelled', rationale }), POLICY)).toMatchObject({
       headline: 'Cancelled',
+      detail: rationale,
+    });
+  });
+
+  it('verifying: confirm it is you, the push or a code; an unanswered push; escalated by verification', () => {
+    const push = { expiresAt: '2026-01-01T00:02:00.000Z', numberChallenge: 42 };
+    const verification: Verification = { level: 'auto', push, codes: [], attemptsLeft: 3, verifiedAt: null };
+    expect(nextStep(request({ status: 'Verifying', verification }), POLICY)).toMatchObject({
+      tone: 'question',
+      headline: 'Confirm it’s you to go on',
+      detail: expect.stringContaining('Okta Verify'),
+    });
+    const codes = { ...verification, push: null };
+    expect(nextStep(request({ status: 'Verifying', verification: codes }), POLICY).detail).toContain('one-time code');
+    const question = { text: 'x', reason: 'verification_timeout', candidates: [], askedBy: 'resetdesk', askedAt: '' } as const;
+    expect(nextStep(request({ status: 'Waiting', question: { ...question, candidates: [] } }), POLICY).headline).toBe(
+      'The notification on your phone expired',
+    );
+    const rationale = 'Verification rejected — possible account takeover: the Okta Verify push was denied on the phone.';
+    expect(nextStep(request({ status: 'Escalated', ruleId: 'verification_rejected', rationale }), POLICY)).toMatchObject({
+      headline: 'Sent to IT to confirm it’s you — usually within 24 hours',
       detail: rationale,
     });
   });

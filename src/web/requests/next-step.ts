@@ -1,6 +1,7 @@
 import type { Me, Request } from '../api';
 import { t } from '../i18n/translate';
 import { effectiveStatus, statusText } from './request-status';
+import { isVerificationRule } from './rule-text';
 
 /** What the requester should expect now, in plain words. */
 export interface NextStep {
@@ -22,7 +23,10 @@ export function nextStep(request: Request, policy: PolicyTimes): NextStep {
     case 'Triaging':
       return { tone: 'working', headline: t('next.checking'), detail: t('next.checkingDetail') };
     case 'Waiting':
-      // Waiting means a question for the requester: which app, or what an approver asked.
+      // The Okta Verify push went unanswered: a new one is a click away (a second miss cancels).
+      if (request.question?.reason === 'verification_timeout')
+        return { tone: 'question', headline: t('next.pushExpired'), detail: t('next.pushExpiredDetail') };
+      // Otherwise a question for the requester: which app, or what an approver asked.
       return {
         tone: 'question',
         headline: t('next.answer'),
@@ -33,6 +37,9 @@ export function nextStep(request: Request, policy: PolicyTimes): NextStep {
     case 'Escalated':
       // An approved Okta reset stays Escalated until Okta has sent its email.
       if (request.manualDecision === 'Approved') return { tone: 'working', headline: t('next.resetting'), detail: rationale };
+      // A denied push, too many wrong codes, or no factor to verify with: IT confirms who it is.
+      if (isVerificationRule(request.ruleId))
+        return { tone: 'waiting', headline: t('next.verifyEscalated', { hours: policy.approvalSlaHours }), detail: rationale };
       return { tone: 'waiting', headline: t('next.approvalWithin', { hours: policy.approvalSlaHours }), detail: rationale };
     case 'Rejected':
       return {
@@ -42,6 +49,13 @@ export function nextStep(request: Request, policy: PolicyTimes): NextStep {
       };
     case 'PendingExternal':
       return { tone: 'waiting', headline: statusText('PendingExternal'), detail: rationale };
+    case 'Verifying':
+      // The requester proves it is them before anything acts: the card below says how.
+      return {
+        tone: 'question',
+        headline: t('next.verify'),
+        detail: verifyDetail(request),
+      };
     case 'Failed':
       return { tone: 'failed', headline: t('next.failed'), detail: rationale };
     case 'Cancelled':
@@ -49,4 +63,12 @@ export function nextStep(request: Request, policy: PolicyTimes): NextStep {
     case 'Closed':
       return { tone: 'failed', headline: statusText('Closed'), detail: rationale };
   }
+}
+
+/** How to prove it is you: the push, a code, or either. */
+function verifyDetail(request: Request): string {
+  const push = request.verification?.push != null;
+  const codes = (request.verification?.codes.length ?? 0) > 0;
+  if (push && codes) return t('next.verifyPushOrCode');
+  return push ? t('next.verifyPush') : t('next.verifyCode');
 }

@@ -1,6 +1,6 @@
 import { Alert, Autocomplete, Button, Group, Paper, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useId, useMemo, useState } from 'react';
-import { type OpenQuestion, type Request, useApps, useReply } from '../api';
+import { type OpenQuestion, type Request, useApps, useReply, useVerify } from '../api';
 import { errorMessage } from '../components/error-alert';
 import { Icon } from '../components/icon';
 import { RelativeTime } from '../components/relative-time';
@@ -9,15 +9,16 @@ import { findCatalogApp, rankAppNames } from './app-name';
 
 const MESSAGE_MAX = 2000;
 
-/** Who asked, in words: resetdesk itself, or the approver by address. */
+/** Who asked, in words: the approver by address, or resetdesk itself. */
 function askedByText(question: OpenQuestion): string {
-  return question.reason === 'app_ambiguous' ? t('question.askedByResetdesk') : t('question.askedBy', { approver: question.askedBy });
+  return question.reason === 'returned' ? t('question.askedBy', { approver: question.askedBy }) : t('question.askedByResetdesk');
 }
 
 /**
  * The question a Waiting request asks its requester, and the way to answer it: one button per
- * app resetdesk thinks was meant (plus a search of the catalog for "none of these"), or a
- * message for the approver who asked. The live view carries on once the answer is in.
+ * app resetdesk thinks was meant (plus a search of the catalog for "none of these"), a message
+ * for the approver who asked, or — the Okta Verify push went unanswered — a new push. The live
+ * view carries on once the answer is in.
  */
 export function QuestionCard({ request, question }: { request: Request; question: OpenQuestion }) {
   const headingId = useId();
@@ -35,7 +36,7 @@ export function QuestionCard({ request, question }: { request: Request; question
           <Icon name="message" size={22} />
           <div>
             <Title order={2} size="h4" id={headingId}>
-              {t('question.heading')}
+              {question.reason === 'verification_timeout' ? t('verify.timeoutHeading') : t('question.heading')}
             </Title>
             <Text size="sm" c="dimmed">
               {askedByText(question)} · <RelativeTime iso={question.askedAt} />
@@ -45,9 +46,39 @@ export function QuestionCard({ request, question }: { request: Request; question
         <Text size="lg" fw={600} style={{ overflowWrap: 'anywhere' }} data-testid="question-text">
           {question.text}
         </Text>
-        {question.reason === 'app_ambiguous' ? <AppAnswer request={request} question={question} /> : <MessageAnswer request={request} />}
+        <Answer request={request} question={question} />
       </Stack>
     </Paper>
+  );
+}
+
+function Answer({ request, question }: { request: Request; question: OpenQuestion }) {
+  switch (question.reason) {
+    case 'app_ambiguous':
+      return <AppAnswer request={request} question={question} />;
+    case 'verification_timeout':
+      return <NewPushAnswer request={request} />;
+    case 'returned':
+      return <MessageAnswer request={request} />;
+  }
+}
+
+/** The push went unanswered: send a new one (POST …/verify {}); the request is Verifying again. */
+function NewPushAnswer({ request }: { request: Request }) {
+  const verify = useVerify();
+  return (
+    <Stack gap="sm">
+      <Group>
+        <Button
+          onClick={() => verify.mutate({ id: request.request_id })}
+          loading={verify.isPending}
+          leftSection={<Icon name="phone" size={16} />}
+        >
+          {t('verify.newPush')}
+        </Button>
+      </Group>
+      {verify.isError && <ReplyFailed error={verify.error} />}
+    </Stack>
   );
 }
 

@@ -16,15 +16,17 @@ import { QuestionCard, waitsForAnswer } from './question-card';
 import { RequestMetadata } from './request-metadata';
 import { isInTriage } from './request-status';
 import { StatusBadge } from './status-badge';
+import { VerificationCard, waitsForVerification } from './verification-card';
 
 /**
  * Fast while triage runs; every few seconds while the requester's answer is awaited (it may come
- * from this page or another channel); slowly while a person or another system still has to act;
- * not once settled.
+ * from this page or another channel) or their phone may approve a push; slowly while a person or
+ * another system still has to act; not once settled.
  */
 function refreshInterval(request: Request | undefined): number | false {
   if (!request || (isInTriage(request.status) && request.status !== 'Waiting')) return 2000;
   if (request.status === 'Waiting') return 5000;
+  if (request.status === 'Verifying') return 3000;
   return request.status === 'Escalated' || request.status === 'PendingExternal' ? 15_000 : false;
 }
 
@@ -75,6 +77,7 @@ export function RequestDetailPage() {
           </Group>
           <NextStepAlert request={data} />
           {waitsForAnswer(data, mine) && <QuestionCard request={data} question={data.question} />}
+          {waitsForVerification(data, mine) && <VerificationCard request={data} verification={data.verification} />}
           <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
             <Section title={t('detail.details')}>
               <RequestMetadata request={data} />

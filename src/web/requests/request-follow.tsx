@@ -10,11 +10,16 @@ import { NextStepAlert } from './next-step-alert';
 import { QuestionCard, waitsForAnswer } from './question-card';
 import { isInTriage } from './request-status';
 import { StatusBadge } from './status-badge';
+import { VerificationCard, waitsForVerification } from './verification-card';
 
-/** Re-reads the request every second while triage runs (every 5 s while it waits for an answer). */
+/**
+ * Re-reads the request every second while triage runs (every 5 s while it waits for an answer,
+ * every 3 s while the phone may approve a push).
+ */
 const pollWhileTriaging = (request: Request | undefined) => {
   if (!request) return 1000;
   if (request.status === 'Waiting') return 5000;
+  if (request.status === 'Verifying') return 3000;
   // An approver may decide at any moment: the page turns Completed (or Denied) by itself.
   if (request.status === 'Escalated') return 3000;
   if (request.status === 'PendingExternal') return 15_000;
@@ -52,6 +57,7 @@ export function RequestFollow({ id, existing = false, onAnother }: { id: string;
         {request.error && <ErrorAlert error={request.error} onRetry={() => void request.refetch()} />}
         {data ? <NextStepAlert request={data} /> : !request.error && <Skeleton h={84} radius="md" />}
         {data && waitsForAnswer(data, mine) && <QuestionCard request={data} question={data.question} />}
+        {data && waitsForVerification(data, mine) && <VerificationCard request={data} verification={data.verification} />}
         <Group gap="sm">
           <Button component={Link} to={`/requests/${encodeURIComponent(id)}`} variant="light">
             {t('follow.details')}

@@ -4,6 +4,7 @@ import type { Request } from '../api';
 import { formatExactTime } from '../i18n/format';
 import { t } from '../i18n/translate';
 import { decisionText } from './decision-text';
+import { RuleText } from './rule-text';
 import { PriorityBadge, StatusBadge } from './status-badge';
 
 const NONE = '—';
@@ -19,7 +20,7 @@ export function RequestMetadata({ request }: { request: Request }) {
     [t('field.priority'), <PriorityBadge key="p" priority={request.priority} />],
     [t('field.decision'), request.decision ? decisionText(request.decision) : NONE],
     [t('field.rationale'), request.rationale ?? NONE],
-    [t('field.rule'), request.ruleId ? <Code key="r">{request.ruleId}</Code> : NONE],
+    [t('field.rule'), request.ruleId ? <RuleText key="r" ruleId={request.ruleId} /> : NONE],
     [t('field.policyVersion'), request.policyVersion ?? NONE],
     [t('field.decidedBy'), decidedBy ?? NONE],
     [t('field.decidedAt'), request.decidedAt ? formatExactTime(request.decidedAt) : NONE],

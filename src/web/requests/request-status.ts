@@ -5,6 +5,8 @@ import { t } from '../i18n/translate';
 const STATUS_COLORS: Record<RequestStatus, string> = {
   New: 'blue',
   Triaging: 'blue',
+  // The requester has to confirm it is them (an Okta Verify push or a code), like the card that asks.
+  Verifying: 'indigo',
   Waiting: 'blue',
   Escalated: 'orange',
   PendingExternal: 'violet',
