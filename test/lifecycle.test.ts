@@ -233,7 +233,7 @@ describe.each(DIALECTS)('the request lifecycle on %s', (dialect) => {
     const record = (id: string, token: string, outcome: 'Completed' | 'Failed', comment?: string) =>
       t
         .client(token)
-        .POST('/api/v1/requests/{id}/external-result', { params: { path: { id } }, body: { outcome, ...(comment ? { comment } : {}) } });
+        .POST('/api/v1/requests/{id}/resolve-external', { params: { path: { id } }, body: { outcome, ...(comment ? { comment } : {}) } });
 
     it('an approver records the result: Completed With Success, or With Failure; the requester is told', async () => {
       const ok = await file('Mainframe');

@@ -66,7 +66,7 @@ const MATRIX: Record<string, Row> = {
   // Only the requester proves who they are (the request is not Verifying here: a 409 past authorization).
   'POST /api/v1/requests/:id/verify': row(401, 409, 404, 403, 403, 404),
   // The request is Escalated, not PendingExternal: a 409 past authorization.
-  'POST /api/v1/requests/:id/external-result': row(401, 403, 403, 409, 409, 403),
+  'POST /api/v1/requests/:id/resolve-external': row(401, 403, 403, 409, 409, 403),
   'GET /api/v1/apps': row(401, 200, 200, 200, 200, 200),
   'POST /api/v1/apps': row(401, 403, 403, 403, 201, 403),
   // Browser navigations: to the identity provider; back from it (400 here: no sign-in under way).
@@ -98,7 +98,7 @@ const MATRIX: Record<string, Row> = {
 const LIFECYCLE_BODIES: Record<string, unknown> = {
   '/api/v1/requests/:id/return': { question: 'matrix' },
   '/api/v1/requests/:id/reply': { message: 'matrix' },
-  '/api/v1/requests/:id/external-result': { outcome: 'Completed' },
+  '/api/v1/requests/:id/resolve-external': { outcome: 'Completed' },
 };
 
 describe.each(DIALECTS)('authorization on %s', (dialect) => {

@@ -66,7 +66,7 @@ export const ERROR_CODES = {
   INVALID_TRANSITION: { status: 409, retryable: false, message: 'That status change is not allowed.' },
   // POST …/reply when no question is open (answered already, or the request moved on).
   NOT_WAITING: { status: 409, retryable: false, message: 'This request is not waiting for an answer.' },
-  // POST …/external-result on a request that is not waiting for an external system.
+  // POST …/resolve-external on a request that is not waiting for an external system.
   NOT_PENDING_EXTERNAL: { status: 409, retryable: false, message: 'This request is not pending with an external system.' },
   // POST …/verify when the request waits for no verification.
   NOT_VERIFYING: { status: 409, retryable: false, message: 'This request is not waiting for verification.' },

@@ -180,7 +180,7 @@ export const requestRoutes = [
   }),
   defineRoute({
     method: 'POST',
-    url: '/api/v1/requests/:id/external-result',
+    url: '/api/v1/requests/:id/resolve-external',
     auth: DECIDERS,
     summary: 'Record how a reset outside resetdesk ended (PendingExternal → Completed or Failed)',
     description:
