@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import type { OktaConnector } from './connectors/okta/index.js';
+import type { ServiceNowClient } from './connectors/servicenow/index.js';
 import type { Mailer } from './connectors/smtp/index.js';
 import type { Db, DialectName } from './db/database.js';
 import type { Policy } from './domain/policy.js';
@@ -16,6 +17,8 @@ export interface AppContext {
   logger: Logger;
   okta: OktaConnector;
   mailer: Mailer;
+  /** ServiceNow incidents for escalations (jobs/servicenow.jobs.ts); undefined when not configured. */
+  serviceNow?: ServiceNowClient;
   /** The policy in force (policies.current.policy): read it at each use, it changes while running. */
   readonly policy: Policy;
   /** Where the policy comes from, its history and its sync (services/policy.service.ts). */

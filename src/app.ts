@@ -8,6 +8,7 @@ import type { AppContext } from './app-context.js';
 import type { Config } from './config/config.js';
 import { createOidcClient } from './connectors/oidc/index.js';
 import { createOktaConnector, type OktaConnector } from './connectors/okta/index.js';
+import { createServiceNowClient } from './connectors/servicenow/index.js';
 import { createSmtpMailer, type DevMailbox, type Mailer, startDevMailbox } from './connectors/smtp/index.js';
 import { type DatabaseHandle, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
@@ -18,6 +19,7 @@ import { escalationReminderJob, notifyApproversJob } from './jobs/escalation.job
 import { oktaResetJob } from './jobs/okta-reset.job.js';
 import { oktaUnlockJob } from './jobs/okta-unlock.job.js';
 import { sendEmailJob } from './jobs/send-email.job.js';
+import { serviceNowIncidentJob, serviceNowNoteJob, serviceNowResolveJob } from './jobs/servicenow.jobs.js';
 import { triageRequestJob } from './jobs/triage-request.job.js';
 import { verifyPushJob } from './jobs/verify-push.job.js';
 import { waitingTimeoutJob } from './jobs/waiting-timeout.job.js';
@@ -102,6 +104,7 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       logger,
       okta,
       mailer,
+      ...(config.serviceNow ? { serviceNow: createServiceNowClient(config.serviceNow, { logger }) } : {}),
       get policy() {
         return policies.current.policy;
       },
@@ -123,6 +126,9 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
         verifyPushJob(ctx),
         notifyApproversJob(ctx),
         escalationReminderJob(ctx),
+        serviceNowIncidentJob(ctx),
+        serviceNowNoteJob(ctx),
+        serviceNowResolveJob(ctx),
       ],
       logger,
       concurrency: config.worker.concurrency,

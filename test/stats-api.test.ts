@@ -45,6 +45,9 @@ function requestRow(id: string, over: Partial<RequestRow> & Pick<RequestRow, 'ap
     verification_json: null,
     challenge_id: null,
     reset_confirmed_at: null,
+    incident_number: null,
+    incident_sys_id: null,
+    incident_url: null,
     ...over,
   };
 }

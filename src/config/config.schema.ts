@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { confluenceConnector } from '../connectors/confluence/index.js';
 import { oidcConnector } from '../connectors/oidc/index.js';
 import { oktaConnector } from '../connectors/okta/index.js';
+import { serviceNowConnector } from '../connectors/servicenow/index.js';
 import { smtpConnector } from '../connectors/smtp/index.js';
 import { isLoopbackHost } from './loopback.js';
 
@@ -74,6 +75,17 @@ export const configShape = {
     .min(1)
     .max(24 * 60)
     .default(15),
+  /**
+   * ServiceNow incidents for escalations (docs/configuration.md, "ServiceNow incidents"): the
+   * instance, and Basic (USERNAME + PASSWORD) or OAuth client credentials (CLIENT_ID + CLIENT_SECRET).
+   */
+  SERVICENOW_INSTANCE_URL: serviceNowConnector.configSchema.shape.instanceUrl.optional(),
+  SERVICENOW_USERNAME: optionalString,
+  SERVICENOW_PASSWORD: optionalString,
+  SERVICENOW_CLIENT_ID: optionalString,
+  SERVICENOW_CLIENT_SECRET: optionalString,
+  /** Per ServiceNow call, until the whole answer has been read. */
+  SERVICENOW_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** Largest accepted HTTP body, in bytes. */
@@ -142,6 +154,7 @@ export const configSchema = z.object(configShape).superRefine((c, ctx) => {
   }
   checkSignIn(c, ctx);
   checkConfluence(c, ctx);
+  checkServiceNow(c, ctx);
   if (!c.OKTA_ORG_URL) {
     for (const key of ['OKTA_API_TOKEN', 'OKTA_CLIENT_ID'] as const) {
       if (c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is set but OKTA_ORG_URL is not' });
@@ -206,6 +219,50 @@ function checkConfluence(c: Raw, ctx: z.RefinementCtx): void {
         path: [key],
         message: `is required with ${set.join(', ')}: set all of ${CONFLUENCE_KEYS.join(', ')} to read the policy from Confluence, or none`,
       });
+    }
+  }
+}
+
+const SERVICENOW_BASIC = ['SERVICENOW_USERNAME', 'SERVICENOW_PASSWORD'] as const;
+const SERVICENOW_OAUTH = ['SERVICENOW_CLIENT_ID', 'SERVICENOW_CLIENT_SECRET'] as const;
+
+/**
+ * ServiceNow needs its instance URL and one complete set of credentials: Basic or OAuth client
+ * credentials, not both. Each missing or stray variable is named.
+ */
+function checkServiceNow(c: Raw, ctx: z.RefinementCtx): void {
+  const credentials = [...SERVICENOW_BASIC, ...SERVICENOW_OAUTH];
+  if (!c.SERVICENOW_INSTANCE_URL) {
+    for (const key of credentials) {
+      if (c[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is set but SERVICENOW_INSTANCE_URL is not' });
+    }
+    return;
+  }
+  const basic = SERVICENOW_BASIC.filter((key) => c[key] !== undefined);
+  const oauth = SERVICENOW_OAUTH.filter((key) => c[key] !== undefined);
+  if (basic.length > 0 && oauth.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SERVICENOW_CLIENT_ID'],
+      message:
+        'set either SERVICENOW_USERNAME and SERVICENOW_PASSWORD (Basic) or SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET (OAuth), not both',
+    });
+    return;
+  }
+  if (basic.length === 0 && oauth.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SERVICENOW_USERNAME'],
+      message:
+        'SERVICENOW_INSTANCE_URL is set: also set SERVICENOW_USERNAME and SERVICENOW_PASSWORD, or SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET',
+    });
+    return;
+  }
+  const pair = basic.length > 0 ? SERVICENOW_BASIC : SERVICENOW_OAUTH;
+  for (const key of pair) {
+    if (c[key] === undefined) {
+      const other = pair.find((k) => k !== key);
+      ctx.addIssue({ code: 'custom', path: [key], message: `is required with ${other}` });
     }
   }
 }

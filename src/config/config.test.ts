@@ -173,6 +173,46 @@ describe('loadConfig', () => {
     expect(fail({ PORT: 'eighty' })).toContain('"eighty"');
   });
 
+  it('reads ServiceNow with Basic or OAuth credentials, naming each missing or stray variable and never a secret', () => {
+    expect(loadConfig({}).serviceNow).toBeUndefined();
+    const url = 'https://example.service-now.com/';
+    expect(loadConfig({ SERVICENOW_INSTANCE_URL: url, SERVICENOW_USERNAME: 'svc', SERVICENOW_PASSWORD: 'pw' }).serviceNow).toEqual({
+      instanceUrl: 'https://example.service-now.com',
+      auth: { kind: 'basic', username: 'svc', password: 'pw' },
+      timeoutMs: 10_000,
+    });
+    expect(
+      loadConfig({
+        SERVICENOW_INSTANCE_URL: url,
+        SERVICENOW_CLIENT_ID: 'cid',
+        SERVICENOW_CLIENT_SECRET: 'cs',
+        SERVICENOW_TIMEOUT_MS: '2000',
+      }).serviceNow,
+    ).toMatchObject({ auth: { kind: 'oauth', clientId: 'cid', clientSecret: 'cs' }, timeoutMs: 2000 });
+    expect(fail({ SERVICENOW_INSTANCE_URL: url, SERVICENOW_USERNAME: 'svc' })).toMatch(
+      /SERVICENOW_PASSWORD: is required with SERVICENOW_USERNAME/,
+    );
+    expect(fail({ SERVICENOW_INSTANCE_URL: url })).toMatch(/SERVICENOW_USERNAME: SERVICENOW_INSTANCE_URL is set: also set/);
+    expect(fail({ SERVICENOW_CLIENT_SECRET: 'top-s3cret' })).toMatch(/SERVICENOW_CLIENT_SECRET: is set but SERVICENOW_INSTANCE_URL is not/);
+    expect(fail({ SERVICENOW_CLIENT_SECRET: 'top-s3cret' })).not.toContain('top-s3cret');
+    expect(
+      fail({
+        SERVICENOW_INSTANCE_URL: url,
+        SERVICENOW_USERNAME: 'u',
+        SERVICENOW_PASSWORD: 'p',
+        SERVICENOW_CLIENT_ID: 'c',
+        SERVICENOW_CLIENT_SECRET: 'x',
+      }),
+    ).toContain('not both');
+    expect(fail({ SERVICENOW_INSTANCE_URL: 'http://example.service-now.com', SERVICENOW_USERNAME: 'u', SERVICENOW_PASSWORD: 'p' })).toMatch(
+      /SERVICENOW_INSTANCE_URL: must be an https:\/\/ URL/,
+    );
+    expect(
+      loadConfig({ SERVICENOW_INSTANCE_URL: 'http://127.0.0.1:9999', SERVICENOW_USERNAME: 'u', SERVICENOW_PASSWORD: 'p' }).serviceNow
+        ?.instanceUrl,
+    ).toBe('http://127.0.0.1:9999');
+  });
+
   it('layers the environment over a config file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rd-config-'));
     const file = join(dir, 'resetdesk.yaml');

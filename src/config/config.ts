@@ -4,6 +4,7 @@ import { type ConfluenceConfig, confluenceConnector } from '../connectors/conflu
 import { checkConnectorConfig } from '../connectors/connector.js';
 import { type OidcConfig, oidcConnector } from '../connectors/oidc/index.js';
 import { type OktaConfig, oktaConnector } from '../connectors/okta/index.js';
+import { type ServiceNowConfig, serviceNowConnector } from '../connectors/servicenow/index.js';
 import { AppError } from '../errors/error-codes.js';
 import { configSchema, configShape, type RawConfig } from './config.schema.js';
 
@@ -29,6 +30,8 @@ export interface Config {
   policyFile: string | undefined;
   /** The policy page in Confluence (settings checked by its connector); undefined = the policy file is the source. */
   confluence: (ConfluenceConfig & { syncMinutes: number }) | undefined;
+  /** ServiceNow incidents for escalations (settings checked by its connector); undefined = none are made. */
+  serviceNow: ServiceNowConfig | undefined;
   worker: { concurrency: number; pollMs: number };
   bodyLimit: number;
   requestTimeoutMs: number;
@@ -68,6 +71,8 @@ const SECRET_KEYS = new Set([
   'DATABASE_URL',
   'OIDC_CLIENT_SECRET',
   'CONFLUENCE_API_TOKEN',
+  'SERVICENOW_PASSWORD',
+  'SERVICENOW_CLIENT_SECRET',
 ]);
 
 /**
@@ -130,6 +135,7 @@ function toConfig(c: RawConfig): Config {
     mailFrom: c.MAIL_FROM,
     policyFile: c.POLICY_FILE,
     confluence: confluenceSettings(c),
+    serviceNow: serviceNowSettings(c),
     worker: { concurrency: c.WORKER_CONCURRENCY, pollMs: c.WORKER_POLL_MS },
     bodyLimit: c.BODY_LIMIT,
     requestTimeoutMs: c.REQUEST_TIMEOUT_MS,
@@ -263,4 +269,37 @@ function confluenceSettings(c: RawConfig): Config['confluence'] {
     );
   }
   return { ...checked.config, syncMinutes: c.CONFLUENCE_SYNC_MINUTES };
+}
+
+/** The variable that sets each ServiceNow connector field. */
+const SERVICENOW_VARIABLES: Record<string, string> = {
+  instanceUrl: 'SERVICENOW_INSTANCE_URL',
+  'auth.username': 'SERVICENOW_USERNAME',
+  'auth.password': 'SERVICENOW_PASSWORD',
+  'auth.clientId': 'SERVICENOW_CLIENT_ID',
+  'auth.clientSecret': 'SERVICENOW_CLIENT_SECRET',
+  timeoutMs: 'SERVICENOW_TIMEOUT_MS',
+};
+
+/** Assembles the ServiceNow connector's settings (the schema checked the credentials come as a set). */
+function serviceNowSettings(c: RawConfig): ServiceNowConfig | undefined {
+  if (!c.SERVICENOW_INSTANCE_URL) return undefined;
+  const auth = c.SERVICENOW_CLIENT_ID
+    ? { kind: 'oauth' as const, clientId: c.SERVICENOW_CLIENT_ID, clientSecret: c.SERVICENOW_CLIENT_SECRET }
+    : { kind: 'basic' as const, username: c.SERVICENOW_USERNAME, password: c.SERVICENOW_PASSWORD };
+  const input = { instanceUrl: c.SERVICENOW_INSTANCE_URL, auth, timeoutMs: c.SERVICENOW_TIMEOUT_MS };
+  const checked = checkConnectorConfig(serviceNowConnector.configSchema, input);
+  if (!checked.ok) {
+    throw invalidConfig(
+      checked.problems.map((p) => ({
+        key:
+          SERVICENOW_VARIABLES[p.path.split('.').slice(0, 2).join('.')] ??
+          SERVICENOW_VARIABLES[p.path.split('.')[0] ?? ''] ??
+          'SERVICENOW_INSTANCE_URL',
+        message: p.message,
+      })),
+      c,
+    );
+  }
+  return checked.config;
 }

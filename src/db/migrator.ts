@@ -8,6 +8,7 @@ import * as policies from './migrations/2026-11-24T02-00-00-policies.js';
 import * as requestQuestions from './migrations/2026-11-24T03-00-00-request-questions.js';
 import * as verification from './migrations/2026-11-24T04-00-00-verification.js';
 import * as resetConfirmation from './migrations/2026-11-24T05-00-00-reset-confirmation.js';
+import * as serviceNowIncident from './migrations/2026-11-24T06-00-00-servicenow-incident.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the same from src/
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-24T03-00-00-request-questions': requestQuestions,
   '2026-11-24T04-00-00-verification': verification,
   '2026-11-24T05-00-00-reset-confirmation': resetConfirmation,
+  '2026-11-24T06-00-00-servicenow-incident': serviceNowIncident,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -73,6 +73,10 @@ export interface PasswordRequestsTable {
   challenge_id: string | null;
   /** When the user set a new password after an approved Okta reset (Okta's System Log); null while unknown. */
   reset_confirmed_at: string | null;
+  /** The ServiceNow incident opened for the escalation (jobs/servicenow.jobs.ts); null when none. */
+  incident_number: string | null;
+  incident_sys_id: string | null;
+  incident_url: string | null;
 }
 
 interface DecisionsTable {

@@ -99,6 +99,10 @@ export const ERROR_CODES = {
   CONFLUENCE_PAGE_NOT_FOUND: { status: 502, retryable: false, message: 'The Confluence policy page is gone.' },
   CONFLUENCE_UNAVAILABLE: { status: 503, retryable: true, message: 'Confluence could not be reached.' },
   CONFLUENCE_ERROR: { status: 502, retryable: false, message: 'Confluence answered with an error.' },
+  // ServiceNow incidents (background jobs only): a refusal fails the job at once, an outage retries it.
+  SERVICENOW_AUTH_FAILED: { status: 502, retryable: false, message: "ServiceNow rejected resetdesk's credentials or their permissions." },
+  SERVICENOW_UNAVAILABLE: { status: 503, retryable: true, message: 'ServiceNow could not be reached.' },
+  SERVICENOW_ERROR: { status: 502, retryable: false, message: 'ServiceNow answered with an error.' },
   CONFIG_INVALID: { status: 500, retryable: false, message: 'The configuration is not valid.' },
   // A 4xx refusal (invalid, no such user, a status Okta will not reset) or an answer we cannot use.
   OKTA_ERROR: { status: 502, retryable: false, message: 'Okta answered with an error.' },

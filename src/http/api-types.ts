@@ -3256,6 +3256,10 @@ export interface components {
             decidedAt: string | null;
             decidedBy: string | null;
             decision: string | null;
+            incident: {
+                number: string;
+                url: string;
+            } | null;
             justification: string;
             manualDecision: string | null;
             next_owner: string | null;

@@ -70,6 +70,7 @@ export function toRequestView(request: PasswordRequest, decisions: DecisionLogEn
     decidedAt: request.decidedAt,
     closedAt: request.closedAt,
     resetConfirmedAt: request.resetConfirmedAt,
+    incident: request.incident && { number: request.incident.number, url: request.incident.url },
     verification: verificationView(request),
     question: request.question && {
       text: request.question.text,

@@ -100,6 +100,8 @@ export const requestViewSchema = z
     closedAt: nullableString,
     /** When the user set a new password after an approved Okta reset, by Okta's System Log; null while unknown. */
     resetConfirmedAt: nullableString,
+    /** The ServiceNow incident opened for the escalation (when ServiceNow is configured); null when none. */
+    incident: z.object({ number: z.string(), url: z.string() }).nullable(),
     question: openQuestionSchema.nullable(),
     verification: verificationViewSchema.nullable(),
     result: decisionResult.nullable(),

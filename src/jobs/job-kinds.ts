@@ -23,6 +23,12 @@ export const JOB_KINDS = {
   oktaClearSessions: 'okta-clear-sessions',
   /** After an approved Okta reset: one read of the System Log for the new password; reschedules itself (after-reset.jobs.ts). */
   resetWatch: 'reset-watch',
+  /** An escalation's ServiceNow incident: looked up by correlation_id, created if none (servicenow.jobs.ts). */
+  serviceNowIncident: 'servicenow-incident',
+  /** A work note on the request's ServiceNow incident (an approver's decision). */
+  serviceNowNote: 'servicenow-note',
+  /** Resolves the request's ServiceNow incident when the request closes. */
+  serviceNowResolve: 'servicenow-resolve',
 } as const;
 
 export const jobKeys = {
@@ -42,6 +48,11 @@ export const jobKeys = {
   resetWatch: (requestId: string, seq: number) => `reset-watch:${requestId}:${seq}`,
   notifyApprovers: (requestId: string, cycle: string) => `notify-approvers:${requestId}:${cycle}`,
   reminder: (requestId: string, cycle: string, n: 1 | 2) => `reminder:${requestId}:${cycle}:${n}`,
+  /** One incident per request, however often it is escalated. */
+  serviceNowIncident: (requestId: string) => `snow:incident:${requestId}`,
+  /** `step`: what the note records (e.g. `Approved`), once per request and step. */
+  serviceNowNote: (requestId: string, step: string) => `snow:note:${requestId}:${step}`,
+  serviceNowResolve: (requestId: string) => `snow:resolve:${requestId}`,
 };
 
 /** An email as its enqueuer describes it. */

@@ -8,6 +8,7 @@ import { isTerminal } from '../domain/lifecycle.js';
 import { toSeed001 } from '../domain/request-summary.js';
 import { AGENT_ACTOR } from './audited-call.js';
 import { type EmailJobPayload, JOB_KINDS, jobKeys } from './job-kinds.js';
+import { enqueueServiceNowResolve } from './servicenow.jobs.js';
 import { type JobHandler, PermanentJobError } from './worker.js';
 
 /**
@@ -75,6 +76,7 @@ export function sendEmailJob(ctx: AppContext): JobHandler {
               eventType: 'Closure',
               details: { resolution: current.status, notified: payload.to, summary },
             });
+            if (ctx.serviceNow) await enqueueServiceNowResolve(trx, request.id, current.status);
           }
         }
       });

@@ -9,6 +9,7 @@ import { unlockingFirst } from '../domain/human-decision.js';
 import { AGENT_ACTOR } from '../jobs/audited-call.js';
 import { enqueueEmail, enqueueOktaReset, enqueueOktaUnlock } from '../jobs/enqueue.js';
 import { enqueueEscalationFollowUps } from '../jobs/escalation.jobs.js';
+import { enqueueServiceNowForDecision } from '../jobs/servicenow.jobs.js';
 import { nowIso } from '../time.js';
 
 /**
@@ -19,7 +20,7 @@ import { nowIso } from '../time.js';
  * Returns false, having changed nothing, when someone else decided the request first.
  */
 export async function applyDecision(
-  ctx: Pick<AppContext, 'db' | 'wakeWorker'>,
+  ctx: Pick<AppContext, 'db' | 'wakeWorker' | 'serviceNow'>,
   request: PasswordRequest,
   proposed: Decision,
 ): Promise<boolean> {
@@ -32,6 +33,8 @@ export async function applyDecision(
     await insertDecision(trx, request.id, decision.source, logEntry(request, decision, date));
     const escalation = await audit(trx, request, decision);
     for (const action of decision.actions) await run(trx, request, decision, action, escalation);
+    // The escalation's incident, or a note of the approver's decision (jobs/servicenow.jobs.ts).
+    if (ctx.serviceNow) await enqueueServiceNowForDecision(trx, request, decision);
     return true;
   });
   // Wake the worker only after the commit, so it finds the jobs.

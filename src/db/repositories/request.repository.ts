@@ -48,6 +48,8 @@ export interface PasswordRequest {
   verification: VerificationState | null;
   /** When the user set a new password after an approved Okta reset (jobs/after-reset.jobs.ts); null while unknown. */
   resetConfirmedAt: string | null;
+  /** The ServiceNow incident opened for the escalation (jobs/servicenow.jobs.ts); null when none. */
+  incident: { number: string; sysId: string; url: string } | null;
 }
 
 /** A question the requester must answer before the request goes on. */
@@ -112,6 +114,8 @@ function toRequest(r: RequestRow): PasswordRequest {
     verifiedAt: r.verified_at,
     verification: r.verification_json ? (JSON.parse(r.verification_json) as VerificationState) : null,
     resetConfirmedAt: r.reset_confirmed_at,
+    incident:
+      r.incident_number && r.incident_sys_id ? { number: r.incident_number, sysId: r.incident_sys_id, url: r.incident_url ?? '' } : null,
   };
 }
 
@@ -167,9 +171,23 @@ export async function insertRequest(db: Db, input: NewRequest): Promise<Password
     verification_json: null,
     challenge_id: null,
     reset_confirmed_at: null,
+    incident_number: null,
+    incident_sys_id: null,
+    incident_url: null,
   };
   await db.insertInto('password_requests').values(row).execute();
   return toRequest(row);
+}
+
+/** Records the ServiceNow incident of a request, once: a later call (a retry) changes nothing. */
+export async function setIncident(db: Db, id: string, incident: { number: string; sysId: string; url: string }): Promise<boolean> {
+  const result = await db
+    .updateTable('password_requests')
+    .set({ incident_number: incident.number, incident_sys_id: incident.sysId, incident_url: incident.url })
+    .where('id', '=', id)
+    .where('incident_sys_id', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 export async function getRequest(db: Db, id: string): Promise<PasswordRequest | null> {

@@ -77,6 +77,8 @@ export const de: MessageCatalog = {
   'field.decidedBy': 'Entschieden von',
   'field.decidedAt': 'Entschieden am',
   'field.nextOwner': 'Wartet auf',
+  'field.incident': 'ServiceNow-Incident',
+  'field.incidentLinkLabel': 'ServiceNow-Incident {number} (öffnet in einem neuen Tab)',
 
   'newRequest.title': 'Passwort zurücksetzen',
   'newRequest.intro':

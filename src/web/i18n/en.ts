@@ -79,6 +79,8 @@ export const en = {
   'field.decidedBy': 'Decided by',
   'field.decidedAt': 'Decided at',
   'field.nextOwner': 'Waiting on',
+  'field.incident': 'ServiceNow incident',
+  'field.incidentLinkLabel': 'ServiceNow incident {number} (opens in a new tab)',
 
   'newRequest.title': 'New password reset',
   'newRequest.intro':

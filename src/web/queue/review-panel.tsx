@@ -5,6 +5,7 @@ import { type Request, useRequestEvents } from '../api';
 import { ErrorAlert } from '../components/error-alert';
 import { UntrustedText } from '../components/untrusted-text';
 import { t } from '../i18n/translate';
+import { IncidentLink } from '../requests/incident-link';
 import { RuleText } from '../requests/rule-text';
 import { PriorityBadge } from '../requests/status-badge';
 import { isMyAddress, useMe } from '../session/session-context';
@@ -56,6 +57,11 @@ export function ReviewPanel({ request, onDecided }: { request: Request; onDecide
         </Row>
         <Row label={t('field.rationale')}>{request.rationale ?? '—'}</Row>
         <Row label={t('field.nextOwner')}>{request.next_owner ?? '—'}</Row>
+        {request.incident && (
+          <Row label={t('field.incident')}>
+            <IncidentLink incident={request.incident} />
+          </Row>
+        )}
       </DataList>
       <section aria-labelledby={`${headingId}-facts`}>
         <Title order={3} size="h5" mb="xs" id={`${headingId}-facts`}>

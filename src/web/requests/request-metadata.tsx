@@ -4,6 +4,7 @@ import type { Request } from '../api';
 import { formatExactTime } from '../i18n/format';
 import { t } from '../i18n/translate';
 import { decisionText } from './decision-text';
+import { IncidentLink } from './incident-link';
 import { RuleText } from './rule-text';
 import { PriorityBadge, StatusBadge } from './status-badge';
 
@@ -25,6 +26,7 @@ export function RequestMetadata({ request }: { request: Request }) {
     [t('field.decidedBy'), decidedBy ?? NONE],
     [t('field.decidedAt'), request.decidedAt ? formatExactTime(request.decidedAt) : NONE],
     [t('field.nextOwner'), request.next_owner ?? NONE],
+    ...(request.incident ? [[t('field.incident'), <IncidentLink key="i" incident={request.incident} />] as [string, ReactNode]] : []),
     [t('field.created'), formatExactTime(request.createdAt)],
     [t('field.reference'), <Code key="id">{request.request_id}</Code>],
   ];
