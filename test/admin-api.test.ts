@@ -140,6 +140,11 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
       const list = await t.client(admin).GET('/api/v1/tokens');
       const listed = list.data!.tokens.find((x) => x.id === id);
       expect(listed).toMatchObject({ email: 'bot@example.com', role: 'intake', label: 'Slack', revokedAt: null });
+      // The call above used it: admins see when a token was last used (to the minute).
+      expect(Date.parse(listed!.lastUsedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(listed!.createdAt));
+      const unused = await t.client(admin).POST('/api/v1/tokens', { body: { email: 'idle@example.com', role: 'requester' } });
+      const listedUnused = (await t.client(admin).GET('/api/v1/tokens')).data!.tokens.find((x) => x.id === unused.data!.id);
+      expect(listedUnused?.lastUsedAt).toBeNull();
       expect(JSON.stringify(list.data)).not.toContain(token);
       expect(JSON.stringify(list.data)).not.toMatch(/hash/i);
 

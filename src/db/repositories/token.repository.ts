@@ -35,14 +35,23 @@ export async function createApiToken(db: Db, input: { email: string; role: Role;
   return { id, token };
 }
 
+/** `last_used_at` is written at most this often per token: a busy channel does not write on every call. */
+const LAST_USED_PRECISION_MS = 60_000;
+
 export async function findPrincipalByToken(db: Db, token: string): Promise<Principal | null> {
   const row = await db
     .selectFrom('api_tokens')
-    .select(['id', 'email', 'role'])
+    .select(['id', 'email', 'role', 'last_used_at'])
     .where('token_hash', '=', hashToken(token))
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
-  return row ? { tokenId: row.id, email: row.email, role: row.role as Role } : null;
+  if (!row) return null;
+  // So an admin can tell a token in use from a forgotten one before revoking it.
+  const now = nowIso();
+  if (row.last_used_at === null || Date.parse(now) - Date.parse(row.last_used_at) >= LAST_USED_PRECISION_MS) {
+    await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+  }
+  return { tokenId: row.id, email: row.email, role: row.role as Role };
 }
 
 export async function revokeApiToken(db: Db, id: string): Promise<boolean> {
