@@ -112,6 +112,8 @@ export const ERROR_CODES = {
   // 401, or 403 access denied: the same credential gets the same answer until someone fixes it.
   OKTA_AUTH_FAILED: { status: 502, retryable: false, message: "Okta rejected resetdesk's credentials or their permissions." },
   MAIL_FAILED: { status: 502, retryable: true, message: 'The email could not be sent.' },
+  // A 5xx from the SMTP server for this recipient or message (e.g. 550 no such mailbox): final.
+  MAIL_REJECTED: { status: 502, retryable: false, message: 'The mail server refused the email for good.' },
   // A bug or a passing fault; like any unexpected error, bounded by the job's attempt limit.
   INTERNAL: { status: 500, retryable: true, message: 'Internal error.' },
 } as const satisfies Record<string, ErrorCodeSpec>;

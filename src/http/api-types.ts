@@ -2964,6 +2964,10 @@ export interface components {
                 /** @description The active policy's version */
                 version: string;
             };
+            serviceNow: {
+                configured: boolean;
+                instanceUrl: string | null;
+            };
             smtp: {
                 /** @description No SMTP_URL: mail goes to the built-in dev mailbox */
                 devMailbox: boolean;

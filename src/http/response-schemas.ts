@@ -172,6 +172,8 @@ const reachability = { reachable: z.boolean(), error: nullableString };
 
 export const connectorStatusSchema = z
   .object({
+    /** ServiceNow incidents: configured (SERVICENOW_*) or not; its instance. Not pinged: incident jobs show failures. */
+    serviceNow: z.object({ configured: z.boolean(), instanceUrl: nullableString }),
     okta: z.object({
       ...reachability,
       rateLimits: z.array(

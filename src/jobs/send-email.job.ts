@@ -81,5 +81,16 @@ export function sendEmailJob(ctx: AppContext): JobHandler {
         }
       });
     },
+    // An email that can never go out (refused for good, or out of attempts) is on the request's
+    // record, so whoever reads the timeline knows the requester was not told.
+    async onPermanentFailure(raw, error) {
+      const payload = raw as EmailJobPayload;
+      await appendAuditEvent(ctx.db, {
+        requestId: payload.requestId,
+        actor: AGENT_ACTOR,
+        eventType: 'Message',
+        details: { channel: 'email', template: payload.template, to: payload.to, failed: true, error: error.message },
+      });
+    },
   };
 }

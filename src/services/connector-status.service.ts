@@ -12,6 +12,8 @@ export interface ConnectorStatus {
   okta: Reachability & { rateLimits: OktaRateBudget[] };
   smtp: Reachability & { devMailbox: boolean };
   policy: PolicySourceStatus;
+  /** Configured or not (not pinged: the incident jobs show failures, docs/operations.md). */
+  serviceNow: { configured: boolean; instanceUrl: string | null };
 }
 
 /** The policy source: the page (if any), the policy in force, and how its latest sync went. */
@@ -55,5 +57,6 @@ export async function connectorStatus(ctx: AppContext): Promise<ConnectorStatus>
     okta: { ...okta, rateLimits: ctx.okta.rateLimits() },
     smtp: { ...smtp, devMailbox: ctx.config.smtpUrl === undefined },
     policy,
+    serviceNow: { configured: ctx.serviceNow !== undefined, instanceUrl: ctx.serviceNow?.instanceUrl ?? null },
   };
 }

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevMailbox, startDevMailbox } from './dev-mailbox.js';
 import { createSmtpMailer } from './index.js';
@@ -36,5 +38,32 @@ describe('SMTP connector', () => {
     expect(err).toMatchObject({ code: 'MAIL_FAILED' });
     expect(err.message).not.toContain('s3cret');
     mailer.close();
+  });
+
+  it('a recipient the server refuses for good (550) is MAIL_REJECTED, not retried; a 451 stays MAIL_FAILED', async () => {
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onRcptTo(address, _session, callback) {
+        const code = address.address.startsWith('gone') ? 550 : 451;
+        callback(Object.assign(new Error(code === 550 ? 'No such mailbox' : 'Try again later'), { responseCode: code }));
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.server.address() as AddressInfo;
+    const mailer = createSmtpMailer({ url: `smtp://127.0.0.1:${port}`, from: 'it@example.com' });
+    const send = (to: string) =>
+      mailer.send({ to, subject: 's', text: 't', messageId: '<x@y>' }).then(
+        () => 'sent',
+        (e: unknown) => (e as { code: string }).code,
+      );
+    try {
+      expect(await send('gone@example.com')).toBe('MAIL_REJECTED');
+      expect(await send('busy@example.com')).toBe('MAIL_FAILED');
+    } finally {
+      mailer.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

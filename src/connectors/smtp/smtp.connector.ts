@@ -27,7 +27,10 @@ export function buildSmtpMailer(config: SmtpConfig): Mailer {
         });
         return { messageId: info.messageId, accepted: info.accepted.map(String) };
       } catch (err) {
-        throw new AppError('MAIL_FAILED', `Sending mail to ${message.to} failed: ${describe(err)}`);
+        throw new AppError(
+          permanentlyRejected(err) ? 'MAIL_REJECTED' : 'MAIL_FAILED',
+          `Sending mail to ${message.to} failed: ${describe(err)}`,
+        );
       }
     },
     async verify() {
@@ -41,6 +44,16 @@ export function buildSmtpMailer(config: SmtpConfig): Mailer {
       transport.close();
     },
   };
+}
+
+/**
+ * The server refused this message or its recipient for good (a 5xx reply to RCPT TO or DATA,
+ * e.g. 550 no such mailbox): sending it again gets the same answer. Everything else — a 4xx,
+ * a connection or a login problem an admin may fix — is worth retrying.
+ */
+function permanentlyRejected(err: unknown): boolean {
+  const e = err as { code?: string; responseCode?: number };
+  return (e.code === 'EENVELOPE' || e.code === 'EMESSAGE') && typeof e.responseCode === 'number' && e.responseCode >= 500;
 }
 
 function describe(err: unknown): string {
