@@ -17,7 +17,9 @@
  *            next (fewer in flight than worker slots): latency and overhead without queueing.
  * Every request's rule is checked against the one the bench org expects; a mismatch exits 1.
  */
-import { arch, cpus, platform, release } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { arch, cpus, platform, release, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker as Thread } from 'node:worker_threads';
 import { type Resetdesk, startResetdesk } from '../app.js';
 import { loadConfig } from '../config/config.js';
@@ -35,7 +37,16 @@ const UNLIMITED = {
   RATE_LIMIT_PER_INTAKE_TOKEN: '0',
   REQUESTS_PER_PERSON_PER_HOUR: '0',
   OPEN_REQUESTS_PER_PERSON: '0',
+  // A few bench users file the same app again and again: each one is a new request to decide.
+  DUPLICATE_REQUESTS: 'allow',
 };
+
+/** The default policy but for the reset cooldown, which would refuse the bench users' repeats. */
+function benchPolicyFile(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'resetdesk-bench-')), 'policy.yaml');
+  writeFileSync(path, JSON.stringify({ version: 'bench', cooldown: { maxResets: 0 } }));
+  return path;
+}
 
 /** open: `clients` HTTP clients submit everything at once; paced: `inFlight` clients each wait for their decision. */
 type Load = { kind: 'open'; clients: number } | { kind: 'paced'; inFlight: number };
@@ -224,6 +235,7 @@ async function runOnce(s: Settings, dialect: Dialect, latencyMs: number, load: L
       WORKER_CONCURRENCY: String(s.concurrency),
       // The benchmark measures decisions, not the abuse limits: a few bench users file thousands.
       ...UNLIMITED,
+      POLICY_FILE: benchPolicyFile(),
     });
     app = await startResetdesk(config);
     const running = app;
