@@ -1,7 +1,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, startBrowser, type TestBrowser } from './helpers/browser.js';
+import { screenshot, signInThroughProvider, startBrowser, type TestBrowser } from './helpers/browser.js';
 import { withSignInGroups } from './helpers/oidc-login.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
 import { testFixture, USERS } from './helpers/test-org.js';
@@ -37,15 +37,7 @@ describe('the web app in a browser', () => {
   async function signIn(email: string, width = 1280, path = '/'): Promise<Page> {
     const { page, consoleErrors: errors } = await b.page(width);
     page.on('close', () => consoleErrors.push(...errors.filter((e) => !EXPECTED_CONSOLE.some((re) => re.test(e)))));
-    await page.goto(`${t.url}${path}`);
-    await page
-      .getByRole('button', { name: 'Sign in' })
-      .or(page.getByRole('link', { name: 'Sign in' }))
-      .first()
-      .click();
-    await page.getByRole('button', { name: new RegExp(`— ${email.replace('.', '\\.')}$`) }).click();
-    await page.waitForURL(`${t.url}${path}*`);
-    await expect.poll(() => page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
+    await signInThroughProvider(page, t.url, email, path);
     return page;
   }
 

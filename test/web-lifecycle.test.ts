@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Resetdesk, startResetdesk } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
-import { layoutShift, observeLayoutShift, screenshot, startBrowser, type TestBrowser } from './helpers/browser.js';
+import { layoutShift, observeLayoutShift, screenshot, signInThroughProvider, startBrowser, type TestBrowser } from './helpers/browser.js';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.js';
 import { callAs, signedInBrowser, withSignInGroups } from './helpers/oidc-login.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
@@ -79,15 +79,7 @@ describe('a request’s life in the web app', () => {
     const { page, consoleErrors: errors } = await b.page(width);
     page.on('close', () => consoleErrors.push(...errors.filter((e) => !EXPECTED_CONSOLE.some((re) => re.test(e)))));
     await prepare?.(page);
-    await page.goto(`${t.url}${path}`);
-    await page
-      .getByRole('button', { name: 'Sign in' })
-      .or(page.getByRole('link', { name: 'Sign in' }))
-      .first()
-      .click();
-    await page.getByRole('button', { name: new RegExp(`— ${email.replace('.', '\\.')}$`) }).click();
-    await page.waitForURL(`${t.url}${path}*`);
-    await expect.poll(() => page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
+    await signInThroughProvider(page, t.url, email, path);
     return page;
   }
 

@@ -1,7 +1,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { layoutShift, observeLayoutShift, screenshot, startBrowser, type TestBrowser } from './helpers/browser.js';
+import { layoutShift, observeLayoutShift, screenshot, signInThroughProvider, startBrowser, type TestBrowser } from './helpers/browser.js';
 import { type FakeConfluence, policyPageStorage, startFakeConfluence } from './helpers/fake-confluence.js';
 import { withSignInGroups } from './helpers/oidc-login.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
@@ -46,15 +46,7 @@ async function signIn(s: Session, email: string, width = 1280, path = '/', befor
   const { page, consoleErrors: errors } = await s.b.page(width);
   await before?.(page);
   page.on('close', () => s.consoleErrors.push(...errors.filter((e) => !EXPECTED_CONSOLE.some((re) => re.test(e)))));
-  await page.goto(`${s.t.url}${path}`);
-  await page
-    .getByRole('button', { name: 'Sign in' })
-    .or(page.getByRole('link', { name: 'Sign in' }))
-    .first()
-    .click();
-  await page.getByRole('button', { name: new RegExp(`— ${email.replace('.', '\\.')}$`) }).click();
-  await page.waitForURL(`${s.t.url}${path}*`);
-  await expect.poll(() => page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
+  await signInThroughProvider(page, s.t.url, email, path);
   return page;
 }
 

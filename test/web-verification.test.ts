@@ -1,7 +1,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { layoutShift, observeLayoutShift, screenshot, startBrowser, type TestBrowser } from './helpers/browser.js';
+import { layoutShift, observeLayoutShift, screenshot, signInThroughProvider, startBrowser, type TestBrowser } from './helpers/browser.js';
 import { withSignInGroups } from './helpers/oidc-login.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
 import { FACTORS, testFixture, USERS } from './helpers/test-org.js';
@@ -58,15 +58,7 @@ describe('verifying the requester in the web app', () => {
     const { page, consoleErrors: errors } = await b.page(width);
     page.on('close', () => consoleErrors.push(...errors.filter((e) => !EXPECTED_CONSOLE.some((re) => re.test(e)))));
     await prepare?.(page);
-    await page.goto(`${t.url}${path}`);
-    await page
-      .getByRole('button', { name: 'Sign in' })
-      .or(page.getByRole('link', { name: 'Sign in' }))
-      .first()
-      .click();
-    await page.getByRole('button', { name: new RegExp(`— ${email.replace('.', '\\.')}$`) }).click();
-    await page.waitForURL(`${t.url}${path}*`);
-    await expect.poll(() => page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
+    await signInThroughProvider(page, t.url, email, path);
     return page;
   }
 

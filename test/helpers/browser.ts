@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Debian's Chromium (installed by .ci/run when missing); CHROMIUM_PATH overrides it. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -98,4 +99,21 @@ export async function layoutShift(page: Page): Promise<{ cls: number; shifts: { 
   return page.evaluate<{ cls: number; shifts: { value: number; sources: string[] }[] }>(
     '({ cls: window.__cls ?? 0, shifts: window.__shifts ?? [] })',
   );
+}
+
+/**
+ * Signs `page` in as `email` the way a person does: opens `path`, presses Sign in, picks the user
+ * on the demo provider's page, and waits until the app is back at `path`, signed in.
+ */
+export async function signInThroughProvider(page: Page, baseUrl: string, email: string, path = '/'): Promise<void> {
+  await page.goto(`${baseUrl}${path}`);
+  await page
+    .getByRole('button', { name: 'Sign in' })
+    .or(page.getByRole('link', { name: 'Sign in' }))
+    .first()
+    .click();
+  const escaped = email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await page.getByRole('button', { name: new RegExp(`— ${escaped}$`) }).click();
+  await page.waitForURL(`${baseUrl}${path}*`);
+  await expect.poll(() => page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
 }
