@@ -83,7 +83,7 @@ describe('verifying the requester in the web app', () => {
   it('a push: the number to pick, shown large with a countdown that keeps still; approved on the phone → the link goes out', async () => {
     const page = await signIn('alice@example.com', 1280, '/', observeLayoutShift);
     await fileRequest(page, 'Expensify', 'Locked out after my holiday');
-    await expect.poll(() => card(page).isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => card(page).isVisible(), { timeout: 30_000 }).toBe(true);
     expect(await page.getByTestId('status-badge').textContent()).toBe('Verify it’s you');
     expect(await page.getByTestId('next-step').textContent()).toContain('Confirm it’s you to go on');
     expect(await card(page).textContent()).toContain('Approve the Okta Verify notification on your phone');
@@ -124,7 +124,7 @@ describe('verifying the requester in the web app', () => {
   it('a push denied on the phone (at phone width): My requests and the detail page ask for it; then it goes to IT as a possible takeover', async () => {
     const page = await signIn('alice@example.com', 390);
     const id = await fileRequest(page, 'Salesforce', 'Need the CRM');
-    await expect.poll(() => card(page).isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => card(page).isVisible(), { timeout: 30_000 }).toBe(true);
     await expect.poll(() => page.getByTestId('number-challenge').isVisible()).toBe(true);
     await accessible(page, 'verification card (push, phone)', '[data-testid="verification-card"]');
     await screenshot(page, 'verify-push');
@@ -141,7 +141,7 @@ describe('verifying the requester in the web app', () => {
     await expect
       .poll(() => page.getByText('resetdesk asked the requester to confirm it’s them').isVisible(), { timeout: 10_000 })
       .toBe(true);
-    t.sandbox.answerPush(pushFor('alice@example.com')[0]!.transactionId, 'reject');
+    t.sandbox.answerPush(pushFor('alice@example.com').at(-1)!.transactionId, 'reject');
     await expect
       .poll(() => page.getByTestId('next-step').textContent(), { timeout: PUSH_SETTLES_MS })
       .toContain('Sent to IT to confirm it’s you — usually within 24 hours');
@@ -164,7 +164,7 @@ describe('verifying the requester in the web app', () => {
     await putPolicy(POLICY_YAML('any_factor'));
     const page = await signIn('bob@example.com', 390);
     const id = await fileRequest(page, 'Salesforce', 'Need the CRM');
-    await expect.poll(() => card(page).isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => card(page).isVisible(), { timeout: 30_000 }).toBe(true);
     // any_factor: the push goes out, and bob's codes are on offer too.
     expect(await card(page).getByRole('button', { name: 'Email me a code' }).isVisible()).toBe(true);
     await card(page).getByRole('button', { name: 'Text me a code' }).click();
@@ -207,7 +207,7 @@ describe('verifying the requester in the web app', () => {
     await putPolicy(POLICY_YAML('auto', '  pushTimeoutSeconds: 30\n'));
     const page = await signIn('alice@example.com');
     await fileRequest(page, 'AWS Console', 'Need the console');
-    await expect.poll(() => card(page).isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => card(page).isVisible(), { timeout: 30_000 }).toBe(true);
     const question = page.getByTestId('question-card');
     await expect.poll(() => question.isVisible(), { timeout: 50_000, interval: 1000 }).toBe(true);
     expect(await page.getByTestId('next-step').textContent()).toContain('The notification on your phone expired');
