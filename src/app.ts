@@ -6,20 +6,26 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppContext } from './app-context.js';
 import type { Config } from './config/config.js';
+import { createLlmClient } from './connectors/llm/index.js';
 import { createOidcClient } from './connectors/oidc/index.js';
 import { createOktaConnector, type OktaConnector } from './connectors/okta/index.js';
 import { createServiceNowClient } from './connectors/servicenow/index.js';
+import { createSlackConnector } from './connectors/slack/index.js';
 import { createSmtpMailer, type DevMailbox, type Mailer, startDevMailbox } from './connectors/smtp/index.js';
 import { type DatabaseHandle, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 import { countApps, upsertApps } from './db/repositories/app.repository.js';
 import { buildServer } from './http/server.js';
 import { clearSessionsJob, resetWatchJob } from './jobs/after-reset.jobs.js';
+import { chatStatusJob } from './jobs/chat-status.job.js';
+import { directoryResetJob } from './jobs/directory-reset.job.js';
 import { escalationReminderJob, notifyApproversJob } from './jobs/escalation.jobs.js';
+import { externalDispatchJob, externalTimeoutJob, notifyExternalFailedJob } from './jobs/external-store.jobs.js';
 import { oktaResetJob } from './jobs/okta-reset.job.js';
 import { oktaUnlockJob } from './jobs/okta-unlock.job.js';
 import { sendEmailJob } from './jobs/send-email.job.js';
 import { serviceNowIncidentJob, serviceNowNoteJob, serviceNowResolveJob } from './jobs/servicenow.jobs.js';
+import { slackApprovalPostJob, slackApprovalUpdateJob } from './jobs/slack-approval.jobs.js';
 import { triageRequestJob } from './jobs/triage-request.job.js';
 import { verifyPushJob } from './jobs/verify-push.job.js';
 import { waitingTimeoutJob } from './jobs/waiting-timeout.job.js';
@@ -27,9 +33,12 @@ import { createWorker, type Worker, type WorkerOptions } from './jobs/worker.js'
 import { createLogger } from './logger.js';
 import { DEMO_FIXTURE_PATH, loadFixtureFile, type OktaSandbox, startOktaSandbox } from './okta-sandbox/index.js';
 import { parseAppsCsv } from './services/app-csv.js';
+import { buildCredentialStores } from './services/credential-stores.js';
 import { readFilePolicySource, startPolicyService } from './services/policy.service.js';
 import { createIdentityResolver } from './services/separation-of-duties.js';
 import type { SignIn } from './services/sign-in.service.js';
+import { registerSlackApprovals } from './services/slack-approval.service.js';
+import { registerSlackChannel } from './services/slack-channel.service.js';
 import { PROJECT_ROOT, VERSION } from './version.js';
 
 export const DEMO_APPS_CSV = join(PROJECT_ROOT, 'fixtures', 'demo-apps.csv');
@@ -105,6 +114,10 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       okta,
       mailer,
       ...(config.serviceNow ? { serviceNow: createServiceNowClient(config.serviceNow, { logger }) } : {}),
+      ...(config.slack ? { slack: createSlackConnector(config.slack, { logger }) } : {}),
+      ...(config.llm ? { llm: createLlmClient(config.llm) } : {}),
+      stores: buildCredentialStores(config.stores, { logger }),
+      baseUrl: () => config.publicUrl ?? listening,
       get policy() {
         return policies.current.policy;
       },
@@ -129,6 +142,13 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
         serviceNowIncidentJob(ctx),
         serviceNowNoteJob(ctx),
         serviceNowResolveJob(ctx),
+        directoryResetJob(ctx),
+        externalDispatchJob(ctx),
+        externalTimeoutJob(ctx),
+        notifyExternalFailedJob(ctx),
+        chatStatusJob(ctx),
+        slackApprovalPostJob(ctx),
+        slackApprovalUpdateJob(ctx),
       ],
       logger,
       concurrency: config.worker.concurrency,
@@ -136,6 +156,10 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       ...opts.workerTuning,
     });
     worker = running;
+    if (ctx.slack) {
+      registerSlackChannel(ctx, ctx.slack);
+      registerSlackApprovals(ctx, ctx.slack);
+    }
     const server = await buildServer(ctx, {
       version: VERSION,
       demo: sandbox !== undefined,

@@ -28,7 +28,7 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
       const id = created.data!.id;
       const res = await t.client(admin).PATCH('/api/v1/apps/{id}', {
         params: { path: { id } },
-        body: { name: ' Edited ', sensitive: true, approverGroup: 'Finance Owners', url: null },
+        body: { name: ' Edited ', sensitive: true, approverGroup: 'Finance Owners', url: null, store: 'okta' },
       });
       expect(res.response.status).toBe(200);
       expect(res.data).toEqual({
@@ -39,8 +39,17 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
         resetMethod: 'auto',
         sensitive: true,
         approverGroup: 'Finance Owners',
+        store: 'okta',
       });
       expect((await catalog()).find((a) => a.id === id)).toEqual(res.data);
+      // No STORES_FILE here: only the built-ins; null clears the store.
+      const unknown = await t.client(admin).PATCH('/api/v1/apps/{id}', { params: { path: { id } }, body: { store: 'mainframe' } });
+      expect([unknown.response.status, unknown.error?.error.message]).toEqual([
+        400,
+        'store: "mainframe" is not a configured store (okta, swa-link).',
+      ]);
+      const cleared = await t.client(admin).PATCH('/api/v1/apps/{id}', { params: { path: { id } }, body: { store: null } });
+      expect(cleared.data?.store).toBeNull();
     });
 
     it('validates an edit like a create, and a name clash is APP_ALREADY_EXISTS', async () => {
@@ -80,14 +89,16 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
           sensitive: true,
           approverGroup: 'Owners',
           resetMethod: 'external',
+          store: 'swa-link',
         },
       });
       const before = await catalog();
+      expect(before.some((a) => a.store === 'swa-link')).toBe(true);
       const exported = await t.raw('GET', '/api/v1/apps/export.csv', { token: admin });
       expect(exported.status).toBe(200);
       expect(exported.headers.get('content-type')).toMatch(/^text\/csv/);
       const csv = exported.body as string;
-      expect(csv.split('\r\n')[0]).toBe('App,URL,oktaID,sensitive,approverGroup,resetMethod');
+      expect(csv.split('\r\n')[0]).toBe('App,URL,oktaID,sensitive,approverGroup,resetMethod,store');
       const res = await csvImport(csv);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ created: 0, updated: before.length });

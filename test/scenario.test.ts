@@ -138,7 +138,10 @@ describe.each(DIALECTS)('scenario run on %s', (dialect) => {
   afterAll(async () => t?.close());
 
   it('the case table covers every rule, and ~8 escalations are decided', () => {
-    expect(new Set(CASES.map((c) => c.expect.ruleId))).toEqual(new Set(RULE_IDS));
+    // The rules of configured credential stores need a STORES_FILE and a directory or an executor:
+    // test/directory-store.test.ts and test/external-store.test.ts run them end to end.
+    const storeRules = new Set(['directory_store', 'store_not_configured']);
+    expect(new Set(CASES.map((c) => c.expect.ruleId))).toEqual(new Set(RULE_IDS.filter((r) => !storeRules.has(r))));
     const decided = scenario().filter((c) => c.expect.approve);
     expect(decided.length).toBe(8);
     expect(decided.filter((c) => c.expect.approve === 'deny').length).toBe(2);

@@ -55,6 +55,7 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/requests': row(401, 201, 201, 201, 201, 400),
   'GET /api/v1/requests/:id': row(401, 200, 404, 200, 200, 404),
   'GET /api/v1/requests/:id/events': row(401, 200, 404, 200, 200, 404),
+  'GET /api/v1/requests/:id/conversation': row(401, 200, 404, 200, 200, 404),
   'GET /api/v1/requests/:id/stream': row(401, 200, 404, 200, 200, 404),
   'POST /api/v1/requests/:id/approve': row(401, 403, 403, 200, 200, 403),
   'POST /api/v1/requests/:id/deny': row(401, 403, 403, 200, 200, 403),
@@ -67,6 +68,10 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/requests/:id/verify': row(401, 409, 404, 403, 403, 404),
   // The request is Escalated, not PendingExternal: a 409 past authorization.
   'POST /api/v1/requests/:id/resolve-external': row(401, 403, 403, 409, 409, 403),
+  // An external executor's callback: only the store's signature authenticates it; no token or session does.
+  'POST /api/v1/requests/:id/external-result': row(401, 401, 401, 401, 401, 401),
+  // Slack signs its own requests; on a server without Slack the endpoint is not there for anyone.
+  'POST /slack/events': row(404, 404, 404, 404, 404, 404),
   'GET /api/v1/apps': row(401, 200, 200, 200, 200, 200),
   'POST /api/v1/apps': row(401, 403, 403, 403, 201, 403),
   // Browser navigations: to the identity provider; back from it (400 here: no sign-in under way).
@@ -99,6 +104,7 @@ const LIFECYCLE_BODIES: Record<string, unknown> = {
   '/api/v1/requests/:id/return': { question: 'matrix' },
   '/api/v1/requests/:id/reply': { message: 'matrix' },
   '/api/v1/requests/:id/resolve-external': { outcome: 'Completed' },
+  '/api/v1/requests/:id/external-result': { status: 'success' },
 };
 
 describe.each(DIALECTS)('authorization on %s', (dialect) => {
@@ -107,9 +113,10 @@ describe.each(DIALECTS)('authorization on %s', (dialect) => {
   let routes: RegisteredRoute[];
 
   beforeAll(async () => {
-    // The matrix files many requests for one person: the per-person limits are tested elsewhere.
+    // The matrix files many requests for one person, and polls each with one token: the
+    // per-person and per-token limits are tested elsewhere (security-limits.test.ts).
     t = await startTestContext(dialect, {
-      env: { OPEN_REQUESTS_PER_PERSON: '0', REQUESTS_PER_PERSON_PER_HOUR: '0', DUPLICATE_REQUESTS: 'allow' },
+      env: { OPEN_REQUESTS_PER_PERSON: '0', REQUESTS_PER_PERSON_PER_HOUR: '0', RATE_LIMIT_PER_TOKEN: '0', DUPLICATE_REQUESTS: 'allow' },
       policy: NO_COOLDOWN,
       oidc: true,
       fixture: withSignInGroups(testFixture(), { approvers: [USERS.irene], admins: [USERS.root] }),

@@ -94,9 +94,12 @@ describe.each(DIALECTS)('ServiceNow incidents on %s', (dialect) => {
     expect(after?.close_notes).toContain('Completed');
     expect(sn.incidents().filter((i) => i.correlation_id === id)).toHaveLength(1);
 
-    const tools = (await t.events(id, approver)).filter(
-      (e) => e.eventType === 'Tool Call' && String(e.details.tool).startsWith('servicenow.'),
-    );
+    // The resolve call's Tool Call is written once its answer is in, just after ServiceNow shows
+    // the change: wait for the fourth call's event rather than read the log in between.
+    const snowCalls = async () =>
+      (await t.events(id, approver)).filter((e) => e.eventType === 'Tool Call' && String(e.details.tool).startsWith('servicenow.'));
+    await expect.poll(async () => (await snowCalls()).length).toBeGreaterThanOrEqual(4);
+    const tools = await snowCalls();
     expect(tools.map((e) => [e.details.tool, e.details.ok])).toEqual([
       ['servicenow.findIncident', true],
       ['servicenow.createIncident', true],

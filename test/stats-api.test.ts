@@ -48,6 +48,9 @@ function requestRow(id: string, over: Partial<RequestRow> & Pick<RequestRow, 'ap
     incident_number: null,
     incident_sys_id: null,
     incident_url: null,
+    store: null,
+    external_result_at: null,
+    external_message: null,
     ...over,
   };
 }

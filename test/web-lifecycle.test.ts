@@ -1,12 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Resetdesk, startResetdesk } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
-import { layoutShift, observeLayoutShift, screenshot, signInThroughProvider, startBrowser, type TestBrowser } from './helpers/browser.js';
+import {
+  expectAccessible,
+  layoutShift,
+  observeLayoutShift,
+  screenshot,
+  signInThroughProvider,
+  startBrowser,
+  type TestBrowser,
+} from './helpers/browser.js';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.js';
 import { callAs, signedInBrowser, withSignInGroups } from './helpers/oidc-login.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
@@ -48,14 +55,6 @@ const DIALOG_TRANSITION_MS = 400;
 
 /** Google's "good" cumulative layout shift. */
 const GOOD_CLS = 0.1;
-
-async function accessible(page: Page, what: string, include?: string): Promise<void> {
-  const builder = new AxeBuilder({ page });
-  if (include) builder.include(include);
-  const result = await builder.analyze();
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${what}: ${v.id} ${v.help} (${v.nodes.length})`)).toEqual([]);
-}
 
 describe('a request’s life in the web app', () => {
   let t: TestContext;
@@ -110,7 +109,7 @@ describe('a request’s life in the web app', () => {
     expect(await page.getByTestId('next-step').textContent()).toContain('Answer the question below so we can go on');
     expect(await page.getByTestId('next-step').textContent()).toContain('within 72 hours');
     expect(await question(page).textContent()).toMatch(/Did you mean .*Jira Cloud.*Jira Server/);
-    await accessible(page, 'question (app)');
+    await expectAccessible(page, 'question (app)');
     await screenshot(page, 'request-question');
 
     // My requests: it waits for the person's answer, so it is marked and can be filtered to.
@@ -119,7 +118,7 @@ describe('a request’s life in the web app', () => {
     await page.getByText('Needs your answer', { exact: true }).first().click();
     await page.waitForURL(/needs=answer/);
     await expect.poll(() => page.getByRole('link', { name: 'jira' }).count()).toBe(1);
-    await accessible(page, 'my requests (needs answer)');
+    await expectAccessible(page, 'my requests (needs answer)');
     await screenshot(page, 'my-requests-needs-answer');
 
     // The detail page asks too; answering there resumes triage, and the page follows it.
@@ -154,7 +153,7 @@ describe('a request’s life in the web app', () => {
     await dialog.getByRole('button', { name: 'Send question' }).click();
     await expect.poll(() => dialog.getByText('Write your question first.').isVisible()).toBe(true);
     await dialog.getByRole('textbox', { name: /Your question/ }).fill('Which project do you need, and who is your manager?');
-    await accessible(approver, 'return dialog');
+    await expectAccessible(approver, 'return dialog');
     await approver.waitForTimeout(DIALOG_TRANSITION_MS);
     await screenshot(approver, 'return-dialog');
     await dialog.getByRole('button', { name: 'Send question' }).click();
@@ -165,7 +164,7 @@ describe('a request’s life in the web app', () => {
     await expect.poll(() => question(requester).isVisible(), { timeout: 20_000 }).toBe(true);
     expect(await question(requester).textContent()).toContain('Which project do you need, and who is your manager?');
     expect(await question(requester).textContent()).toContain('Asked by irene@example.com');
-    await accessible(requester, 'question (approver)');
+    await expectAccessible(requester, 'question (approver)');
     await screenshot(requester, 'request-returned');
     await question(requester).getByRole('button', { name: 'Send answer' }).click();
     await expect.poll(() => question(requester).getByText('Write your answer first.').isVisible()).toBe(true);
@@ -184,7 +183,7 @@ describe('a request’s life in the web app', () => {
     await expect.poll(() => history.isVisible(), { timeout: 15_000 }).toBe(true);
     expect(await history.textContent()).toContain('Which project do you need, and who is your manager?');
     expect(await history.textContent()).toContain('Project ATLAS; my manager is Bob.');
-    await accessible(approver, 'review panel with history');
+    await expectAccessible(approver, 'review panel with history');
     await history.scrollIntoViewIfNeeded();
     await screenshot(approver, 'review-panel-history');
     await approver.getByRole('button', { name: 'Approve', exact: true }).click();
@@ -244,7 +243,7 @@ describe('a request’s life in the web app', () => {
     const cancel = requester.getByRole('dialog', { name: 'Cancel the Jira Server reset?' });
     await expect.poll(() => cancel.isVisible()).toBe(true);
     await cancel.getByRole('textbox', { name: /Reason/ }).fill('I remembered it');
-    await accessible(requester, 'cancel dialog');
+    await expectAccessible(requester, 'cancel dialog');
     await requester.waitForTimeout(DIALOG_TRANSITION_MS);
     // The dialog over the top of the page, not the whole (long) detail page under it.
     await screenshot(requester, 'cancel-dialog', { fullPage: false });
@@ -386,7 +385,7 @@ describe('the demo: the requester’s reset email in the dev mailbox', () => {
     expect(await mail.first().textContent()).toContain('alice.nguyen@example.com');
     expect(await mail.first().textContent()).toContain('https://www.expensify.com/forgot-password/reset');
     expect(await page.getByText('bob.martinez@example.com').count()).toBe(0);
-    await accessible(page, 'dev mailbox (requester)');
+    await expectAccessible(page, 'dev mailbox (requester)');
     await screenshot(page, 'mailbox-requester');
 
     // The same rule through the API: alice sees her own mail; the README's anonymous curl sees all.

@@ -1,7 +1,14 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { layoutShift, observeLayoutShift, screenshot, signInThroughProvider, startBrowser, type TestBrowser } from './helpers/browser.js';
+import {
+  expectAccessible,
+  layoutShift,
+  observeLayoutShift,
+  screenshot,
+  signInThroughProvider,
+  startBrowser,
+  type TestBrowser,
+} from './helpers/browser.js';
 import { type FakeConfluence, policyPageStorage, startFakeConfluence } from './helpers/fake-confluence.js';
 import { withSignInGroups } from './helpers/oidc-login.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
@@ -48,12 +55,6 @@ async function signIn(s: Session, email: string, width = 1280, path = '/', befor
   page.on('close', () => s.consoleErrors.push(...errors.filter((e) => !EXPECTED_CONSOLE.some((re) => re.test(e)))));
   await signInThroughProvider(page, s.t.url, email, path);
   return page;
-}
-
-async function accessible(page: Page, what: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${what}: ${v.id} ${v.help} (${v.nodes.length})`)).toEqual([]);
 }
 
 const versionShown = (page: Page) => page.getByTestId('policy-version').textContent();
@@ -109,7 +110,7 @@ describe('the policy page, with the policy from a Confluence page', () => {
     // Keyboard: the YAML block takes focus (it scrolls).
     await page.getByTestId('policy-yaml').focus();
     expect(await page.evaluate<string | undefined>('document.activeElement?.dataset.testid')).toBe('policy-yaml');
-    await accessible(page, 'policy (approver)');
+    await expectAccessible(page, 'policy (approver)');
     await screenshot(page, 'policy');
     await page.setViewportSize({ width: 390, height: 844 });
     await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
@@ -144,7 +145,7 @@ describe('the policy page, with the policy from a Confluence page', () => {
     const dialog = page.getByRole('dialog', { name: 'Replace the policy' });
     const yaml = dialog.getByRole('textbox', { name: 'Policy YAML' });
     await expect.poll(() => yaml.inputValue()).toBe(GOOD);
-    await accessible(page, 'replace policy dialog');
+    await expectAccessible(page, 'replace policy dialog');
 
     await yaml.fill(BAD);
     await dialog.getByRole('button', { name: 'Put in force' }).click();
@@ -158,7 +159,7 @@ describe('the policy page, with the policy from a Confluence page', () => {
     // The text stays, to be fixed; nothing changed on the server.
     expect(await yaml.inputValue()).toBe(BAD);
     expect(s.t.app.ctx.policy.version).toBe('page-1');
-    await accessible(page, 'replace policy dialog with problems');
+    await expectAccessible(page, 'replace policy dialog with problems');
 
     await yaml.fill('version: "admin-1"\nthirdParty: escalate\n');
     await dialog.getByRole('button', { name: 'Put in force' }).click();
@@ -174,7 +175,7 @@ describe('the policy page, with the policy from a Confluence page', () => {
     await expect.poll(() => dialog.isVisible()).toBe(true);
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.isVisible()).toBe(false);
-    await accessible(page, 'policy (admin)');
+    await expectAccessible(page, 'policy (admin)');
     await page.close();
   }, 60_000);
 
@@ -190,7 +191,7 @@ describe('the policy page, with the policy from a Confluence page', () => {
     expect(lines.map((l) => l.replace(/:.*/, ''))).toEqual(['line 2', 'line 4']);
     expect(await page.getByTestId('policy-last-sync').textContent()).toMatch(/Failed.*by hand/);
     expect(await versionShown(page)).toBe('admin-1');
-    await accessible(page, 'policy (failed sync)');
+    await expectAccessible(page, 'policy (failed sync)');
 
     // The Connectors page shows the same failure.
     const status = await s.t.client(await s.t.token('root@example.com', 'admin')).GET('/api/v1/admin/connectors');
@@ -207,7 +208,7 @@ describe('the policy page, with the policy from a Confluence page', () => {
     expect(await card.textContent()).toContain('Sync failed');
     expect(await card.textContent()).toMatch(/line 2: thirdParty/);
     expect(await card.textContent()).toContain(`Confluence page ${PAGE_ID}`);
-    await accessible(page, 'admin connectors (failed sync)');
+    await expectAccessible(page, 'admin connectors (failed sync)');
 
     confluence.setPage(
       PAGE_ID,
@@ -276,7 +277,7 @@ describe('the policy page, with the policy from a file (no Confluence)', () => {
     expect(await page.getByRole('button', { name: 'Replace policy' }).isVisible()).toBe(true);
     expect(await page.getByRole('button', { name: 'Sync now' }).count()).toBe(0);
     expect(await page.getByRole('heading', { name: 'Policy page sync' }).count()).toBe(0);
-    await accessible(page, 'policy (file)');
+    await expectAccessible(page, 'policy (file)');
 
     await page.goto(`${s.t.url}/admin/connectors`);
     const card = page.getByRole('region', { name: 'Policy source' });

@@ -1,7 +1,14 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { layoutShift, observeLayoutShift, screenshot, signInThroughProvider, startBrowser, type TestBrowser } from './helpers/browser.js';
+import {
+  expectAccessible,
+  layoutShift,
+  observeLayoutShift,
+  screenshot,
+  signInThroughProvider,
+  startBrowser,
+  type TestBrowser,
+} from './helpers/browser.js';
 import { withSignInGroups } from './helpers/oidc-login.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
 import { FACTORS, testFixture, USERS } from './helpers/test-org.js';
@@ -22,19 +29,6 @@ const EXPECTED_CONSOLE = [/status of 401/, /status of 404/, /status of 400/];
 
 /** The server reads a push every 3 s; the page follows the request over server-sent events. */
 const PUSH_SETTLES_MS = 15_000;
-
-async function accessible(page: Page, what: string, include?: string): Promise<void> {
-  const builder = new AxeBuilder({ page });
-  if (include) builder.include(include);
-  const result = await builder.analyze();
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(
-    serious.map(
-      (v) =>
-        `${what}: ${v.id} ${v.help} (${v.nodes.length}) ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary}`).join(' | ')}`,
-    ),
-  ).toEqual([]);
-}
 
 describe('verifying the requester in the web app', () => {
   let t: TestContext;
@@ -107,8 +101,8 @@ describe('verifying the requester in the web app', () => {
     const { cls, shifts } = await layoutShift(page);
     expect(cls - before, JSON.stringify(shifts)).toBeLessThan(0.001);
 
-    await accessible(page, 'verification card (push)', '[data-testid="verification-card"]');
-    await accessible(page, 'follow view while verifying');
+    await expectAccessible(page, 'verification card (push)', '[data-testid="verification-card"]');
+    await expectAccessible(page, 'follow view while verifying');
     await screenshot(page, 'verify-push');
 
     t.sandbox.answerPush(push!.transactionId, 'approve');
@@ -126,7 +120,7 @@ describe('verifying the requester in the web app', () => {
     const id = await fileRequest(page, 'Salesforce', 'Need the CRM');
     await expect.poll(() => card(page).isVisible(), { timeout: 30_000 }).toBe(true);
     await expect.poll(() => page.getByTestId('number-challenge').isVisible()).toBe(true);
-    await accessible(page, 'verification card (push, phone)', '[data-testid="verification-card"]');
+    await expectAccessible(page, 'verification card (push, phone)', '[data-testid="verification-card"]');
     await screenshot(page, 'verify-push');
 
     // My requests: it waits for alice, so it counts as "Needs your answer".
@@ -185,7 +179,7 @@ describe('verifying the requester in the web app', () => {
     await input.fill(wrong);
     await card(page).getByRole('button', { name: 'Verify' }).click();
     await expect.poll(() => card(page).textContent(), { timeout: 10_000 }).toContain('2 attempts left');
-    await accessible(page, 'verification card (code, phone)', '[data-testid="verification-card"]');
+    await expectAccessible(page, 'verification card (code, phone)', '[data-testid="verification-card"]');
     await screenshot(page, 'verify-code');
 
     await input.fill(right);
@@ -213,7 +207,7 @@ describe('verifying the requester in the web app', () => {
     expect(await page.getByTestId('next-step').textContent()).toContain('The notification on your phone expired');
     expect(await question.textContent()).toContain('Your phone did not answer in time');
     expect(await question.getByRole('textbox').count()).toBe(0);
-    await accessible(page, 'push expired');
+    await expectAccessible(page, 'push expired');
     const before = pushFor('alice@example.com').length;
     await question.getByRole('button', { name: 'Send a new push' }).click();
     await expect.poll(() => card(page).isVisible(), { timeout: 10_000 }).toBe(true);

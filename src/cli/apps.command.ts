@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { listApps, upsertApps } from '../db/repositories/app.repository.js';
+import { storeNames } from '../domain/credential-store.js';
 import { AppError } from '../errors/error-codes.js';
 import { parseAppsCsv } from '../services/app-csv.js';
 
@@ -20,7 +21,7 @@ export async function appsCommand(config: Config, args: string[]): Promise<numbe
       throw new AppError('VALIDATION_FAILED', `Cannot read ${file}: ${(err as Error).message}`);
     }
     // Validate the whole file before touching the database: any bad line imports nothing.
-    const apps = parseAppsCsv(text);
+    const apps = parseAppsCsv(text, storeNames(new Map(config.stores.map((st) => [st.name, st.type]))));
     const database = openDatabase(config.databaseUrl);
     try {
       await migrateToLatest(database.db);
@@ -36,7 +37,12 @@ export async function appsCommand(config: Config, args: string[]): Promise<numbe
     try {
       await migrateToLatest(database.db);
       for (const app of await listApps(database.db)) {
-        const flags = [app.resetMethod, app.sensitive ? 'sensitive' : '', app.approverGroup ? `approvers=${app.approverGroup}` : '']
+        const flags = [
+          app.resetMethod,
+          app.store ? `store=${app.store}` : '',
+          app.sensitive ? 'sensitive' : '',
+          app.approverGroup ? `approvers=${app.approverGroup}` : '',
+        ]
           .filter(Boolean)
           .join(' ');
         console.log(`${app.name}\t${app.oktaAppId ?? '-'}\t${app.resetUrl ?? '-'}\t${flags}`);

@@ -86,6 +86,27 @@ export const configShape = {
   SERVICENOW_CLIENT_SECRET: optionalString,
   /** Per ServiceNow call, until the whole answer has been read. */
   SERVICENOW_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Slack (docs/slack.md): the bot's token, the app's signing secret and the approvers' channel — all three or none. */
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APPROVERS_CHANNEL: optionalString,
+  /** The Slack Web API base (default Slack's own); tests point it at a fake. */
+  SLACK_API_URL: optionalString,
+  /** The optional LLM agent for chat (docs/configuration.md, "The LLM agent"): all three or none. */
+  LLM_BASE_URL: optionalString,
+  LLM_API_KEY: optionalString,
+  LLM_MODEL: optionalString,
+  /** Credential stores beyond `okta` and `swa-link` (docs/configuration.md, "Credential stores"). */
+  STORES_FILE: optionalString,
+  /**
+   * 32 bytes, base64 or 64 hex digits: seals a generated password inside its email job until the
+   * email is sent (AES-256-GCM). Required with STORES_FILE.
+   */
+  JOB_SECRET_KEY: z
+    .string()
+    .trim()
+    .refine((v) => decodeKey(v) !== null, 'must be 32 bytes as 64 hex digits or base64 (e.g. openssl rand -base64 32)')
+    .optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** Largest accepted HTTP body, in bytes. */
@@ -155,6 +176,22 @@ export const configSchema = z.object(configShape).superRefine((c, ctx) => {
   checkSignIn(c, ctx);
   checkConfluence(c, ctx);
   checkServiceNow(c, ctx);
+  checkSlack(c, ctx);
+  checkTogether(c, ctx, LLM_KEYS, 'to let a model read chat messages');
+  if (c.STORES_FILE && !c.JOB_SECRET_KEY) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['JOB_SECRET_KEY'],
+      message: 'is required with STORES_FILE: a store may hand back a password, which waits for its email sealed with this key',
+    });
+  }
+  if (c.STORES_FILE && !c.PUBLIC_URL && !isLoopbackHost(c.HOST)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PUBLIC_URL'],
+      message: `is required with STORES_FILE when HOST (${c.HOST}) is not a loopback address: external executors call back at PUBLIC_URL/api/v1/requests/{id}/external-result`,
+    });
+  }
   if (!c.OKTA_ORG_URL) {
     for (const key of ['OKTA_API_TOKEN', 'OKTA_CLIENT_ID'] as const) {
       if (c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is set but OKTA_ORG_URL is not' });
@@ -263,6 +300,41 @@ function checkServiceNow(c: Raw, ctx: z.RefinementCtx): void {
     if (c[key] === undefined) {
       const other = pair.find((k) => k !== key);
       ctx.addIssue({ code: 'custom', path: [key], message: `is required with ${other}` });
+    }
+  }
+}
+
+/** JOB_SECRET_KEY's 32 bytes, from 64 hex digits or base64; null when it is neither. */
+export function decodeKey(value: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  if (!/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(value)) return null;
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.length === 32 ? bytes : null;
+}
+
+const SLACK_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APPROVERS_CHANNEL'] as const;
+
+/** The Slack variables make sense only together (SLACK_API_URL only with them). */
+function checkSlack(c: Raw, ctx: z.RefinementCtx): void {
+  if (SLACK_KEYS.every((key) => c[key] === undefined) && c.SLACK_API_URL !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['SLACK_API_URL'], message: 'is set but SLACK_BOT_TOKEN is not' });
+  }
+  checkTogether(c, ctx, SLACK_KEYS, 'to let people ask in Slack');
+}
+
+const LLM_KEYS = ['LLM_BASE_URL', 'LLM_API_KEY', 'LLM_MODEL'] as const;
+
+/** Variables that only make sense as a set: all of them, or none. */
+function checkTogether(c: Raw, ctx: z.RefinementCtx, keys: readonly (keyof Raw)[], purpose: string): void {
+  const set = keys.filter((key) => c[key] !== undefined);
+  if (set.length === 0 || set.length === keys.length) return;
+  for (const key of keys) {
+    if (c[key] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `is required with ${set.join(', ')}: set all of ${keys.join(', ')} ${purpose}, or none`,
+      });
     }
   }
 }

@@ -223,4 +223,21 @@ describe('loadConfig', () => {
     expect(fail({ RESETDESK_CONFIG_FILE: file })).toContain('RESETDESK_CONFIG_FILE');
     expect(fail({ RESETDESK_CONFIG_FILE: join(dir, 'missing.yaml') })).toContain('cannot read');
   });
+
+  it('Slack and the LLM agent take all their variables or none, and never echo a secret', () => {
+    const slack = fail({ SLACK_BOT_TOKEN: 'xoxb-1-secret-value' });
+    expect(slack).toMatch(/SLACK_SIGNING_SECRET: is required with SLACK_BOT_TOKEN/);
+    expect(slack).toMatch(/SLACK_APPROVERS_CHANNEL: is required with SLACK_BOT_TOKEN/);
+    expect(slack).not.toContain('secret-value');
+    expect(fail({ SLACK_API_URL: 'https://slack.com/api/' })).toMatch(/SLACK_API_URL: is set but SLACK_BOT_TOKEN is not/);
+    const llm = fail({ LLM_BASE_URL: 'https://api.example.com/v1', LLM_API_KEY: 'sk-very-secret' });
+    expect(llm).toMatch(/LLM_MODEL: is required with LLM_BASE_URL, LLM_API_KEY/);
+    expect(llm).not.toContain('sk-very-secret');
+    expect(fail({ LLM_BASE_URL: 'http://api.example.com/v1', LLM_API_KEY: 'k', LLM_MODEL: 'm' })).toMatch(
+      /LLM_BASE_URL: must be an https:\/\/ URL/,
+    );
+    const c = loadConfig({ LLM_BASE_URL: 'https://api.example.com/v1/', LLM_API_KEY: 'k', LLM_MODEL: 'm' });
+    expect(c.llm).toMatchObject({ baseUrl: 'https://api.example.com/v1', model: 'm', timeoutMs: 15000 });
+    expect(loadConfig({}).llm).toBeUndefined();
+  });
 });

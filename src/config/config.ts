@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
 import { type ConfluenceConfig, confluenceConnector } from '../connectors/confluence/index.js';
 import { checkConnectorConfig } from '../connectors/connector.js';
+import { type LlmConfig, llmConnector } from '../connectors/llm/index.js';
 import { type OidcConfig, oidcConnector } from '../connectors/oidc/index.js';
 import { type OktaConfig, oktaConnector } from '../connectors/okta/index.js';
 import { type ServiceNowConfig, serviceNowConnector } from '../connectors/servicenow/index.js';
+import { type SlackConfig, slackConnector } from '../connectors/slack/index.js';
 import { AppError } from '../errors/error-codes.js';
-import { configSchema, configShape, type RawConfig } from './config.schema.js';
+import { configSchema, configShape, decodeKey, type RawConfig } from './config.schema.js';
+import { type ConfiguredStore, readStoresFile } from './stores-file.js';
 
 /**
  * Okta as resetdesk reaches it: a real org (settings already validated by the Okta connector's
@@ -32,6 +36,14 @@ export interface Config {
   confluence: (ConfluenceConfig & { syncMinutes: number }) | undefined;
   /** ServiceNow incidents for escalations (settings checked by its connector); undefined = none are made. */
   serviceNow: ServiceNowConfig | undefined;
+  /** The optional LLM agent (settings checked by its connector); undefined = no model is ever called. */
+  llm: LlmConfig | undefined;
+  /** The Slack channel (settings checked by its connector); undefined = no Slack. */
+  slack: SlackConfig | undefined;
+  /** Credential stores declared in STORES_FILE (stores-file.ts); empty = only `okta` and `swa-link`. */
+  stores: ConfiguredStore[];
+  /** JOB_SECRET_KEY's bytes: seals passwords in email jobs (jobs/sealed-secret.ts); null when unset. */
+  jobSecretKey: Buffer | null;
   worker: { concurrency: number; pollMs: number };
   bodyLimit: number;
   requestTimeoutMs: number;
@@ -73,6 +85,10 @@ const SECRET_KEYS = new Set([
   'CONFLUENCE_API_TOKEN',
   'SERVICENOW_PASSWORD',
   'SERVICENOW_CLIENT_SECRET',
+  'JOB_SECRET_KEY',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'LLM_API_KEY',
 ]);
 
 /**
@@ -91,7 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((issue) => ({ key: String(issue.path[0] ?? 'configuration'), message: issue.message }));
     throw invalidConfig(problems, merged);
   }
-  return toConfig(parsed.data);
+  return toConfig(parsed.data, env);
 }
 
 /** CONFIG_INVALID naming each variable; non-secret values are shown, with any user:pass@ hidden. */
@@ -123,7 +139,7 @@ function readConfigFile(path: string): Record<string, unknown> {
   return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? v : String(v)]));
 }
 
-function toConfig(c: RawConfig): Config {
+function toConfig(c: RawConfig, env: NodeJS.ProcessEnv): Config {
   return {
     port: c.PORT,
     host: c.HOST,
@@ -136,6 +152,10 @@ function toConfig(c: RawConfig): Config {
     policyFile: c.POLICY_FILE,
     confluence: confluenceSettings(c),
     serviceNow: serviceNowSettings(c),
+    slack: slackSettings(c),
+    llm: llmSettings(c),
+    stores: c.STORES_FILE ? readStoresFile(c.STORES_FILE, env) : [],
+    jobSecretKey: c.JOB_SECRET_KEY ? decodeKey(c.JOB_SECRET_KEY) : null,
     worker: { concurrency: c.WORKER_CONCURRENCY, pollMs: c.WORKER_POLL_MS },
     bodyLimit: c.BODY_LIMIT,
     requestTimeoutMs: c.REQUEST_TIMEOUT_MS,
@@ -288,18 +308,56 @@ function serviceNowSettings(c: RawConfig): ServiceNowConfig | undefined {
     ? { kind: 'oauth' as const, clientId: c.SERVICENOW_CLIENT_ID, clientSecret: c.SERVICENOW_CLIENT_SECRET }
     : { kind: 'basic' as const, username: c.SERVICENOW_USERNAME, password: c.SERVICENOW_PASSWORD };
   const input = { instanceUrl: c.SERVICENOW_INSTANCE_URL, auth, timeoutMs: c.SERVICENOW_TIMEOUT_MS };
-  const checked = checkConnectorConfig(serviceNowConnector.configSchema, input);
-  if (!checked.ok) {
-    throw invalidConfig(
-      checked.problems.map((p) => ({
-        key:
-          SERVICENOW_VARIABLES[p.path.split('.').slice(0, 2).join('.')] ??
-          SERVICENOW_VARIABLES[p.path.split('.')[0] ?? ''] ??
-          'SERVICENOW_INSTANCE_URL',
-        message: p.message,
-      })),
-      c,
+  return checkedSettings(serviceNowConnector.configSchema, input, c, (path) => {
+    const [first = '', second] = path.split('.');
+    return (
+      SERVICENOW_VARIABLES[second === undefined ? first : `${first}.${second}`] ?? SERVICENOW_VARIABLES[first] ?? 'SERVICENOW_INSTANCE_URL'
     );
-  }
-  return checked.config;
+  });
+}
+
+const SLACK_VARIABLES: Record<string, string> = {
+  botToken: 'SLACK_BOT_TOKEN',
+  signingSecret: 'SLACK_SIGNING_SECRET',
+  approversChannel: 'SLACK_APPROVERS_CHANNEL',
+  apiUrl: 'SLACK_API_URL',
+};
+
+/** Assembles the Slack connector's settings (the schema checked the three come together). */
+function slackSettings(c: RawConfig): SlackConfig | undefined {
+  if (!c.SLACK_BOT_TOKEN) return undefined;
+  const input = {
+    botToken: c.SLACK_BOT_TOKEN,
+    signingSecret: c.SLACK_SIGNING_SECRET,
+    approversChannel: c.SLACK_APPROVERS_CHANNEL,
+    ...(c.SLACK_API_URL ? { apiUrl: c.SLACK_API_URL } : {}),
+  };
+  return checkedSettings(slackConnector.configSchema, input, c, (path) => SLACK_VARIABLES[path.split('.')[0] ?? ''] ?? 'SLACK_BOT_TOKEN');
+}
+
+const LLM_VARIABLES: Record<string, string> = { baseUrl: 'LLM_BASE_URL', apiKey: 'LLM_API_KEY', model: 'LLM_MODEL' };
+
+/** Assembles the LLM connector's settings (the schema checked the three come together). */
+function llmSettings(c: RawConfig): LlmConfig | undefined {
+  if (!c.LLM_BASE_URL) return undefined;
+  const input = { baseUrl: c.LLM_BASE_URL, apiKey: c.LLM_API_KEY, model: c.LLM_MODEL };
+  return checkedSettings(llmConnector.configSchema, input, c, (path) => LLM_VARIABLES[path.split('.')[0] ?? ''] ?? 'LLM_BASE_URL');
+}
+
+/**
+ * A connector's settings from its variables, checked by the connector's own schema; its problems
+ * are reported as CONFIG_INVALID under the variable (`variableOf` maps a schema path to it).
+ */
+function checkedSettings<Schema extends z.ZodType>(
+  schema: Schema,
+  input: unknown,
+  c: RawConfig,
+  variableOf: (path: string) => string,
+): z.output<Schema> {
+  const checked = checkConnectorConfig(schema, input);
+  if (checked.ok) return checked.config;
+  throw invalidConfig(
+    checked.problems.map((p) => ({ key: variableOf(p.path), message: p.message })),
+    c,
+  );
 }

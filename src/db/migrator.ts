@@ -9,6 +9,9 @@ import * as requestQuestions from './migrations/2026-11-24T03-00-00-request-ques
 import * as verification from './migrations/2026-11-24T04-00-00-verification.js';
 import * as resetConfirmation from './migrations/2026-11-24T05-00-00-reset-confirmation.js';
 import * as serviceNowIncident from './migrations/2026-11-24T06-00-00-servicenow-incident.js';
+import * as credentialStores from './migrations/2026-11-25T01-00-00-credential-stores.js';
+import * as conversations from './migrations/2026-11-25T02-00-00-conversations.js';
+import * as slackApprovals from './migrations/2026-11-25T03-00-00-slack-approvals.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the same from src/
@@ -24,6 +27,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-24T04-00-00-verification': verification,
   '2026-11-24T05-00-00-reset-confirmation': resetConfirmation,
   '2026-11-24T06-00-00-servicenow-incident': serviceNowIncident,
+  '2026-11-25T01-00-00-credential-stores': credentialStores,
+  '2026-11-25T02-00-00-conversations': conversations,
+  '2026-11-25T03-00-00-slack-approvals': slackApprovals,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -15,6 +15,8 @@ interface AppsTable {
   reset_method: string;
   sensitive: number;
   approver_group: string | null;
+  /** The credential store that resets the app's password; null = the sign-on mode decides. */
+  store: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -77,6 +79,11 @@ export interface PasswordRequestsTable {
   incident_number: string | null;
   incident_sys_id: string | null;
   incident_url: string | null;
+  /** The credential store the decision handed the reset to (null: Okta or a link, by sign-on mode). */
+  store: string | null;
+  /** When an external executor's callback was accepted, and its message. */
+  external_result_at: string | null;
+  external_message: string | null;
 }
 
 interface DecisionsTable {
@@ -167,6 +174,47 @@ interface JobsTable {
   fair_key: string | null;
 }
 
+/** A chat conversation (Slack, Teams): one per thread or direct message. */
+interface ConversationsTable {
+  id: string;
+  /** 'slack' | 'teams'. */
+  channel: string;
+  /** The thread or direct message it lives in, as the channel names it; unique per channel. */
+  external_key: string;
+  /** The email the channel verified for the person who started it. */
+  requester: string;
+  /** domain/conversation.ts ConversationState. */
+  state_json: string;
+  /** The request it filed; null while still asking. */
+  request_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One chat message, either way; `request_id` once the conversation has filed its request. */
+interface ConversationMessagesTable {
+  id: string;
+  conversation_id: string;
+  request_id: string | null;
+  /** 'in' from the person, 'out' from resetdesk. */
+  direction: string;
+  author: string;
+  text: string;
+  created_at: string;
+}
+
+/** Where an escalation episode was posted in Slack's approvers' channel (jobs/slack-approval.jobs.ts). */
+interface SlackApprovalMessagesTable {
+  request_id: string;
+  /** The episode: the id of the Escalation audit event that opened it; (request_id, cycle) is unique. */
+  cycle: string;
+  /** The channel id Slack answered with (a `#name` in the configuration resolves to it). */
+  channel: string;
+  /** The message's timestamp: with the channel, its identity for chat.update. */
+  ts: string;
+  created_at: string;
+}
+
 export interface Database {
   apps: AppsTable;
   password_requests: PasswordRequestsTable;
@@ -176,6 +224,9 @@ export interface Database {
   jobs: JobsTable;
   sign_in_attempts: SignInAttemptsTable;
   web_sessions: WebSessionsTable;
+  conversations: ConversationsTable;
+  conversation_messages: ConversationMessagesTable;
+  slack_approval_messages: SlackApprovalMessagesTable;
 }
 
 export type AppRow = Selectable<AppsTable>;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { StoreType, StoreTypes } from './credential-store.js';
 import { verdictFor } from './decision.js';
 import { decide, type PolicyDecision, RULE_IDS, type RuleId } from './decision-engine.js';
 import type { OktaAppInfo, OktaDetails, OktaFacts, OktaUser, UserLookup } from './okta-facts.js';
@@ -22,6 +23,7 @@ const CATALOG_APP: CatalogApp = {
   resetMethod: 'auto',
   sensitive: false,
   approverGroup: 'IT Helpdesk',
+  store: null,
 };
 const USER: OktaUser = {
   id: '00u-emma',
@@ -61,6 +63,8 @@ interface Scenario {
   details?: Partial<OktaDetails>;
   oktaApp?: Partial<OktaAppInfo>;
   policy?: Omit<PolicyInput, 'version'>;
+  /** Credential stores configured besides the built-ins (STORES_FILE), by name. */
+  stores?: Record<string, StoreType>;
 }
 
 const BOTH: Stage[] = ['user', 'details'];
@@ -103,6 +107,12 @@ const SCENARIOS: Scenario[] = [
   { name: 'OIDC app', ruleId: 'sso_requires_approval', outcome: 'Escalated', priority: 'Medium', nextStatus: 'Escalated', resetMethod: 'okta_reset', asked: BOTH, oktaApp: { signOnMode: 'OPENID_CONNECT' } },
   { name: 'catalog forces an Okta reset on an SWA app', ruleId: 'sso_requires_approval', outcome: 'Escalated', priority: 'Medium', nextStatus: 'Escalated', resetMethod: 'okta_reset', asked: BOTH, catalog: { resetMethod: 'okta_reset' } },
   { name: 'external credential store', ruleId: 'external_store', outcome: 'Approved', priority: 'Low', nextStatus: 'PendingExternal', resetMethod: 'external', asked: BOTH, catalog: { resetMethod: 'external' }, oktaApp: { signOnMode: 'BOOKMARK' } },
+  { name: 'external store: its executor gets the job', ruleId: 'external_store', outcome: 'Approved', priority: 'Low', nextStatus: 'PendingExternal', resetMethod: 'external', asked: BOTH, catalog: { store: 'mainframe' }, oktaApp: { signOnMode: 'BOOKMARK' }, stores: { mainframe: 'external' } },
+  { name: 'LDAP store resets it, whatever the sign-on mode', ruleId: 'directory_store', outcome: 'Approved', priority: 'Low', nextStatus: 'Completed', resetMethod: 'directory', asked: BOTH, catalog: { store: 'corp-ldap' }, oktaApp: { signOnMode: 'SAML_2_0' }, stores: { 'corp-ldap': 'ldap' } },
+  { name: 'built-in okta store on an SWA app', ruleId: 'sso_requires_approval', outcome: 'Escalated', priority: 'Medium', nextStatus: 'Escalated', resetMethod: 'okta_reset', asked: BOTH, catalog: { store: 'okta' } },
+  { name: 'built-in swa-link store on a SAML app', ruleId: 'swa_self_service', outcome: 'Approved', priority: 'Low', nextStatus: 'Completed', resetMethod: 'swa_link', asked: BOTH, catalog: { store: 'swa-link' }, oktaApp: { signOnMode: 'SAML_2_0' } },
+  { name: 'a store no longer configured', ruleId: 'store_not_configured', outcome: 'Escalated', priority: 'Medium', nextStatus: 'Escalated', resetMethod: null, asked: BOTH, catalog: { store: 'gone' } },
+  { name: 'sensitive app on an LDAP store still goes to a human', ruleId: 'sensitive_app', outcome: 'Escalated', priority: 'Medium', nextStatus: 'Escalated', resetMethod: 'directory', asked: BOTH, catalog: { store: 'corp-ldap', sensitive: true }, stores: { 'corp-ldap': 'ldap' } },
   { name: 'bookmark app', ruleId: 'unknown_sign_on_mode', outcome: 'Escalated', priority: 'Medium', nextStatus: 'Escalated', resetMethod: null, asked: BOTH, oktaApp: { signOnMode: 'BOOKMARK' } },
   { name: 'unknown sign-on mode', ruleId: 'unknown_sign_on_mode', outcome: 'Escalated', priority: 'Medium', nextStatus: 'Escalated', resetMethod: null, asked: BOTH, oktaApp: { signOnMode: 'SOMETHING_NEW' } },
 ];
@@ -113,6 +123,7 @@ interface World {
   lookup: UserLookup;
   details: OktaDetails;
   policy: Policy;
+  storeTypes: StoreTypes;
 }
 
 function worldOf(s: Scenario): World {
@@ -124,6 +135,7 @@ function worldOf(s: Scenario): World {
     lookup: s.lookup ?? { kind: 'found', user: { ...USER, ...s.user } },
     details,
     policy: policySchema.parse({ version: 'test-7', ...s.policy }),
+    storeTypes: new Map(Object.entries(s.stores ?? {})),
   };
 }
 
@@ -132,7 +144,13 @@ function drive(world: World): { decision: PolicyDecision; asked: Stage[] } {
   const okta: OktaFacts = {};
   const asked: Stage[] = [];
   for (let round = 0; round < 3; round++) {
-    const result = decide({ request: world.request, catalogApp: world.catalogApp, okta, policy: world.policy });
+    const result = decide({
+      request: world.request,
+      catalogApp: world.catalogApp,
+      okta,
+      policy: world.policy,
+      storeTypes: world.storeTypes,
+    });
     if (result.kind === 'decided') return { decision: result.decision, asked };
     if (result.kind === 'ask') throw new Error(`engine asked the requester: ${result.ask.question}`);
     asked.push(result.facts);
@@ -161,8 +179,10 @@ describe('decide: one scenario per rule and policy variation', () => {
     const app = s.catalog === null ? (s.request?.app ?? REQUEST.app) : CATALOG_APP.name;
     expect(decision.rationale).toContain(app);
     expect(decision.rationale).not.toContain(REQUEST.justification);
-    // Exactly one action tells the requester: the reset link, or a notice.
-    const told = decision.actions.filter((a) => a.type === 'send_reset_link' || a.type === 'notify_requester');
+    // Exactly one action tells the requester: the reset link, a notice, or the directory reset (its job emails the password).
+    const told = decision.actions.filter(
+      (a) => a.type === 'send_reset_link' || a.type === 'notify_requester' || a.type === 'directory_reset',
+    );
     expect(told).toHaveLength(1);
   });
 
@@ -431,5 +451,25 @@ describe('decide: a locked-out account (unlock before the link)', () => {
     const at = RULE_IDS.indexOf('locked_out');
     expect(RULE_IDS[at - 1]).toBe('mfa_missing');
     expect(RULE_IDS[at + 1]).toBe('swa_self_service');
+  });
+});
+
+describe('decide: credential stores', () => {
+  it('an external store hands the job to its executor and tells the requester it was submitted', () => {
+    const { decision } = run(scenario('external_store'));
+    expect(decision.actions).toEqual([{ type: 'notify_requester', notice: 'pending_external' }]);
+    const withStore = run(SCENARIOS.find((x) => x.catalog?.store === 'mainframe')!).decision;
+    expect(withStore.actions).toEqual([
+      { type: 'external_dispatch', store: 'mainframe' },
+      { type: 'notify_requester', notice: 'pending_external' },
+    ]);
+    expect(withStore.store).toBe('mainframe');
+    expect(withStore.facts).toMatchObject({ catalogStore: 'mainframe', resetMethod: 'external' });
+  });
+
+  it('an LDAP store resets in the directory; the store is recorded with the decision', () => {
+    const { decision } = run(scenario('directory_store'));
+    expect(decision.actions).toEqual([{ type: 'directory_reset', store: 'corp-ldap' }]);
+    expect(decision.store).toBe('corp-ldap');
   });
 });

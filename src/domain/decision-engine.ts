@@ -25,13 +25,19 @@
  *                              user is unlocked first (okta_unlock: the link goes out once unlocked)
  *      swa_no_reset_url        SWA without a reset URL → Escalated (Medium)
  *      sso_requires_approval   federated SSO → Escalated (Medium); an approval resets in Okta
- *      external_store          catalog says external → Approved, PendingExternal
+ *      external_store          catalog says external → Approved, PendingExternal; with an external
+ *                              store, the job goes to its executor (external_dispatch)
+ *      directory_store         an LDAP store → Approved; the directory-reset job sets a new
+ *                              password, completes the request and emails the password once
+ *      store_not_configured    the catalog's store is not in STORES_FILE → Escalated (Medium)
  *      unknown_sign_on_mode    method cannot be told → Escalated (Medium)
  *
  * Priorities: High where a wrong approval would hurt most (another person's account, an admin,
  * a failed identity check); Medium for routine reviews; Low for decisions nobody has to review.
  * `request.justification` is never read: urgency or embedded instructions cannot change anything.
  */
+
+import { type StoreTypes, storeResetMethod } from './credential-store.js';
 import type { DecisionAction, DecisionNextStatus, DecisionResetMethod, PolicyDecision, RuleId } from './decision.js';
 import { displayAppName, rationaleFor } from './decision-rationale.js';
 import type { OktaDetails, OktaFacts } from './okta-facts.js';
@@ -53,6 +59,8 @@ export interface DecideInput {
   appCandidates?: readonly string[];
   okta: OktaFacts;
   policy: Policy;
+  /** The configured credential stores' types (STORES_FILE); a catalog `store` is looked up here. */
+  storeTypes?: StoreTypes;
 }
 
 /** A question the requester must answer before the rules can go on (the request waits). */
@@ -87,6 +95,7 @@ interface Context {
   oktaUserId: string | null;
   oktaAppId: string | null;
   resetMethod: DecisionResetMethod | null;
+  store: string | null;
 }
 
 /** Decides a request, or asks for the Okta facts the next rule needs. Pure and deterministic. */
@@ -101,6 +110,7 @@ export function decide(input: DecideInput): EngineResult {
     oktaUserId: null,
     oktaAppId: null,
     resetMethod: null,
+    store: null,
   };
 
   // 1. Third party — before any Okta call, so nobody can probe other people's accounts.
@@ -121,6 +131,7 @@ export function decide(input: DecideInput): EngineResult {
     catalogApp: catalogApp.name,
     catalogResetMethod: catalogApp.resetMethod,
     catalogSensitive: catalogApp.sensitive,
+    ...(catalogApp.store ? { catalogStore: catalogApp.store } : {}),
   });
   if (catalogApp.oktaAppId === null) return deny(ctx, 'app_not_linked_to_okta');
   ctx.oktaAppId = catalogApp.oktaAppId;
@@ -151,7 +162,12 @@ export function decide(input: DecideInput): EngineResult {
     ctx.facts.oktaAppFound = false;
     return deny(ctx, 'app_not_in_okta');
   }
-  const method = resolveResetMethod(catalogApp.resetMethod, details.app.signOnMode);
+  // A store named by the catalog decides; otherwise the catalog's method or the sign-on mode.
+  const store = catalogApp.store?.trim() || null;
+  ctx.store = store;
+  const method = store
+    ? storeResetMethod(store, input.storeTypes ?? new Map())
+    : resolveResetMethod(catalogApp.resetMethod, details.app.signOnMode);
   // Known from here on, so an approver of any later escalation sees how the reset will happen.
   ctx.resetMethod = method === 'unknown' ? null : method;
   Object.assign(ctx.facts, {
@@ -197,11 +213,18 @@ export function decide(input: DecideInput): EngineResult {
     }
     case 'okta_reset':
       return escalate(ctx, 'sso_requires_approval', 'Medium');
-    case 'external':
-      // No external executor exists yet: the request waits as PendingExternal for whoever resets it.
-      return approve(ctx, 'external_store', 'PendingExternal', [{ type: 'notify_requester', notice: 'pending_external' }]);
+    case 'external': {
+      // With an external store its executor gets the job; without one (the catalog's `external`
+      // method alone) the request waits for whoever resets it and records the result.
+      const notice: DecisionAction = { type: 'notify_requester', notice: 'pending_external' };
+      const actions: DecisionAction[] = store ? [{ type: 'external_dispatch', store }, notice] : [notice];
+      return approve(ctx, 'external_store', 'PendingExternal', actions);
+    }
+    case 'directory':
+      // Only a store leads here. The reset job completes the request; its email is the answer.
+      return approve(ctx, 'directory_store', 'Completed', [{ type: 'directory_reset', store: store ?? '' }]);
     case 'unknown':
-      return escalate(ctx, 'unknown_sign_on_mode', 'Medium');
+      return store ? escalate(ctx, 'store_not_configured', 'Medium') : escalate(ctx, 'unknown_sign_on_mode', 'Medium');
   }
 }
 
@@ -302,6 +325,7 @@ function decided(
       app: ctx.app,
       oktaUserId: ctx.oktaUserId,
       oktaAppId: ctx.oktaAppId,
+      store: ctx.store,
     },
   };
 }

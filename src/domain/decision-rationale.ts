@@ -42,6 +42,10 @@ const RATIONALES: Record<RuleId, (f: RationaleFacts) => string> = {
     `${app} signs in through Okta, so resetting it means resetting your Okta password, which needs approval from IT.`,
   external_store: ({ app }) =>
     `The password for ${app} is kept outside Okta, so resetdesk cannot reset it itself; the request waits for the system that manages it, and you will be told when it is done.`,
+  directory_store: ({ app }) =>
+    `${app} keeps its passwords in a directory resetdesk can reset, so a new password is being set and will be emailed to you.`,
+  store_not_configured: ({ app }) =>
+    `The catalog names a credential store for ${app} that is not configured, so IT will review this request.`,
   unknown_sign_on_mode: ({ app }) => `resetdesk cannot tell how the password for ${app} is reset, so IT will review this request.`,
 };
 

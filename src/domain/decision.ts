@@ -24,6 +24,8 @@ export const RULE_IDS = Object.freeze([
   'swa_no_reset_url',
   'sso_requires_approval',
   'external_store',
+  'directory_store',
+  'store_not_configured',
   'unknown_sign_on_mode',
 ] as const);
 
@@ -37,7 +39,10 @@ export const TRIAGE_FAILED_RULE = 'triage_failed';
 export const UNLOCK_FAILED_RULE = 'unlock_failed';
 
 /** A reset method the engine could determine (`auto` and `unknown` never appear here). */
-export type DecisionResetMethod = 'swa_link' | 'okta_reset' | 'external';
+export type DecisionResetMethod = 'swa_link' | 'okta_reset' | 'external' | 'directory';
+
+/** Not a policy rule: the pipeline's escalation when an approved directory reset could not be made. */
+export const STORE_RESET_FAILED_RULE = 'store_reset_failed';
 
 /** Statuses a request moves to straight out of triage. */
 export type DecisionNextStatus = 'Completed' | 'Escalated' | 'Rejected' | 'PendingExternal';
@@ -64,6 +69,17 @@ export type DecisionAction =
    * so a link never goes out to a still-locked account.
    */
   | { type: 'okta_unlock' }
+  /**
+   * Reset the password in an LDAP / Active Directory store (the `directory-reset` job), which then
+   * completes the request and emails the new password once. The request waits for the job where
+   * the decision left it (Triaging, or Escalated under an approver's claim), like an unlock.
+   */
+  | { type: 'directory_reset'; store: string }
+  /**
+   * Hand the reset to an external executor (the `external-dispatch` job POSTs the signed job to the
+   * store's URL) and start the store's timeout; the request is PendingExternal until its callback.
+   */
+  | { type: 'external_dispatch'; store: string }
   /** Email the requester the outcome; `comment` is an approver's, quoted in the email. */
   | { type: 'notify_requester'; notice: RequesterNotice; comment?: string | null };
 
@@ -79,7 +95,7 @@ export interface PolicyDecision {
    * The rule that fired; `triage_failed` when triage could not finish, `unlock_failed` when Okta
    * refused the unlock an approval needed: the request went to a human.
    */
-  ruleId: RuleId | typeof TRIAGE_FAILED_RULE | typeof UNLOCK_FAILED_RULE;
+  ruleId: RuleId | typeof TRIAGE_FAILED_RULE | typeof UNLOCK_FAILED_RULE | typeof STORE_RESET_FAILED_RULE;
   /** One or two plain sentences a requester can read; names the app; never quotes the justification. */
   rationale: string;
   priority: Priority;
@@ -95,6 +111,8 @@ export interface PolicyDecision {
   app: string;
   oktaUserId: string | null;
   oktaAppId: string | null;
+  /** The credential store the catalog named for the app (null: none; the sign-on mode decided). */
+  store?: string | null;
 }
 
 /** An approver's decision on an escalated request (see human-decision.ts). */

@@ -21,8 +21,10 @@ const EMAIL_TEMPLATES = [
   'rejected_by_approver',
   'pending_external',
   'external_completed',
+  'new_password',
   'reset_failed',
   'reset_failed_approver',
+  'approver_external_failed',
   'cancelled',
   'approver_escalated',
   'approver_reminder',
@@ -74,6 +76,10 @@ export interface EmailContext {
   notice?: ApproverNotice | null;
   /** `reset_reminder`: whole hours since Okta sent the reset link. */
   hoursSinceReset?: number | null;
+  /** `new_password`: the password a store set; only ever in this one email, never stored. */
+  password?: string | null;
+  /** `new_password`: the directory will ask for a new password at the next sign-in. */
+  mustChange?: boolean | null;
 }
 
 export interface RenderedEmail {
@@ -111,15 +117,18 @@ function requesterFooter(c: EmailContext): Block {
   );
 }
 
-/** What an approver needs to decide: who, what, how urgent, why, and the requester's own words. */
-function approverFacts(c: EmailContext): Block[] {
+/**
+ * What an approver needs to decide: who, what, how urgent, why, and the requester's own words.
+ * `why` labels the rationale: why the request needs a human, or what went wrong.
+ */
+function approverFacts(c: EmailContext, why = 'Why it needs a human'): Block[] {
   const items = [
     { label: 'Requester', value: c.requester },
     ...(c.targetUser ? [{ label: 'Account to reset', value: c.targetUser }] : []),
     { label: 'App', value: c.app },
     { label: 'Priority', value: c.priority ?? 'Medium' },
     ...(c.ruleId ? [{ label: 'Rule', value: c.ruleId }] : []),
-    { label: 'Why it needs a human', value: c.rationale ?? '' },
+    { label: why, value: c.rationale ?? '' },
   ];
   const blocks: Block[] = [{ kind: 'facts', items }];
   if (c.justification) {
@@ -232,7 +241,7 @@ function define(template: EmailTemplate, c: EmailContext): EmailDefinition {
         subject: `${c.app} password reset: in progress`,
         blocks: [
           p(
-            `Your ${c.app} password is kept outside Okta, so resetdesk cannot reset it itself: your request waits for the system that manages that account. You will get another email when it is done.`,
+            `Your ${c.app} password is kept outside Okta, so your request has been submitted to the system that manages that account. You will get another email when it is done.`,
           ),
           requesterFooter(c),
         ],
@@ -245,6 +254,22 @@ function define(template: EmailTemplate, c: EmailContext): EmailDefinition {
           p(
             `Your ${c.app} password has been reset by the system that manages that account. Follow its instructions to choose a new password.`,
             c.comment ? { label: 'Comment', value: c.comment } : null,
+          ),
+          requesterFooter(c),
+        ],
+      };
+    case 'new_password':
+      // A store set the password (an LDAP reset, or an external system that chose it): this email
+      // is the only place it exists. Rendered from the job's sealed copy, which is then wiped.
+      return {
+        subject: `${c.app} password reset: your new password`,
+        blocks: [
+          p(`Your ${c.app} password has been reset. Your new password is below; resetdesk keeps no copy of it.`),
+          { kind: 'facts', items: [{ label: 'New password', value: c.password ?? '' }] },
+          p(
+            c.mustChange
+              ? 'You will be asked to choose a password of your own when you next sign in.'
+              : 'Choose a password of your own as soon as you have signed in.',
           ),
           requesterFooter(c),
         ],
@@ -286,11 +311,24 @@ function define(template: EmailTemplate, c: EmailContext): EmailDefinition {
         subject: `${c.app} password reset for ${c.requester}: could not be completed`,
         blocks: [
           p(
-            `You approved the ${c.app} password reset requested by ${c.requester}, but it could not be carried out in Okta, so the request was rejected.`,
+            `You approved the ${c.app} password reset requested by ${c.requester}, but it could not be carried out, so the request was rejected.`,
             reasonLine(c.rationale),
           ),
           p(`${c.requester} has been told to contact IT support.`),
           p(`Request: ${c.requestId}${c.statusUrl ? ` (${c.statusUrl})` : ''}`),
+        ],
+      };
+    case 'approver_external_failed':
+      // The store's executor failed, refused the job or never answered: the requester was told,
+      // and a human owns what happens next.
+      return {
+        subject: `${c.app} password reset for ${c.requester}: the external system did not complete it`,
+        blocks: [
+          p(
+            `The external system that resets ${c.app} passwords did not complete the reset requested by ${c.requester}, so the request ended as Completed With Failure. You are notified as a member of ${c.notice?.group ?? 'its approvers'}: reset it by hand or contact the requester.`,
+          ),
+          ...approverFacts(c, 'What happened'),
+          c.requestUrl ? p('The request:', { href: c.requestUrl }, `Request: ${c.requestId}`) : p(`Request: ${c.requestId}`),
         ],
       };
     case 'approver_escalated':

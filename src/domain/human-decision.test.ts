@@ -30,6 +30,23 @@ describe('humanDecision', () => {
     });
   });
 
+  it("approving an external reset on a store hands it to the store's executor", () => {
+    expect(humanDecision(APPROVE, facts({ resetMethod: 'external', store: 'mainframe' }))).toMatchObject({
+      nextStatus: 'PendingExternal',
+      actions: [
+        { type: 'external_dispatch', store: 'mainframe' },
+        { type: 'notify_requester', notice: 'pending_external' },
+      ],
+    });
+  });
+
+  it('approving a directory reset runs the reset job and leaves the request Escalated until it completes', () => {
+    expect(humanDecision(APPROVE, facts({ resetMethod: 'directory', store: 'corp-ldap' }))).toMatchObject({
+      nextStatus: null,
+      actions: [{ type: 'directory_reset', store: 'corp-ldap' }],
+    });
+  });
+
   it.each([
     ['an SWA app without a reset URL', 'swa_link'],
     ['no known reset method', null],

@@ -11,6 +11,8 @@ export interface ApprovalFacts {
   resetMethod: string | null;
   /** The catalog's reset URL for the app, if any. */
   resetUrl: string | null;
+  /** The credential store triage chose (the request's `store`), if any: it resets an approved request. */
+  store?: string | null;
   /** The request's rationale so far (triage's). */
   rationale: string | null;
   /**
@@ -29,8 +31,9 @@ export interface ApproverVerdict {
 
 /**
  * Denied → Rejected, and the requester is told. Approved → whatever the reset method allows:
- * an Okta reset job (Escalated until it completes), the catalog's reset link, hand-over to an
- * external system (PendingExternal), or, with no automatic path, a reset the approver does by hand.
+ * an Okta reset job (Escalated until it completes), a directory reset (likewise), the catalog's
+ * reset link, hand-over to an external system (PendingExternal; to its executor when the request
+ * names an external store), or, with no automatic path, a reset the approver does by hand.
  * A reset link for an account triage found LOCKED_OUT unlocks it first (the `okta-unlock` job,
  * Escalated until it completes): the approval is the human's permission, whatever
  * `policy.unlock.allowed` says about unlocking without one.
@@ -53,7 +56,13 @@ export function humanDecision(verdict: ApproverVerdict, facts: ApprovalFacts): H
 
   if (outcome === 'Denied') return decision('Rejected', { type: 'notify_requester', notice: 'rejected_by_approver', comment });
   if (facts.resetMethod === 'okta_reset') return decision(null, { type: 'okta_reset' });
-  if (facts.resetMethod === 'external') return decision('PendingExternal', { type: 'notify_requester', notice: 'pending_external' });
+  const store = facts.store ?? null;
+  // The directory-reset job completes the request and emails the new password: Escalated until then.
+  if (facts.resetMethod === 'directory' && store) return decision(null, { type: 'directory_reset', store });
+  if (facts.resetMethod === 'external') {
+    const notice: DecisionAction = { type: 'notify_requester', notice: 'pending_external' };
+    return { ...decision('PendingExternal', notice), actions: store ? [{ type: 'external_dispatch', store }, notice] : [notice] };
+  }
   if (facts.resetMethod === 'swa_link' && facts.resetUrl) {
     return unlockingFirst(decision('Completed', { type: 'send_reset_link', url: facts.resetUrl }), facts.userStatus ?? null);
   }

@@ -13,8 +13,11 @@ const FEDERATED_SIGN_ON_MODES = Object.freeze(['SAML_2_0', 'SAML_1_1', 'OPENID_C
 /** `swa`, `federated` (SSO), or `other` (BOOKMARK, unknown or missing modes). */
 export type SignOnModeClass = 'swa' | 'federated' | 'other';
 
-/** The concrete reset method for one request; `unknown` when it cannot be told. */
-export type ResolvedResetMethod = Exclude<ResetMethod, 'auto'> | 'unknown';
+/**
+ * The concrete reset method for one request; `unknown` when it cannot be told. `directory`: an
+ * LDAP store resets it (only a catalog `store` leads there, see credential-store.ts).
+ */
+export type ResolvedResetMethod = Exclude<ResetMethod, 'auto'> | 'directory' | 'unknown';
 
 /** Classifies an Okta `signOnMode` (case and surrounding spaces ignored). */
 export function classifySignOnMode(signOnMode: string | null | undefined): SignOnModeClass {

@@ -40,6 +40,11 @@ export interface CatalogApp {
   resetMethod: ResetMethod;
   sensitive: boolean;
   approverGroup: string | null;
+  /**
+   * The credential store that resets the app's password: `okta`, `swa-link`, or one declared in
+   * STORES_FILE (domain/credential-store.ts). Null: the sign-on mode (or `resetMethod`) decides.
+   */
+  store: string | null;
 }
 
 /** The parts of a Password Request the engine reads. Identity comes from the channel. */

@@ -28,6 +28,12 @@ export const ERROR_CODES = {
   // Once one of the person's requests is closed.
   TOO_MANY_OPEN_REQUESTS: { status: 409, retryable: true, message: 'Too many open requests for this person; wait until one is closed.' },
   UNAUTHENTICATED: { status: 401, retryable: false, message: 'A valid bearer token or sign-in session is required.' },
+  // A signed callback (an external executor's result): no, a malformed, a wrong or a stale signature.
+  SIGNATURE_INVALID: {
+    status: 401,
+    retryable: false,
+    message: 'The X-Resetdesk-Signature or X-Resetdesk-Timestamp header is missing, wrong or too old.',
+  },
   FORBIDDEN: { status: 403, retryable: false, message: 'Your role does not allow this.' },
   // A call made with the session cookie must prove it came from the web app (docs/operations.md).
   CSRF_FAILED: {
@@ -103,6 +109,28 @@ export const ERROR_CODES = {
   SERVICENOW_AUTH_FAILED: { status: 502, retryable: false, message: "ServiceNow rejected resetdesk's credentials or their permissions." },
   SERVICENOW_UNAVAILABLE: { status: 503, retryable: true, message: 'ServiceNow could not be reached.' },
   SERVICENOW_ERROR: { status: 502, retryable: false, message: 'ServiceNow answered with an error.' },
+  // Slack: an inbound request whose signature does not verify; outbound Web API calls (an outage
+  // or rate limit retries, an `ok: false` answer such as invalid_auth or channel_not_found does not).
+  SLACK_SIGNATURE_INVALID: {
+    status: 401,
+    retryable: false,
+    message: 'The x-slack-signature or x-slack-request-timestamp header is missing, wrong or too old.',
+  },
+  SLACK_UNAVAILABLE: { status: 503, retryable: true, message: 'Slack could not be reached.' },
+  SLACK_ERROR: { status: 502, retryable: false, message: 'Slack answered with an error.' },
+  // Credential stores (background jobs only). A directory (LDAP/AD) reset: the account is not
+  // there, the directory refused the bind or the change, or it could not be reached.
+  LDAP_USER_NOT_FOUND: { status: 502, retryable: false, message: 'No directory account matches the requester.' },
+  LDAP_AUTH_FAILED: { status: 502, retryable: false, message: "The directory rejected resetdesk's bind credentials or their permissions." },
+  LDAP_ERROR: { status: 502, retryable: false, message: 'The directory refused the password change.' },
+  LDAP_UNAVAILABLE: { status: 503, retryable: true, message: 'The directory could not be reached.' },
+  // An external executor's job webhook: an outage retries, any other 4xx fails the request visibly.
+  EXECUTOR_REJECTED: { status: 502, retryable: false, message: 'The external executor refused the reset job.' },
+  EXECUTOR_UNAVAILABLE: { status: 503, retryable: true, message: 'The external executor could not be reached.' },
+  // The optional chat agent's model (an OpenAI-compatible endpoint): the caller falls back to the
+  // deterministic conversation engine either way.
+  LLM_UNAVAILABLE: { status: 503, retryable: true, message: 'The language model could not be reached.' },
+  LLM_ERROR: { status: 502, retryable: false, message: 'The language model answered with an error.' },
   CONFIG_INVALID: { status: 500, retryable: false, message: 'The configuration is not valid.' },
   // A 4xx refusal (invalid, no such user, a status Okta will not reset) or an answer we cannot use.
   OKTA_ERROR: { status: 502, retryable: false, message: 'Okta answered with an error.' },

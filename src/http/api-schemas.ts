@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STORE_NAME_PATTERN } from '../domain/credential-store.js';
 import { APP_NAME_MAX, appNameFits } from '../domain/policy.js';
 import { REQUEST_STATUSES, RESET_METHODS, ROLES } from '../domain/types.js';
 
@@ -135,6 +136,12 @@ const appFields = {
     .trim()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Okta app id such as 0oa1b2c3d4E5f6G7h8i9'),
   approverGroup: line(200),
+  /** Checked against the configured stores by the service (they are known only at run time). */
+  store: z
+    .string()
+    .trim()
+    .regex(STORE_NAME_PATTERN, 'must be a store name: lower-case letters, digits and dashes (okta, swa-link, or one of STORES_FILE)')
+    .meta({ description: 'The credential store that resets the app: okta, swa-link, or one declared in STORES_FILE' }),
 };
 
 export const createAppBody = z
@@ -145,6 +152,7 @@ export const createAppBody = z
     sensitive: z.boolean().default(false),
     approverGroup: appFields.approverGroup.optional(),
     resetMethod: z.enum(RESET_METHODS).default('auto'),
+    store: appFields.store.optional(),
   })
   .strict()
   .meta({ id: 'CreateApp' });
@@ -158,12 +166,15 @@ export const updateAppBody = z
     sensitive: z.boolean().optional(),
     approverGroup: appFields.approverGroup.nullable().optional(),
     resetMethod: z.enum(RESET_METHODS).optional(),
+    store: appFields.store.nullable().optional(),
   })
   .strict()
   .meta({ id: 'UpdateApp' });
 
 /** The app catalog as CSV (the header `resetdesk apps import` reads). */
-export const appsCsvBody = z.string().meta({ description: 'CSV with the header App,URL,oktaID[,sensitive,approverGroup,resetMethod]' });
+export const appsCsvBody = z
+  .string()
+  .meta({ description: 'CSV with the header App,URL,oktaID[,sensitive,approverGroup,resetMethod,store]' });
 
 export const createTokenBody = z
   .object({

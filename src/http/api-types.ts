@@ -520,7 +520,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            /** @description CSV with the header App,URL,oktaID[,sensitive,approverGroup,resetMethod] */
+            /** @description CSV with the header App,URL,oktaID[,sensitive,approverGroup,resetMethod,store] */
             requestBody: {
                 content: {
                     "text/csv": string;
@@ -1514,6 +1514,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/requests/{id}/conversation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A request's chat conversation (Slack, Teams), oldest first
+         * @description Empty for a request filed by the API or the web app. At most 500 messages.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A request's chat conversation (Slack, Teams), oldest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            messages: components["schemas"]["ConversationMessage"][];
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description REQUEST_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/requests/{id}/deny": {
         parameters: {
             query?: never;
@@ -1698,6 +1777,114 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/external-result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An external executor's result (signed): PendingExternal → Completed or Failed
+         * @description Called by the executor of an external credential store, never by people: the body is signed with the store's secret (`X-Resetdesk-Timestamp`, `X-Resetdesk-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>`, at most 5 minutes off). `success` completes the request ("Completed With Success"; a `password` is emailed to the requester once and kept nowhere); `failure` ends it as "Completed With Failure" and tells the approvers. A second callback, or a replay, is 409 and changes nothing. See docs/external-executors.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ExternalExecutorResult"];
+                };
+            };
+            responses: {
+                /** @description An external executor's result (signed): PendingExternal → Completed or Failed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExternalResultAck"];
+                    };
+                };
+                /** @description VALIDATION_FAILED, INVALID_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description SIGNATURE_INVALID */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description REQUEST_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description NOT_PENDING_EXTERNAL */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description BODY_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNSUPPORTED_MEDIA_TYPE */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2883,6 +3070,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/slack/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Slack's Events API, slash commands and interactivity (signed by Slack)
+         * @description Configure this URL as the Request URL for events, the `/reset` slash command and interactivity in the Slack app (docs/slack.md). JSON (events) or form-encoded (commands, `payload=` for interactivity); `X-Slack-Signature` and `X-Slack-Request-Timestamp` are checked, at most 5 minutes off. 404 when Slack is not configured.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Slack's Events API, slash commands and interactivity (signed by Slack) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description A body Slack would not send */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description A bad or stale Slack signature */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2907,6 +3169,7 @@ export interface components {
             resetMethod: "auto" | "swa_link" | "okta_reset" | "external";
             resetUrl: string | null;
             sensitive: boolean;
+            store: string | null;
         };
         AppImport: {
             created: number;
@@ -2974,6 +3237,25 @@ export interface components {
                 error: string | null;
                 reachable: boolean;
             };
+            /** @description The credential stores the catalog may name: okta, swa-link, then those of STORES_FILE */
+            stores: {
+                error: string | null;
+                name: string;
+                /** @description LDAP stores: a bind now; null when not checked (built-ins, executors) */
+                reachable: boolean | null;
+                /** @description The directory's or the executor's URL; null for the built-ins */
+                target: string | null;
+                /** @enum {string} */
+                type: "built-in" | "ldap" | "external";
+            }[];
+        };
+        ConversationMessage: {
+            at: string;
+            author: string;
+            /** @enum {string} */
+            direction: "in" | "out";
+            id: string;
+            text: string;
         };
         CreateApp: {
             approverGroup?: string;
@@ -2986,6 +3268,8 @@ export interface components {
             resetMethod?: "auto" | "swa_link" | "okta_reset" | "external";
             /** @default false */
             sensitive?: boolean;
+            /** @description The credential store that resets the app: okta, swa-link, or one declared in STORES_FILE */
+            store?: string;
             url?: string;
         };
         CreatedToken: {
@@ -3043,10 +3327,31 @@ export interface components {
                 message: string;
             };
         };
+        /**
+         * resetdesk external executor result
+         * @description POSTed by the executor to the job's callbackUrl, signed with X-Resetdesk-Signature.
+         */
+        ExternalExecutorResult: {
+            /** @description Shown to the requester and kept in the audit log; no control characters except line feed and tab. */
+            message?: string;
+            /** @description Only with status "success": the password the store generated; emailed to the requester once, never stored. No control characters. */
+            password?: string;
+            /**
+             * @description Whether the password was reset.
+             * @enum {string}
+             */
+            status: "success" | "failure";
+        };
         ExternalResult: {
             comment?: string;
             /** @enum {string} */
             outcome: "Completed" | "Failed";
+        };
+        ExternalResultAck: {
+            request_id: string;
+            /** @enum {string} */
+            status: "New" | "Triaging" | "Verifying" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed";
+            statusLabel: string;
         };
         /** @description Who is calling: the signed-in person or the token holder */
         Me: {
@@ -3260,6 +3565,10 @@ export interface components {
             decidedAt: string | null;
             decidedBy: string | null;
             decision: string | null;
+            externalResult: {
+                at: string;
+                message: string | null;
+            } | null;
             incident: {
                 number: string;
                 url: string;
@@ -3284,6 +3593,7 @@ export interface components {
             /** @enum {string} */
             status: "New" | "Triaging" | "Verifying" | "Waiting" | "Escalated" | "PendingExternal" | "Completed" | "Rejected" | "Failed" | "Cancelled" | "Closed";
             statusLabel: string;
+            store: string | null;
             summary?: components["schemas"]["RequestSummary"];
             targetUser: string | null;
             updatedAt: string;
@@ -3354,6 +3664,7 @@ export interface components {
             /** @enum {string} */
             resetMethod?: "auto" | "swa_link" | "okta_reset" | "external";
             sensitive?: boolean;
+            store?: string | null;
             url?: string | null;
         };
         /** @description While Verifying: what the requester must do; afterwards, when they were verified */

@@ -26,6 +26,8 @@ declare module 'fastify' {
     principal?: Principal;
     /** Set when the principal came from the session cookie rather than a bearer token. */
     signedIn?: SignedInSession;
+    /** A JSON body's bytes as sent (server.ts), for signature checks. */
+    rawBody?: Buffer;
   }
   interface FastifyContextConfig {
     auth?: RouteAuth;

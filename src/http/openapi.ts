@@ -7,6 +7,7 @@ import { type RouteSpec, registerRoutes } from './route.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { appRoutes } from './routes/apps.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { channelRoutes } from './routes/channel.routes.js';
 import { policyRoutes } from './routes/policy.routes.js';
 import { requestRoutes } from './routes/requests.routes.js';
 import { type ServiceRouteOptions, serviceRoutes } from './routes/service.routes.js';
@@ -15,7 +16,16 @@ import { SESSION_COOKIE } from './web-session.js';
 
 /** Every route of the API, in the order they are registered. */
 export function apiRoutes(opts: ServiceRouteOptions): RouteSpec[] {
-  return [...serviceRoutes(opts), ...requestRoutes, ...appRoutes, ...adminRoutes, ...authRoutes, ...statsRoutes, ...policyRoutes];
+  return [
+    ...serviceRoutes(opts),
+    ...requestRoutes,
+    ...appRoutes,
+    ...adminRoutes,
+    ...authRoutes,
+    ...statsRoutes,
+    ...policyRoutes,
+    ...channelRoutes,
+  ];
 }
 
 /** zod validates requests and serializes responses; the route tables carry the schemas. */

@@ -71,6 +71,8 @@ export function toRequestView(request: PasswordRequest, decisions: DecisionLogEn
     closedAt: request.closedAt,
     resetConfirmedAt: request.resetConfirmedAt,
     incident: request.incident && { number: request.incident.number, url: request.incident.url },
+    store: request.store,
+    externalResult: request.externalResult,
     verification: verificationView(request),
     question: request.question && {
       text: request.question.text,

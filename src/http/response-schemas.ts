@@ -102,12 +102,21 @@ export const requestViewSchema = z
     resetConfirmedAt: nullableString,
     /** The ServiceNow incident opened for the escalation (when ServiceNow is configured); null when none. */
     incident: z.object({ number: z.string(), url: z.string() }).nullable(),
+    /** The credential store the reset was handed to (`okta`, `swa-link`, or one of STORES_FILE); null when none was named. */
+    store: nullableString,
+    /** An external executor's result, once it called back: when, and its message. */
+    externalResult: z.object({ at: z.string(), message: nullableString }).nullable(),
     question: openQuestionSchema.nullable(),
     verification: verificationViewSchema.nullable(),
     result: decisionResult.nullable(),
     summary: requestSummary.optional(),
   })
   .meta({ id: 'Request' });
+
+/** What an external executor's callback gets back: where the request ended, nothing about the person. */
+export const externalResultAckSchema = z
+  .object({ request_id: z.string(), status: z.enum(REQUEST_STATUSES), statusLabel: z.string() })
+  .meta({ id: 'ExternalResultAck' });
 
 export const requestListSchema = z.object({ requests: z.array(requestViewSchema), limit: z.number().int(), offset: z.number().int() });
 
@@ -131,6 +140,20 @@ const auditEventSchema = z
 
 export const eventListSchema = z.object({ events: z.array(auditEventSchema) });
 
+/** One chat message of the conversation (Slack, Teams) that filed or followed a request. */
+const conversationMessageSchema = z
+  .object({
+    id: z.string(),
+    /** `in`: from the person; `out`: resetdesk's reply. */
+    direction: z.enum(['in', 'out']),
+    author: z.string(),
+    text: z.string(),
+    at: z.string(),
+  })
+  .meta({ id: 'ConversationMessage' });
+
+export const conversationSchema = z.object({ messages: z.array(conversationMessageSchema) });
+
 export const catalogAppSchema = z
   .object({
     id: z.string(),
@@ -140,6 +163,8 @@ export const catalogAppSchema = z
     resetMethod: z.enum(RESET_METHODS),
     sensitive: z.boolean(),
     approverGroup: nullableString,
+    /** The credential store that resets the app (`okta`, `swa-link`, or one of STORES_FILE); null: the sign-on mode decides. */
+    store: nullableString,
   })
   .meta({ id: 'App' });
 
@@ -174,6 +199,17 @@ export const connectorStatusSchema = z
   .object({
     /** ServiceNow incidents: configured (SERVICENOW_*) or not; its instance. Not pinged: incident jobs show failures. */
     serviceNow: z.object({ configured: z.boolean(), instanceUrl: nullableString }),
+    stores: z
+      .array(
+        z.object({
+          name: z.string(),
+          type: z.enum(['built-in', 'ldap', 'external']),
+          target: nullableString.meta({ description: "The directory's or the executor's URL; null for the built-ins" }),
+          reachable: z.boolean().nullable().meta({ description: 'LDAP stores: a bind now; null when not checked (built-ins, executors)' }),
+          error: nullableString,
+        }),
+      )
+      .meta({ description: 'The credential stores the catalog may name: okta, swa-link, then those of STORES_FILE' }),
     okta: z.object({
       ...reachability,
       rateLimits: z.array(

@@ -33,7 +33,7 @@ export interface RouteSpec<
    */
   status?: 200 | 201 | 204 | 302;
   /** The body's media type when it is not JSON (the CSV import); the content-type parser checks it. */
-  consumes?: 'text/csv';
+  consumes?: 'text/csv' | 'application/x-www-form-urlencoded';
   /**
    * The success body's media type when it is not JSON: the handler returns the text as is (CSV),
    * or writes an event stream itself after `reply.hijack()`.
@@ -46,6 +46,12 @@ export interface RouteSpec<
   errors?: readonly ErrorCode[];
   /** Left out of the OpenAPI document (demo-only routes). */
   hidden?: boolean;
+  /**
+   * For a public route whose caller proves itself by signing the body (an external executor's
+   * callback): runs after the body is read and before it is validated, so an unsigned caller gets
+   * 401 SIGNATURE_INVALID and learns nothing about the body's rules. `request.rawBody` holds the bytes.
+   */
+  authenticateBody?: (request: FastifyRequest, ctx: AppContext) => Promise<void>;
   handler(input: RouteInput<P, Q, B>, ctx: AppContext): Promise<z.output<R>>;
 }
 
@@ -87,6 +93,7 @@ function commonErrors(spec: RouteSpec): ErrorCode[] {
   if (typeof spec.auth === 'object' && spec.auth.roles) codes.push('FORBIDDEN');
   if (spec.params || spec.query || spec.body) codes.push('VALIDATION_FAILED');
   if (spec.body) codes.push('INVALID_JSON', 'UNSUPPORTED_MEDIA_TYPE', 'BODY_TOO_LARGE');
+  if (spec.authenticateBody) codes.push('SIGNATURE_INVALID');
   return codes;
 }
 
@@ -126,6 +133,14 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
       method: spec.method,
       url: spec.url,
       config: { auth: spec.auth },
+      ...(spec.authenticateBody
+        ? {
+            preValidation: async (request: FastifyRequest) => {
+              if (!ctx) throw new Error('routes registered without a context cannot be called');
+              await spec.authenticateBody?.(request, ctx);
+            },
+          }
+        : {}),
       schema: {
         summary: spec.summary,
         ...(spec.description ? { description: spec.description } : {}),

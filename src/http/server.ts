@@ -115,6 +115,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   });
   registerJsonParser(app);
   registerCsvParser(app);
+  registerFormParser(app);
 
   const openapi = await buildOpenApiDocument(opts.version);
   const routes = apiRoutes({
@@ -135,12 +136,14 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
 function registerJsonParser(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(request.headers['content-type'] ?? '')?.[1];
     if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
       done(new AppError('UNSUPPORTED_MEDIA_TYPE', `Send JSON in UTF-8 (got charset "${charset.slice(0, 40)}").`), undefined);
       return;
     }
+    // The bytes as sent, for a route that checks a signature over them (route.ts authenticateBody).
+    request.rawBody = body as Buffer;
     parseJson(request, body.toString(), done);
   });
 }
@@ -167,5 +170,22 @@ function registerCsvParser(app: FastifyInstance): void {
     } catch {
       done(new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send CSV in UTF-8 (the body is not valid UTF-8).'), undefined);
     }
+  });
+}
+
+/**
+ * Form-encoded bodies: only for a route that declares it consumes them (Slack's slash commands
+ * and interactivity), kept as the raw bytes its signature covers; the route's connector parses
+ * them. Anywhere else a 415, as before.
+ */
+function registerFormParser(app: FastifyInstance): void {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (request, body, done) => {
+    const consumes = (request.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes;
+    if (!consumes?.includes('application/x-www-form-urlencoded')) {
+      done(new AppError('UNSUPPORTED_MEDIA_TYPE'), undefined);
+      return;
+    }
+    request.rawBody = body as Buffer;
+    done(null, undefined);
   });
 }

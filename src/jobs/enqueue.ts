@@ -17,6 +17,7 @@ const FINAL_TEMPLATES: ReadonlySet<EmailTemplate> = new Set([
   'reset_failed',
   'cancelled',
   'external_completed',
+  'new_password',
 ]);
 
 /**

@@ -12,7 +12,9 @@
  *  2. it resolves the approver group in Okta (approver-directory.ts) and enqueues one
  *     `approver_escalated` email per active member (key `…:{cycle}:{email}`), or, when nobody
  *     can be notified (no such group, or no active member but the requester), records a Message
- *     event saying so. The escalation stands either way.
+ *     event saying so. The escalation stands either way;
+ *  3. when Slack is configured, it enqueues the episode's message to the approvers' channel
+ *     (`slack-approval-post`, key `slack-approval-post:{requestId}:{cycle}`; slack-approval.jobs.ts).
  * A timer that falls due does nothing unless the request is still Escalated, undecided and in
  * the same episode (its latest Escalation event is `cycle`). Jobs are claimed by one instance
  * (claimDueJobs), so a reminder fires once however many instances run, and a restart loses none.
@@ -22,6 +24,7 @@ import type { Db } from '../db/database.js';
 import { appendAuditEvent, listAuditEvents } from '../db/repositories/audit.repository.js';
 import { enqueueJob } from '../db/repositories/job.repository.js';
 import { getRequest, type PasswordRequest } from '../db/repositories/request.repository.js';
+import { enqueueSlackApprovalPost } from '../db/repositories/slack-approval.repository.js';
 import type { ApproverNotice } from '../domain/email-templates.js';
 import { isRequestSubject, resolveApproverGroup } from '../services/approver-directory.js';
 import { nowIso, nowMs } from '../time.js';
@@ -80,7 +83,9 @@ export function notifyApproversJob(ctx: AppContext): JobHandler {
         audience: 'approvers',
         approverGroup: payload.approverGroup,
       });
-      if (sent > 0) ctx.wakeWorker();
+      // And the approvers' channel in Slack, when configured: one message per episode (slack-approval.jobs.ts).
+      const posting = ctx.slack ? await enqueueSlackApprovalPost(ctx.db, { requestId: request.id, cycle: payload.cycle }) : false;
+      if (sent > 0 || posting) ctx.wakeWorker();
     },
   };
 }
@@ -132,7 +137,7 @@ async function scheduleReminders(ctx: AppContext, episode: NotifyPayload): Promi
  * Whether the request still waits for a human in this episode: Escalated, undecided, and its
  * latest Escalation event is the one that opened the episode.
  */
-async function stillAwaiting(ctx: AppContext, request: PasswordRequest, cycle: string): Promise<boolean> {
+export async function stillAwaiting(ctx: AppContext, request: PasswordRequest, cycle: string): Promise<boolean> {
   if (request.status !== 'Escalated' || request.manualDecision !== null) return false;
   const escalations = (await listAuditEvents(ctx.db, request.id)).filter((e) => e.eventType === 'Escalation');
   return escalations.at(-1)?.eventId === cycle;
@@ -140,20 +145,21 @@ async function stillAwaiting(ctx: AppContext, request: PasswordRequest, cycle: s
 
 /**
  * Emails each active member of `groupName` (but the person the request is for) once per episode
- * and notice; when nobody can be told, records why. Returns how many emails were enqueued.
+ * and notice; when nobody can be told, records why. Returns how many emails were enqueued. Also
+ * for a failed external reset (external-store.jobs.ts): `cycle` names that event, `step` the notice.
  */
-async function notifyGroup(
+export async function notifyGroup(
   ctx: AppContext,
   request: PasswordRequest,
-  episode: NotifyPayload | ReminderPayload,
+  episode: { cycle: string; n?: 1 | 2 },
   groupName: string,
-  template: 'approver_escalated' | 'approver_reminder',
+  template: 'approver_escalated' | 'approver_reminder' | 'approver_external_failed',
   notice: ApproverNotice,
 ): Promise<number> {
   const group = await resolveApproverGroup(ctx.okta, groupName);
   const members = group.kind === 'found' ? group.members.filter((m) => !isRequestSubject(m, request) && m.email !== '') : [];
-  const step = 'n' in episode ? `reminder ${episode.n}` : 'escalation';
-  const dedupe = (email: string) => ('n' in episode ? `${episode.cycle}:${episode.n}:${email}` : `${episode.cycle}:${email}`);
+  const step = episode.n !== undefined ? `reminder ${episode.n}` : template === 'approver_escalated' ? 'escalation' : template;
+  const dedupe = (email: string) => (episode.n !== undefined ? `${episode.cycle}:${episode.n}:${email}` : `${episode.cycle}:${email}`);
   await ctx.db.transaction().execute(async (trx) => {
     if (members.length === 0) {
       const details = {

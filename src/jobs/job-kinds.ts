@@ -29,6 +29,20 @@ export const JOB_KINDS = {
   serviceNowNote: 'servicenow-note',
   /** Resolves the request's ServiceNow incident when the request closes. */
   serviceNowResolve: 'servicenow-resolve',
+  /** Resets a password in an LDAP / Active Directory store, then emails it once (directory-reset.job.ts). */
+  directoryReset: 'directory-reset',
+  /** POSTs the signed reset job to an external store's executor; retried until a 2xx (external-store.jobs.ts). */
+  externalDispatch: 'external-dispatch',
+  /** A durable timer: fails a request whose external executor has not called back by the store's timeout. */
+  externalTimeout: 'external-timeout',
+  /** Emails the approver group that an external reset failed (external-store.jobs.ts). */
+  notifyExternalFailed: 'notify-external-failed',
+  /** Posts a request's new status in the chat conversation it was filed from (chat-status.job.ts). */
+  chatStatus: 'chat-status',
+  /** Posts an escalation episode to Slack's approvers' channel, with its buttons (slack-approval.jobs.ts). */
+  slackApprovalPost: 'slack-approval-post',
+  /** Replaces an episode's Slack buttons with who decided what, once the request left it (slack-approval.jobs.ts). */
+  slackApprovalUpdate: 'slack-approval-update',
 } as const;
 
 export const jobKeys = {
@@ -53,6 +67,17 @@ export const jobKeys = {
   /** `step`: what the note records (e.g. `Approved`), once per request and step. */
   serviceNowNote: (requestId: string, step: string) => `snow:note:${requestId}:${step}`,
   serviceNowResolve: (requestId: string) => `snow:resolve:${requestId}`,
+  directoryReset: (requestId: string) => `directory-reset:${requestId}`,
+  /** Also the Idempotency-Key header the executor sees, on every retry of the one job. */
+  externalDispatch: (requestId: string) => `external:${requestId}`,
+  externalTimeout: (requestId: string) => `external-timeout:${requestId}`,
+  notifyExternalFailed: (requestId: string) => `notify-external-failed:${requestId}`,
+  /** `at`: when the request entered the status, so a status reached twice (Waiting, Escalated) posts twice. */
+  chatStatus: (requestId: string, status: string, at: string) => `chat-status:${requestId}:${status}:${at}`,
+  /** One approvers' message per escalation episode (`cycle`: its Escalation event's id). */
+  slackApprovalPost: (requestId: string, cycle: string) => `slack-approval-post:${requestId}:${cycle}`,
+  /** An episode ends once (decided, returned or cancelled): its message is updated once. */
+  slackApprovalUpdate: (requestId: string, cycle: string) => `slack-approval-update:${requestId}:${cycle}`,
 };
 
 /** An email as its enqueuer describes it. */
@@ -74,6 +99,13 @@ export interface EmailToSend {
   notice?: ApproverNotice;
   /** `reset_reminder`: whole hours since Okta sent the reset link. */
   hoursSinceReset?: number;
+  /**
+   * `new_password`: the password, sealed for this request (sealed-secret.ts) until the email is
+   * sent; the send-email job then drops it from the payload.
+   */
+  sealedPassword?: string;
+  /** `new_password`: the store requires a new password at the next sign-in. */
+  mustChange?: boolean;
 }
 
 /** The send-email job's payload: the email, and whether it closes the request. */

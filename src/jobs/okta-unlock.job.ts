@@ -1,11 +1,10 @@
 import type { AppContext } from '../app-context.js';
-import { findAppByName } from '../db/repositories/app.repository.js';
 import { appendAuditEvent } from '../db/repositories/audit.repository.js';
-import { getRequest, type PasswordRequest, transitionRequest } from '../db/repositories/request.repository.js';
+import { getRequest, transitionRequest } from '../db/repositories/request.repository.js';
 import { type PolicyDecision, UNLOCK_FAILED_RULE } from '../domain/decision.js';
 import { isLockedOut } from '../domain/decision-engine.js';
 import { isRetryable } from '../errors/error-codes.js';
-import { applyDecision } from '../services/apply-decision.js';
+import { awaitingApprovedJob, escalateApprovedJobFailed, rejectApprovedJobFailed } from './approved-reset.js';
 import { AGENT_ACTOR, auditedCall } from './audited-call.js';
 import { enqueueEmail } from './enqueue.js';
 import { JOB_KINDS } from './job-kinds.js';
@@ -40,7 +39,7 @@ export function oktaUnlockJob(ctx: AppContext): JobHandler {
       const payload = raw as unknown as UnlockPayload;
       const request = await getRequest(ctx.db, payload.requestId);
       if (!request) throw new PermanentJobError(`request ${payload.requestId} not found`);
-      const from = waitingFor(request);
+      const from = awaitingApprovedJob(request);
       if (!from) return;
       const userId = request.oktaUserId;
       if (!userId) throw new PermanentJobError('the request has no verified Okta user id');
@@ -69,18 +68,21 @@ export function oktaUnlockJob(ctx: AppContext): JobHandler {
       const payload = raw as unknown as UnlockPayload;
       const request = await getRequest(ctx.db, payload.requestId);
       if (!request) return;
-      const from = waitingFor(request);
-      if (from === 'Triaging') await escalateUnlockFailed(ctx, request, error);
-      if (from === 'Escalated') await rejectApproved(ctx, request, error);
+      const from = awaitingApprovedJob(request);
+      if (from === 'Triaging') {
+        await escalateApprovedJobFailed(ctx, request, {
+          ruleId: UNLOCK_FAILED_RULE,
+          rationale: `Your Okta account is locked out and could not be unlocked (${error.message}), so IT will review this request.`,
+          resetMethod: request.resetMethod as PolicyDecision['resetMethod'],
+          facts: { error: error.message },
+        });
+      }
+      if (from === 'Escalated') {
+        const rationale = `The approved reset could not be carried out: Okta did not unlock the account (${error.message}).`;
+        await rejectApprovedJobFailed(ctx, request, rationale);
+      }
     },
   };
-}
-
-/** Where the request waits for this job, or null when it no longer does. */
-function waitingFor(request: PasswordRequest): 'Triaging' | 'Escalated' | null {
-  if (request.status === 'Triaging' && request.decision === 'Approved' && request.decidedAt !== null) return 'Triaging';
-  if (request.status === 'Escalated' && request.manualDecision === 'Approved') return 'Escalated';
-  return null;
 }
 
 /**
@@ -112,40 +114,4 @@ async function unlock(ctx: AppContext, requestId: string, userId: string): Promi
     if (user && !isLockedOut(user.status) && !denied) return 'not_locked';
     throw err;
   }
-}
-
-/** The engine's approval could not be carried out: a human takes the request, with Okta's reason. */
-async function escalateUnlockFailed(ctx: AppContext, request: PasswordRequest, error: Error): Promise<void> {
-  const approverGroup = (await findAppByName(ctx.db, request.app))?.approverGroup ?? ctx.policy.escalation.approverGroup;
-  const decision: PolicyDecision = {
-    source: 'engine',
-    outcome: 'Escalated',
-    ruleId: UNLOCK_FAILED_RULE,
-    rationale: `Your Okta account is locked out and could not be unlocked (${error.message}), so IT will review this request.`,
-    priority: 'High',
-    nextStatus: 'Escalated',
-    resetMethod: request.resetMethod as PolicyDecision['resetMethod'],
-    actions: [
-      { type: 'request_approval', approverGroup },
-      { type: 'notify_requester', notice: 'escalated' },
-    ],
-    policyVersion: null,
-    facts: { error: error.message },
-    app: request.app,
-    oktaUserId: request.oktaUserId,
-    oktaAppId: request.oktaAppId,
-  };
-  await applyDecision(ctx, request, decision);
-}
-
-/** An approver's approval could not be carried out: rejected, and the requester and the approver are told. */
-async function rejectApproved(ctx: AppContext, request: PasswordRequest, error: Error): Promise<void> {
-  const rationale = `The approved reset could not be carried out: Okta did not unlock the account (${error.message}).`;
-  await ctx.db.transaction().execute(async (trx) => {
-    if (!(await transitionRequest(trx, request.id, 'Escalated', 'Rejected', { decision: 'Rejected', rationale }))) return;
-    await enqueueEmail(trx, { requestId: request.id, to: request.requester, template: 'reset_failed' });
-    if (request.decidedBy) await enqueueEmail(trx, { requestId: request.id, to: request.decidedBy, template: 'reset_failed_approver' });
-    await appendAuditEvent(trx, { requestId: request.id, actor: AGENT_ACTOR, eventType: 'Rejection', details: { reason: rationale } });
-  });
-  ctx.wakeWorker();
 }

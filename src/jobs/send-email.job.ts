@@ -2,12 +2,14 @@ import type { AppContext } from '../app-context.js';
 import { messageIdFor } from '../connectors/smtp/index.js';
 import { findAppByName } from '../db/repositories/app.repository.js';
 import { appendAuditEvent, listAuditEvents } from '../db/repositories/audit.repository.js';
+import { dropPayloadField } from '../db/repositories/job.repository.js';
 import { getRequest, transitionRequest } from '../db/repositories/request.repository.js';
 import { renderEmail } from '../domain/email-templates.js';
 import { isTerminal } from '../domain/lifecycle.js';
 import { toSeed001 } from '../domain/request-summary.js';
 import { AGENT_ACTOR } from './audited-call.js';
 import { type EmailJobPayload, JOB_KINDS, jobKeys } from './job-kinds.js';
+import { openSecret } from './sealed-secret.js';
 import { enqueueServiceNowResolve } from './servicenow.jobs.js';
 import { type JobHandler, PermanentJobError } from './worker.js';
 
@@ -17,12 +19,13 @@ import { type JobHandler, PermanentJobError } from './worker.js';
  * rejected, failed, cancelled), the request moves to Closed and a Closure event carries the
  * request's seed-001 summary (docs/architecture.md, "Lifecycle": a terminal status becomes Closed
  * once the requester has been told). Each happens once: the job's idempotency key, and the
- * conditional move to Closed.
+ * conditional move to Closed. A `new_password` email carries a sealed password (sealed-secret.ts):
+ * opened only to render, and dropped from the job's payload with the Message event.
  */
 export function sendEmailJob(ctx: AppContext): JobHandler {
   return {
     kind: JOB_KINDS.email,
-    async run(raw) {
+    async run(raw, job) {
       const payload = raw as EmailJobPayload;
       const request = await getRequest(ctx.db, payload.requestId);
       if (!request) throw new PermanentJobError(`request ${payload.requestId} not found`);
@@ -48,6 +51,9 @@ export function sendEmailJob(ctx: AppContext): JobHandler {
         ruleId: request.ruleId,
         notice: payload.notice ?? null,
         hoursSinceReset: payload.hoursSinceReset ?? null,
+        // Opened only to render this email; it is dropped from the payload once the email is sent.
+        password: payload.sealedPassword ? openSecret(ctx.config.jobSecretKey, request.id, payload.sealedPassword) : null,
+        mustChange: payload.mustChange ?? null,
       });
       const messageId = messageIdFor(jobKeys.email(request.id, payload.template, payload.dedupe));
       const sent = await ctx.mailer.send({ to: payload.to, subject: email.subject, text: email.text, html: email.html, messageId });
@@ -65,6 +71,7 @@ export function sendEmailJob(ctx: AppContext): JobHandler {
             ...(payload.notice ? { audience: payload.notice.audience, group: payload.notice.group } : {}),
           },
         });
+        if (payload.sealedPassword) await dropPayloadField(trx, job.id, 'sealedPassword');
         const current = await getRequest(trx, request.id);
         if (payload.closeAfter && current && isTerminal(current.status)) {
           if (await transitionRequest(trx, request.id, current.status, 'Closed')) {
@@ -83,8 +90,10 @@ export function sendEmailJob(ctx: AppContext): JobHandler {
     },
     // An email that can never go out (refused for good, or out of attempts) is on the request's
     // record, so whoever reads the timeline knows the requester was not told.
-    async onPermanentFailure(raw, error) {
+    async onPermanentFailure(raw, error, job) {
       const payload = raw as EmailJobPayload;
+      // A password that can never be delivered is not kept either.
+      if (payload.sealedPassword) await dropPayloadField(ctx.db, job.id, 'sealedPassword');
       await appendAuditEvent(ctx.db, {
         requestId: payload.requestId,
         actor: AGENT_ACTOR,

@@ -43,6 +43,7 @@ export function triageRequestJob(ctx: AppContext): JobHandler {
         appCandidates,
         okta,
         policy: ctx.policy,
+        storeTypes: ctx.stores.types,
       };
       // At most three rounds: no facts, the user, the details.
       for (let round = 0; round < 3; round++) {

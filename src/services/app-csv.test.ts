@@ -20,8 +20,9 @@ describe('parseAppsCsv', () => {
         sensitive: false,
         approverGroup: null,
         resetMethod: 'auto',
+        store: null,
       },
-      { name: 'Other', resetUrl: null, oktaAppId: null, sensitive: false, approverGroup: null, resetMethod: 'auto' },
+      { name: 'Other', resetUrl: null, oktaAppId: null, sensitive: false, approverGroup: null, resetMethod: 'auto', store: null },
     ]);
   });
 
@@ -30,8 +31,8 @@ describe('parseAppsCsv', () => {
       '\uFEFFoktaID,app,url,Sensitive,approverGroup,resetMethod\r\n0oaA,AWS,,yes,cloud-owners,\r\n0oaB,Mainframe,,no,,external\r\n',
     );
     expect(apps).toEqual([
-      { name: 'AWS', resetUrl: null, oktaAppId: '0oaA', sensitive: true, approverGroup: 'cloud-owners', resetMethod: 'auto' },
-      { name: 'Mainframe', resetUrl: null, oktaAppId: '0oaB', sensitive: false, approverGroup: null, resetMethod: 'external' },
+      { name: 'AWS', resetUrl: null, oktaAppId: '0oaA', sensitive: true, approverGroup: 'cloud-owners', resetMethod: 'auto', store: null },
+      { name: 'Mainframe', resetUrl: null, oktaAppId: '0oaB', sensitive: false, approverGroup: null, resetMethod: 'external', store: null },
     ]);
   });
 

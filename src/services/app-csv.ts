@@ -15,6 +15,7 @@ const COLUMNS = {
   sensitive: ['sensitive'],
   approverGroup: ['approvergroup', 'approver_group', 'owner'],
   resetMethod: ['resetmethod', 'reset_method'],
+  store: ['store'],
 } as const;
 type Column = keyof typeof COLUMNS;
 
@@ -25,9 +26,10 @@ interface CsvLineError {
 
 /**
  * Parses and validates the whole file before anything is stored: every bad line is reported with
- * its line number, and any error means nothing is imported.
+ * its line number, and any error means nothing is imported. `stores`: the store names a `store`
+ * cell may hold (built-ins and STORES_FILE's, domain/credential-store.ts `storeNames`).
  */
-export function parseAppsCsv(text: string): NewApp[] {
+export function parseAppsCsv(text: string, stores: readonly string[] = ['okta', 'swa-link']): NewApp[] {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(text.replace(/^\uFEFF/, ''), {
@@ -50,7 +52,7 @@ export function parseAppsCsv(text: string): NewApp[] {
     if (!col)
       errors.push({
         line: header.info.lines,
-        message: `unknown column "${name}" (known: App, URL, oktaID, sensitive, approverGroup, resetMethod)`,
+        message: `unknown column "${name}" (known: App, URL, oktaID, sensitive, approverGroup, resetMethod, store)`,
       });
     else if (index.has(col)) errors.push({ line: header.info.lines, message: `column "${name}" appears twice` });
     else index.set(col, i);
@@ -94,6 +96,8 @@ export function parseAppsCsv(text: string): NewApp[] {
     const methodText = cell('resetMethod') || 'auto';
     if (!(RESET_METHODS as readonly string[]).includes(methodText))
       lineErrors.push(`resetMethod "${methodText}" must be one of ${RESET_METHODS.join(', ')}`);
+    const store = cell('store');
+    if (store && !stores.includes(store)) lineErrors.push(`store "${store}" is not a configured store (${stores.join(', ')})`);
 
     if (lineErrors.length) {
       errors.push(...lineErrors.map((message) => ({ line, message })));
@@ -107,6 +111,7 @@ export function parseAppsCsv(text: string): NewApp[] {
       sensitive,
       approverGroup: cell('approverGroup') || null,
       resetMethod: methodText as ResetMethod,
+      store: store || null,
     });
   }
   if (errors.length) throw csvError(errors);
@@ -127,9 +132,9 @@ function csvField(value: string): string {
 /** The catalog as CSV with every column parseAppsCsv reads, so an export imports back unchanged. */
 export function formatAppsCsv(apps: readonly NewApp[]): string {
   const rows = apps.map((a) =>
-    [a.name, a.resetUrl ?? '', a.oktaAppId ?? '', a.sensitive ? 'true' : 'false', a.approverGroup ?? '', a.resetMethod]
+    [a.name, a.resetUrl ?? '', a.oktaAppId ?? '', a.sensitive ? 'true' : 'false', a.approverGroup ?? '', a.resetMethod, a.store ?? '']
       .map(csvField)
       .join(','),
   );
-  return `${['App,URL,oktaID,sensitive,approverGroup,resetMethod', ...rows].join('\r\n')}\r\n`;
+  return `${['App,URL,oktaID,sensitive,approverGroup,resetMethod,store', ...rows].join('\r\n')}\r\n`;
 }

@@ -7,6 +7,7 @@ import { getRequest, insertRequest, type PasswordRequest, transitionRequest } fr
 import type { PolicyDecision } from '../domain/decision.js';
 import { humanDecision } from '../domain/human-decision.js';
 import { applyDecision } from './apply-decision.js';
+import { buildCredentialStores } from './credential-stores.js';
 
 const ESCALATION: PolicyDecision = {
   source: 'engine',
@@ -31,7 +32,7 @@ const ESCALATION: PolicyDecision = {
 describe.each(DIALECTS)('applyDecision on %s', (dialect) => {
   const db = useMigratedDatabase(dialect);
   let wakes = 0;
-  const ctx = () => ({ db: db(), wakeWorker: () => void wakes++ });
+  const ctx = () => ({ db: db(), wakeWorker: () => void wakes++, stores: buildCredentialStores([]) });
 
   async function triaging(): Promise<PasswordRequest> {
     const created = await insertRequest(db(), {

@@ -3,14 +3,17 @@ import type { Db } from '../db/database.js';
 import { appendAuditEvent } from '../db/repositories/audit.repository.js';
 import { insertDecision, listDecisions, type Seed000Result } from '../db/repositories/decision.repository.js';
 import { claimManualDecision, type PasswordRequest, transitionRequest } from '../db/repositories/request.repository.js';
-import { recordDecisionAwaitingUnlock } from '../db/repositories/reset-followup.repository.js';
+import { recordDecisionAwaitingJob } from '../db/repositories/reset-followup.repository.js';
 import { type Decision, type DecisionAction, type HumanDecision, type PolicyDecision, verdictFor } from '../domain/decision.js';
 import { unlockingFirst } from '../domain/human-decision.js';
 import { AGENT_ACTOR } from '../jobs/audited-call.js';
+import { enqueueDirectoryReset } from '../jobs/directory-reset.job.js';
 import { enqueueEmail, enqueueOktaReset, enqueueOktaUnlock } from '../jobs/enqueue.js';
 import { enqueueEscalationFollowUps } from '../jobs/escalation.jobs.js';
+import { enqueueExternalDispatch } from '../jobs/external-store.jobs.js';
 import { enqueueServiceNowForDecision } from '../jobs/servicenow.jobs.js';
 import { nowIso } from '../time.js';
+import { auditAgentComparison } from './agent-audit.js';
 
 /**
  * Applies any decision — the engine's at triage, the pipeline's `triage_failed`, an approver's —
@@ -20,7 +23,7 @@ import { nowIso } from '../time.js';
  * Returns false, having changed nothing, when someone else decided the request first.
  */
 export async function applyDecision(
-  ctx: Pick<AppContext, 'db' | 'wakeWorker' | 'serviceNow'>,
+  ctx: Pick<AppContext, 'db' | 'wakeWorker' | 'serviceNow' | 'stores'>,
   request: PasswordRequest,
   proposed: Decision,
 ): Promise<boolean> {
@@ -32,7 +35,9 @@ export async function applyDecision(
     if (!taken) return false;
     await insertDecision(trx, request.id, decision.source, logEntry(request, decision, date));
     const escalation = await audit(trx, request, decision);
-    for (const action of decision.actions) await run(trx, request, decision, action, escalation);
+    // A chat request the LLM agent read: its proposal beside the policy's decision.
+    if (decision.source === 'engine') await auditAgentComparison(trx, request.id, decision.outcome);
+    for (const action of decision.actions) await run(ctx, trx, request, decision, action, escalation);
     // The escalation's incident, or a note of the approver's decision (jobs/servicenow.jobs.ts).
     if (ctx.serviceNow) await enqueueServiceNowForDecision(trx, request, decision);
     return true;
@@ -69,10 +74,11 @@ async function takeForEngine(trx: Db, request: PasswordRequest, decision: Policy
     reset_method: decision.resetMethod,
     okta_user_id: decision.oktaUserId,
     okta_app_id: decision.oktaAppId,
+    store: decision.store ?? null,
     next_owner: handOverOf(decision)?.approverGroup ?? null,
     decided_at: date,
   };
-  if (unlocksFirst(decision)) return from === 'Triaging' && (await recordDecisionAwaitingUnlock(trx, request.id, columns));
+  if (completedByJob(decision)) return from === 'Triaging' && (await recordDecisionAwaitingJob(trx, request.id, columns));
   return (await transitionRequest(trx, request.id, from, decision.nextStatus, columns)) !== null;
 }
 
@@ -148,6 +154,7 @@ async function audit(trx: Db, request: PasswordRequest, decision: Decision): Pro
  * `okta_unlock` the reset link is the unlock job's to send, once the account is unlocked.
  */
 async function run(
+  ctx: Pick<AppContext, 'stores'>,
   trx: Db,
   request: PasswordRequest,
   decision: Decision,
@@ -173,6 +180,10 @@ async function run(
       });
     case 'okta_reset':
       return enqueueOktaReset(trx, requestId);
+    case 'directory_reset':
+      return enqueueDirectoryReset(trx, { requestId, store: action.store });
+    case 'external_dispatch':
+      return enqueueExternalDispatch(ctx, trx, { requestId, store: action.store });
     case 'request_approval':
       // The group became the next owner with the status, and the Escalation event says so; its
       // members are notified, and reminded while it waits (jobs/escalation.jobs.ts).
@@ -183,6 +194,14 @@ async function run(
 
 function unlocksFirst(decision: Decision): boolean {
   return decision.actions.some((a) => a.type === 'okta_unlock');
+}
+
+/**
+ * The engine's approvals whose job completes the request (an unlock, a directory reset): the
+ * decision is recorded while the request stays Triaging, and the job moves it on.
+ */
+function completedByJob(decision: Decision): boolean {
+  return decision.actions.some((a) => a.type === 'okta_unlock' || a.type === 'directory_reset');
 }
 
 function handOverOf(decision: Decision): Extract<DecisionAction, { type: 'request_approval' }> | undefined {

@@ -174,7 +174,7 @@ async function cooldownRefusal(
 }
 
 /** Loads a request the principal may see; others' requests are a 404 to requesters. */
-async function getVisibleRequest(ctx: AppContext, principal: Principal, id: string): Promise<PasswordRequest> {
+export async function getVisibleRequest(ctx: AppContext, principal: Principal, id: string): Promise<PasswordRequest> {
   const request = await getRequest(ctx.db, id);
   if (!request || !canSee(principal, request)) throw new AppError('REQUEST_NOT_FOUND', `No request with id "${id}".`);
   return request;
@@ -247,7 +247,12 @@ export interface ApproverInput {
 export async function approveRequest(ctx: AppContext, principal: Principal, id: string, input: ApproverInput): Promise<DecidedRequest> {
   const request = await checkDecidable(ctx, principal, id);
   const catalogApp = await findAppByName(ctx.db, request.app);
-  const facts = { resetMethod: request.resetMethod, resetUrl: catalogApp?.resetUrl ?? null, rationale: request.rationale };
+  const facts = {
+    resetMethod: request.resetMethod,
+    resetUrl: catalogApp?.resetUrl ?? null,
+    rationale: request.rationale,
+    store: request.store,
+  };
   return applyApproverDecision(ctx, request, humanDecision(verdictOf('Approved', principal, input), facts));
 }
 

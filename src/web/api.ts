@@ -14,6 +14,7 @@ export type Request = components['schemas']['Request'];
 export type RequestStatus = Request['status'];
 export type Priority = Request['priority'];
 export type AuditEvent = components['schemas']['AuditEvent'];
+export type ConversationMessage = components['schemas']['ConversationMessage'];
 export type RequestStats = components['schemas']['RequestStats'];
 type NewRequest = components['schemas']['CreateRequest'];
 export type CatalogApp = components['schemas']['App'];
@@ -218,6 +219,16 @@ export function useRequestEvents(id: string | null, pollMs: number | false = fal
   return useQuery({
     queryKey: ['request', id, 'events'],
     queryFn: () => unwrap(api.GET('/api/v1/requests/{id}/events', { params: { path: { id: id ?? '' } } })).then((b) => b.events),
+    enabled: id !== null,
+    refetchInterval: pollMs,
+  });
+}
+
+/** The chat conversation (Slack, Teams) that filed a request, oldest first; empty for other channels. */
+export function useConversation(id: string | null, pollMs: number | false = false) {
+  return useQuery({
+    queryKey: ['request', id, 'conversation'],
+    queryFn: () => unwrap(api.GET('/api/v1/requests/{id}/conversation', { params: { path: { id: id ?? '' } } })).then((b) => b.messages),
     enabled: id !== null,
     refetchInterval: pollMs,
   });

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
@@ -116,4 +117,38 @@ export async function signInThroughProvider(page: Page, baseUrl: string, email: 
   await page.getByRole('button', { name: new RegExp(`— ${escaped}$`) }).click();
   await page.waitForURL(`${baseUrl}${path}*`);
   await expect.poll(() => page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
+}
+
+/** The part of the page's Web Animations API the wait below reads (this file has no DOM types). */
+interface AnimatedDocument {
+  getAnimations(): { playState: string; effect: { getComputedTiming(): { iterations?: number } } | null }[];
+}
+
+/**
+ * Runs in the page: true once no finite animation or CSS transition is still running. Mantine's
+ * dialogs fade in and out; measured mid-fade, their text is a blend of colours that fails the
+ * contrast rule although the settled page passes. Endless animations (a loader's spinner) never
+ * settle and are not waited for. A function, not a string: the app's CSP forbids eval.
+ */
+function animationsSettled(): boolean {
+  const doc = (globalThis as unknown as { document: AnimatedDocument }).document;
+  return doc.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity);
+}
+
+/**
+ * Scans the page with axe once its animations have settled and expects no serious or critical
+ * violation; a failure names `what`, the rule and the offending elements' markup. `include`
+ * keeps the scan to one part of the page (a CSS selector).
+ */
+export async function expectAccessible(page: Page, what: string, include?: string): Promise<void> {
+  await page.waitForFunction(animationsSettled, undefined, { timeout: 10_000 });
+  const builder = new AxeBuilder({ page });
+  if (include) builder.include(include);
+  const result = await builder.analyze();
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    serious.map(
+      (v) => `${what}: ${v.id} ${v.help} (${v.nodes.length}) ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html}`).join(' | ')}`,
+    ),
+  ).toEqual([]);
 }

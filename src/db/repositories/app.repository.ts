@@ -5,8 +5,8 @@ import type { Db } from '../database.js';
 import { newId } from '../ids.js';
 import type { AppRow } from '../schema.js';
 
-/** A catalog entry before it has an id. */
-export type NewApp = Omit<CatalogApp, 'id'>;
+/** A catalog entry before it has an id; no `store` = none (the sign-on mode decides). */
+export type NewApp = Omit<CatalogApp, 'id' | 'store'> & { store?: string | null };
 
 function toCatalogApp(row: AppRow): CatalogApp {
   return {
@@ -17,6 +17,7 @@ function toCatalogApp(row: AppRow): CatalogApp {
     resetMethod: row.reset_method as ResetMethod,
     sensitive: row.sensitive === 1,
     approverGroup: row.approver_group,
+    store: row.store ?? null,
   };
 }
 
@@ -46,6 +47,7 @@ function appColumns(app: NewApp) {
     reset_method: app.resetMethod,
     sensitive: app.sensitive ? 1 : 0,
     approver_group: app.approverGroup,
+    store: app.store ?? null,
     updated_at: nowIso(),
   };
 }
@@ -83,6 +85,7 @@ export async function insertApp(db: Db, app: NewApp): Promise<CatalogApp> {
     reset_method: app.resetMethod,
     sensitive: app.sensitive ? 1 : 0,
     approver_group: app.approverGroup,
+    store: app.store ?? null,
     created_at: now,
     updated_at: now,
   };

@@ -209,3 +209,20 @@ export async function countOpenJobs(db: Db): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/**
+ * Removes `field` from a job's payload (a sealed password once its email is sent or can never be
+ * sent): nothing of it stays in the jobs table.
+ */
+export async function dropPayloadField(db: Db, id: string, field: string): Promise<void> {
+  const row = await db.selectFrom('jobs').select('payload_json').where('id', '=', id).executeTakeFirst();
+  if (!row) return;
+  const payload = JSON.parse(row.payload_json) as Record<string, unknown>;
+  if (!(field in payload)) return;
+  delete payload[field];
+  await db
+    .updateTable('jobs')
+    .set({ payload_json: JSON.stringify(payload), updated_at: nowIso() })
+    .where('id', '=', id)
+    .execute();
+}

@@ -2,10 +2,13 @@ import { assertTransition, OPEN_STATUSES } from '../../domain/lifecycle.js';
 import { appNameKey, type VerificationLevel } from '../../domain/policy.js';
 import type { Priority, RequestStatus } from '../../domain/types.js';
 import type { VerificationState } from '../../domain/verification.js';
+import { JOB_KINDS, jobKeys } from '../../jobs/job-kinds.js';
 import { nowIso } from '../../time.js';
 import type { Db } from '../database.js';
 import { newId } from '../ids.js';
 import type { PasswordRequestsTable, RequestRow } from '../schema.js';
+import { enqueueJob } from './job.repository.js';
+import { enqueueSlackApprovalUpdate } from './slack-approval.repository.js';
 
 /** A Password Request as the application sees it. */
 export interface PasswordRequest {
@@ -50,6 +53,10 @@ export interface PasswordRequest {
   resetConfirmedAt: string | null;
   /** The ServiceNow incident opened for the escalation (jobs/servicenow.jobs.ts); null when none. */
   incident: { number: string; sysId: string; url: string } | null;
+  /** The credential store the decision handed the reset to (STORES_FILE or built-in); null when none was named. */
+  store: string | null;
+  /** An external executor's accepted callback: when it came and its message; null until then. */
+  externalResult: { at: string; message: string | null } | null;
 }
 
 /** A question the requester must answer before the request goes on. */
@@ -116,6 +123,8 @@ function toRequest(r: RequestRow): PasswordRequest {
     resetConfirmedAt: r.reset_confirmed_at,
     incident:
       r.incident_number && r.incident_sys_id ? { number: r.incident_number, sysId: r.incident_sys_id, url: r.incident_url ?? '' } : null,
+    store: r.store,
+    externalResult: r.external_result_at ? { at: r.external_result_at, message: r.external_message } : null,
   };
 }
 
@@ -174,6 +183,9 @@ export async function insertRequest(db: Db, input: NewRequest): Promise<Password
     incident_number: null,
     incident_sys_id: null,
     incident_url: null,
+    store: null,
+    external_result_at: null,
+    external_message: null,
   };
   await db.insertInto('password_requests').values(row).execute();
   return toRequest(row);
@@ -260,8 +272,43 @@ export async function transitionRequest(
     .where('status', '=', from)
     .returningAll()
     .executeTakeFirst();
-  return row ? toRequest(row) : null;
+  return row ? changed(db, row, from) : null;
 }
+
+/**
+ * Every status change of a request ends here, in its transaction: a request filed in chat hears
+ * about each one in its conversation, through a job enqueued with the change (transactional
+ * outbox; jobs/chat-status.job.ts). A request leaving Escalated (`from`) ends its escalation
+ * episode: its message in Slack's approvers' channel, if any, is updated.
+ */
+async function changed(db: Db, row: RequestRow, from: RequestStatus): Promise<PasswordRequest> {
+  const status = row.status as RequestStatus;
+  if (from === 'Escalated' && status !== 'Escalated') await enqueueSlackApprovalUpdate(db, row.id, row.requester);
+  if (CHAT_CHANNELS.has(row.channel) && CHAT_UPDATES.has(status)) {
+    await enqueueJob(db, {
+      kind: JOB_KINDS.chatStatus,
+      payload: { requestId: row.id, status },
+      idempotencyKey: jobKeys.chatStatus(row.id, status, row.updated_at),
+      maxAttempts: 12,
+      fairKey: row.requester,
+    });
+  }
+  return toRequest(row);
+}
+
+/** Channels whose requests get status updates in their conversation. */
+const CHAT_CHANNELS: ReadonlySet<string> = new Set(['slack', 'teams']);
+/** Statuses worth a chat message: Triaging follows filing at once, and Closed follows the outcome. */
+const CHAT_UPDATES: ReadonlySet<RequestStatus> = new Set([
+  'Verifying',
+  'Waiting',
+  'Escalated',
+  'PendingExternal',
+  'Completed',
+  'Rejected',
+  'Failed',
+  'Cancelled',
+]);
 
 /**
  * Records a human decision on an escalated request. The conditional update is the lock: of two
@@ -273,7 +320,7 @@ export async function claimManualDecision(
   decision: { manualDecision: 'Approved' | 'Denied'; decidedBy: string; comment: string | null },
 ): Promise<boolean> {
   const now = nowIso();
-  const result = await db
+  const claimed = await db
     .updateTable('password_requests')
     .set({
       manual_decision: decision.manualDecision,
@@ -285,8 +332,12 @@ export async function claimManualDecision(
     .where('id', '=', id)
     .where('status', '=', 'Escalated')
     .where('manual_decision', 'is', null)
+    .returning('requester')
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  if (!claimed) return false;
+  // Decided: the episode ends here, even when the request stays Escalated until its job completes it.
+  await enqueueSlackApprovalUpdate(db, id, claimed.requester);
+  return true;
 }
 
 /** A request's status and last change, and nothing else: the cheap read that tells whether it moved. */
@@ -327,7 +378,7 @@ export async function askRequester(
     .where('status', '=', from);
   if (from === 'Escalated') update = update.where('manual_decision', 'is', null);
   const row = await update.returningAll().executeTakeFirst();
-  return row ? toRequest(row) : null;
+  return row ? changed(db, row, from) : null;
 }
 
 /**
@@ -357,7 +408,7 @@ export async function answerQuestion(
     .where('question_id', '=', questionId)
     .returningAll()
     .executeTakeFirst();
-  return row ? toRequest(row) : null;
+  return row ? changed(db, row, 'Waiting') : null;
 }
 
 /**
@@ -380,7 +431,7 @@ export async function cancelOpenRequest(
     .where('manual_decision', 'is', null);
   if (questionId !== undefined) update = update.where('question_id', '=', questionId);
   const row = await update.returningAll().executeTakeFirst();
-  return row ? toRequest(row) : null;
+  return row ? changed(db, row, from) : null;
 }
 
 /** The requester's open request for the same app and account, if any (a duplicate is answered with it). */
@@ -444,7 +495,7 @@ export async function startVerifying(
     .where('status', '=', from)
     .returningAll()
     .executeTakeFirst();
-  return row ? toRequest(row) : null;
+  return row ? changed(db, row, from) : null;
 }
 
 /** Updates the challenge of a Verifying request (a code sent, a wrong code counted), only within round `challengeId`. */

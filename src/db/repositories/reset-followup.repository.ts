@@ -11,11 +11,12 @@ import type { PasswordRequestsTable } from '../schema.js';
 type DecisionColumns = Partial<Omit<PasswordRequestsTable, 'id' | 'status' | 'created_at'>>;
 
 /**
- * Records the engine's decision on a Triaging request that stays Triaging until its unlock job
- * completes it (or escalates it), only if the request is still Triaging and undecided: a triage
- * job that runs again after a crash finds it decided and changes nothing.
+ * Records the engine's decision on a Triaging request that stays Triaging until its job (an
+ * unlock, a directory reset) completes it (or escalates it), only if the request is still
+ * Triaging and undecided: a triage job that runs again after a crash finds it decided and changes
+ * nothing.
  */
-export async function recordDecisionAwaitingUnlock(db: Db, id: string, columns: DecisionColumns): Promise<boolean> {
+export async function recordDecisionAwaitingJob(db: Db, id: string, columns: DecisionColumns): Promise<boolean> {
   const result = await db
     .updateTable('password_requests')
     .set({ ...columns, updated_at: nowIso() })

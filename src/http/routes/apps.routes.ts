@@ -36,6 +36,7 @@ export const appRoutes = [
         resetMethod: body.resetMethod,
         sensitive: body.sensitive,
         approverGroup: body.approverGroup ?? null,
+        store: body.store ?? null,
       });
     },
   }),
@@ -85,6 +86,7 @@ export const appRoutes = [
         ...(body.sensitive !== undefined ? { sensitive: body.sensitive } : {}),
         ...(body.approverGroup !== undefined ? { approverGroup: body.approverGroup } : {}),
         ...(body.resetMethod !== undefined ? { resetMethod: body.resetMethod } : {}),
+        ...(body.store !== undefined ? { store: body.store } : {}),
       });
     },
   }),

@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { externalResultSchema } from '../../connectors/external-executor/index.js';
+import { STATUS_LABELS } from '../../domain/lifecycle.js';
+import { conversationMessages } from '../../services/conversation.service.js';
+import { acceptExternalResult, authenticateCallback } from '../../services/external-result.service.js';
 import {
   approveRequest,
   createRequest,
@@ -24,7 +28,14 @@ import {
 import { principalOf } from '../auth.js';
 import { streamRequest } from '../request-stream.js';
 import { toRequestView } from '../request-view.js';
-import { createdRequestSchema, eventListSchema, requestListSchema, requestViewSchema } from '../response-schemas.js';
+import {
+  conversationSchema,
+  createdRequestSchema,
+  eventListSchema,
+  externalResultAckSchema,
+  requestListSchema,
+  requestViewSchema,
+} from '../response-schemas.js';
 import { defineRoute } from '../route.js';
 
 const ANY_ROLE = {} as const;
@@ -123,6 +134,21 @@ export const requestRoutes = [
   }),
   defineRoute({
     method: 'GET',
+    url: '/api/v1/requests/:id/conversation',
+    auth: ANY_ROLE,
+    summary: "A request's chat conversation (Slack, Teams), oldest first",
+    description: 'Empty for a request filed by the API or the web app. At most 500 messages.',
+    tags,
+    params: idParams,
+    response: conversationSchema,
+    errors: ['REQUEST_NOT_FOUND'],
+    async handler({ params, request }, ctx) {
+      const messages = await conversationMessages(ctx, principalOf(request), params.id);
+      return { messages: messages.map((m) => ({ id: m.id, direction: m.direction, author: m.author, text: m.text, at: m.createdAt })) };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
     url: '/api/v1/requests/:id/stream',
     auth: ANY_ROLE,
     summary: 'Follow one request live (server-sent events)',
@@ -192,6 +218,24 @@ export const requestRoutes = [
     errors: ['REQUEST_NOT_FOUND', 'SELF_DECISION', 'APPROVER_UNVERIFIED', 'NOT_PENDING_EXTERNAL'],
     async handler({ params, body, request }, ctx) {
       return toRequestView(await recordExternalResult(ctx, principalOf(request), params.id, body));
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/requests/:id/external-result',
+    auth: 'public',
+    summary: "An external executor's result (signed): PendingExternal → Completed or Failed",
+    description:
+      'Called by the executor of an external credential store, never by people: the body is signed with the store\'s secret (`X-Resetdesk-Timestamp`, `X-Resetdesk-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>`, at most 5 minutes off). `success` completes the request ("Completed With Success"; a `password` is emailed to the requester once and kept nowhere); `failure` ends it as "Completed With Failure" and tells the approvers. A second callback, or a replay, is 409 and changes nothing. See docs/external-executors.md.',
+    tags,
+    params: idParams,
+    body: externalResultSchema.meta({ id: 'ExternalExecutorResult' }),
+    response: externalResultAckSchema,
+    errors: ['REQUEST_NOT_FOUND', 'NOT_PENDING_EXTERNAL'],
+    authenticateBody: (request, ctx) => authenticateCallback(ctx, request),
+    async handler({ params, body }, ctx) {
+      const request = await acceptExternalResult(ctx, params.id, body);
+      return { request_id: request.id, status: request.status, statusLabel: STATUS_LABELS[request.status] };
     },
   }),
   defineRoute({

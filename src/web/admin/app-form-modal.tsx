@@ -2,7 +2,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Button, Group, Modal, Select, Stack, Switch, TextInput } from '@mantine/core';
 import { Controller, useForm } from 'react-hook-form';
 import { z } from 'zod';
-import { type CatalogApp, useCreateApp, useUpdateApp } from '../api';
+import { type CatalogApp, useConnectorStatus, useCreateApp, useUpdateApp } from '../api';
 import { errorMessage } from '../components/error-alert';
 import { t } from '../i18n/translate';
 
@@ -27,6 +27,8 @@ const appFormSchema = z.object({
   sensitive: z.boolean(),
   approverGroup: z.string().trim().max(200, t('admin.appForm.groupTooLong')),
   resetMethod: z.enum(RESET_METHODS),
+  /** '' = none: the sign-on mode (or the method) decides. */
+  store: z.string(),
 });
 type AppFormValues = z.input<typeof appFormSchema>;
 
@@ -49,6 +51,10 @@ function AppForm({ app, onDone }: { app: CatalogApp | null; onDone: () => void }
   const create = useCreateApp();
   const update = useUpdateApp();
   const mutation = app ? update : create;
+  // The stores the server has (built-ins and STORES_FILE's); it checks the choice again.
+  const connectors = useConnectorStatus();
+  const storeNames = connectors.data?.stores.map((s) => s.name) ?? [];
+  if (app?.store && !storeNames.includes(app.store)) storeNames.push(app.store);
   const form = useForm<AppFormValues>({
     resolver: zodResolver(appFormSchema),
     defaultValues: {
@@ -58,6 +64,7 @@ function AppForm({ app, onDone }: { app: CatalogApp | null; onDone: () => void }
       sensitive: app?.sensitive ?? false,
       approverGroup: app?.approverGroup ?? '',
       resetMethod: app?.resetMethod ?? 'auto',
+      store: app?.store ?? '',
     },
   });
   const { errors, isSubmitting } = form.formState;
@@ -77,6 +84,7 @@ function AppForm({ app, onDone }: { app: CatalogApp | null; onDone: () => void }
               url: v.url.trim() || null,
               oktaAppId: v.oktaAppId.trim() || null,
               approverGroup: v.approverGroup.trim() || null,
+              store: v.store || null,
             },
           })
           .catch(() => null)
@@ -86,6 +94,7 @@ function AppForm({ app, onDone }: { app: CatalogApp | null; onDone: () => void }
             ...(v.url.trim() ? { url: v.url.trim() } : {}),
             ...(v.oktaAppId.trim() ? { oktaAppId: v.oktaAppId.trim() } : {}),
             ...(v.approverGroup.trim() ? { approverGroup: v.approverGroup.trim() } : {}),
+            ...(v.store ? { store: v.store } : {}),
           })
           .catch(() => null);
     if (ok) onDone();
@@ -117,6 +126,21 @@ function AppForm({ app, onDone }: { app: CatalogApp | null; onDone: () => void }
               value={field.value}
               onChange={(value) => field.onChange(value ?? 'auto')}
               allowDeselect={false}
+            />
+          )}
+        />
+        <Controller
+          control={form.control}
+          name="store"
+          render={({ field }) => (
+            <Select
+              label={t('admin.appForm.store')}
+              description={t('admin.appForm.storeHelp')}
+              data={[{ value: '', label: t('admin.appForm.storeNone') }, ...storeNames.map((name) => ({ value: name, label: name }))]}
+              value={field.value}
+              onChange={(value) => field.onChange(value ?? '')}
+              allowDeselect={false}
+              disabled={connectors.isPending}
             />
           )}
         />

@@ -92,7 +92,7 @@ function AppsAdmin() {
                       </Text>
                     )}
                   </Table.Th>
-                  <Table.Td>{t(`admin.method.${app.resetMethod}`)}</Table.Td>
+                  <Table.Td>{app.store ? t('admin.apps.byStore', { store: app.store }) : t(`admin.method.${app.resetMethod}`)}</Table.Td>
                   <Table.Td>{app.sensitive ? <Badge color="orange">{t('common.yes')}</Badge> : t('common.no')}</Table.Td>
                   <Table.Td>{app.approverGroup ?? '—'}</Table.Td>
                   <Table.Td>{app.oktaAppId ?? '—'}</Table.Td>

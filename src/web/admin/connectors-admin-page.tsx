@@ -9,7 +9,8 @@ import { AdminPage } from './admin-page';
 
 /**
  * `/admin/connectors`: whether Okta and SMTP answer now, Okta's rate-limit budget, the dev
- * mailbox, and the policy source (Confluence or not, and how its latest sync went).
+ * mailbox, the policy source (Confluence or not, and how its latest sync went), and the
+ * credential stores.
  */
 export function ConnectorsAdminPage() {
   return (
@@ -23,7 +24,7 @@ function Connectors() {
   const status = useConnectorStatus();
   if (status.isPending) return <Skeleton height={420} />;
   if (status.isError) return <ErrorAlert error={status.error} onRetry={() => void status.refetch()} />;
-  const { okta, smtp, policy } = status.data;
+  const { okta, smtp, policy, stores } = status.data;
   const unknown = t('admin.connectors.unknown');
   return (
     <Stack gap="md">
@@ -58,6 +59,7 @@ function Connectors() {
           </Text>
         </StatusCard>
         <PolicySourceCard policy={policy} />
+        <StoresCard stores={stores} />
       </SimpleGrid>
       <Group>
         <Button variant="default" loading={status.isFetching} onClick={() => void status.refetch()}>
@@ -115,6 +117,45 @@ function PolicySourceCard({ policy }: { policy: ConnectorStatus['policy'] }) {
           {t('admin.connectors.openPolicy')}
         </Anchor>
       </Stack>
+    </StatusCard>
+  );
+}
+
+/**
+ * The credential stores the catalog may name: the built-ins, then STORES_FILE's, with where each
+ * sends its resets; LDAP directories were bound to just now, executors are not called.
+ */
+function StoresCard({ stores }: { stores: ConnectorStatus['stores'] }) {
+  const checked = stores.filter((s) => s.reachable !== null);
+  const down = checked.filter((s) => s.reachable === false);
+  const badge =
+    checked.length === 0
+      ? { badge: t('admin.connectors.storesCount', { count: stores.length }), ok: null }
+      : reachability(down.length === 0);
+  return (
+    <StatusCard title={t('admin.connectors.stores')} {...badge} error={null}>
+      <ul style={{ margin: 0, paddingInlineStart: '1.2em' }} data-testid="connectors-stores">
+        {stores.map((store) => (
+          <li key={store.name}>
+            <Text size="sm">
+              <Text span fw={500}>
+                {store.name}
+              </Text>{' '}
+              · {t(`admin.connectors.storeType.${store.type}`)}
+              {store.target && <> · {store.target}</>}
+              {store.reachable !== null && <> · {store.reachable ? t('admin.connectors.reachable') : t('admin.connectors.unreachable')}</>}
+            </Text>
+            {store.error && (
+              <Text size="sm" c="red.8" style={{ overflowWrap: 'anywhere' }}>
+                {store.error}
+              </Text>
+            )}
+          </li>
+        ))}
+      </ul>
+      <Text size="sm" c="dimmed" mt="xs">
+        {t('admin.connectors.storesHint')}
+      </Text>
     </StatusCard>
   );
 }

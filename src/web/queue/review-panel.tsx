@@ -57,6 +57,7 @@ export function ReviewPanel({ request, onDecided }: { request: Request; onDecide
         </Row>
         <Row label={t('field.rationale')}>{request.rationale ?? '—'}</Row>
         <Row label={t('field.nextOwner')}>{request.next_owner ?? '—'}</Row>
+        {request.store && <Row label={t('field.store')}>{request.store}</Row>}
         {request.incident && (
           <Row label={t('field.incident')}>
             <IncidentLink incident={request.incident} />

@@ -33,6 +33,11 @@ export function nextStep(request: Request, policy: PolicyTimes): NextStep {
         detail: t('next.answerDetail', { hours: policy.answerWithinHours }),
       };
     case 'Completed':
+      // A directory reset emails the new password itself; an external system reports it done.
+      if (request.resetMethod === 'directory')
+        return { tone: 'done', headline: t('next.inboxPassword', { app: request.app }), detail: rationale };
+      if (request.resetMethod === 'external')
+        return { tone: 'done', headline: t('next.externalDone', { app: request.app }), detail: rationale };
       return { tone: 'done', headline: t('next.inbox', { app: request.app }), detail: rationale };
     case 'Escalated':
       // An approved Okta reset stays Escalated until Okta has sent its email.

@@ -1,7 +1,7 @@
 import { Anchor, Button, Group, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { type ReactNode, useId } from 'react';
 import { Link, useParams } from 'react-router';
-import { ApiError, type Request, useRequest, useRequestEvents } from '../api';
+import { ApiError, type Request, useConversation, useRequest, useRequestEvents } from '../api';
 import { ErrorAlert } from '../components/error-alert';
 import { Icon } from '../components/icon';
 import { JsonBlock } from '../components/json-block';
@@ -11,6 +11,7 @@ import { t } from '../i18n/translate';
 import { canReview, isMyAddress, useMe } from '../session/session-context';
 import { AuditTimeline } from './audit-timeline';
 import { CancelRequestButton, canCancel } from './cancel-request';
+import { ConversationView } from './conversation-view';
 import { NextStepAlert } from './next-step-alert';
 import { QuestionCard, waitsForAnswer } from './question-card';
 import { RequestMetadata } from './request-metadata';
@@ -37,6 +38,8 @@ export function RequestDetailPage() {
   const request = useRequest(id, refreshInterval);
   // The log is read once the request is known to exist (and to be yours), so a bad link costs one 404.
   const events = useRequestEvents(request.data ? id : null, refreshInterval(request.data));
+  const chat = request.data?.channel === 'slack' || request.data?.channel === 'teams';
+  const conversation = useConversation(chat ? id : null, refreshInterval(request.data));
   const data = request.data;
 
   if (request.error && !data) {
@@ -97,6 +100,12 @@ export function RequestDetailPage() {
               <Section title={t('detail.justification')}>
                 <UntrustedText label={mine ? t('detail.yourJustification') : t('queue.justificationLabel')} text={data.justification} />
               </Section>
+              {chat && (
+                <Section title={t('conversation.title')}>
+                  {conversation.error && <ErrorAlert error={conversation.error} onRetry={() => void conversation.refetch()} />}
+                  {conversation.data && <ConversationView messages={conversation.data} />}
+                </Section>
+              )}
               <Section title={t('detail.data')}>
                 <Text size="sm" c="dimmed" mb="sm">
                   {t('detail.dataHint')}

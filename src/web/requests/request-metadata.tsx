@@ -27,6 +27,18 @@ export function RequestMetadata({ request }: { request: Request }) {
     [t('field.decidedAt'), request.decidedAt ? formatExactTime(request.decidedAt) : NONE],
     [t('field.nextOwner'), request.next_owner ?? NONE],
     ...(request.incident ? [[t('field.incident'), <IncidentLink key="i" incident={request.incident} />] as [string, ReactNode]] : []),
+    ...(request.store ? [[t('field.store'), request.store] as [string, ReactNode]] : []),
+    ...(request.externalResult
+      ? [
+          [
+            t('field.externalResult'),
+            t('field.externalResultAt', {
+              at: formatExactTime(request.externalResult.at),
+              message: request.externalResult.message ?? NONE,
+            }),
+          ] as [string, ReactNode],
+        ]
+      : []),
     [t('field.created'), formatExactTime(request.createdAt)],
     [t('field.reference'), <Code key="id">{request.request_id}</Code>],
   ];
