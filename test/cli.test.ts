@@ -107,6 +107,18 @@ describe('resetdesk CLI', () => {
     expect(r.stderr).toContain('PORT');
   });
 
+  it('serve refuses an unknown --role or ROLE, naming it', () => {
+    const flag = run(['serve', '--role', 'boss'], { DATABASE_URL: tempDb() });
+    expect(flag.code).toBe(1);
+    expect(flag.stderr).toContain('--role must be one of all, api, worker (got "boss")');
+    const unknown = run(['serve', '--rol', 'api'], { DATABASE_URL: tempDb() });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('Usage: resetdesk serve [--role all|api|worker]');
+    const env = run(['serve'], { DATABASE_URL: tempDb(), ROLE: 'boss' });
+    expect(env.code).toBe(78);
+    expect(env.stderr).toContain('ROLE');
+  });
+
   it('unknown commands print the usage', () => {
     const r = run(['frobnicate']);
     expect(r.code).toBe(2);

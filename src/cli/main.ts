@@ -13,7 +13,8 @@ import { tokenCommand } from './token.command.js';
 export const USAGE = `resetdesk ${VERSION} — password-reset requests, resolved end to end
 
 Usage:
-  resetdesk serve                          start the API and background worker
+  resetdesk serve [--role all|api|worker]  start the API and background worker (api: HTTP only;
+                                           worker: background work and health checks; default ROLE or all)
   resetdesk migrate                        apply database migrations
   resetdesk apps import FILE.csv           import the app catalog (header App,URL,oktaID[,sensitive,approverGroup,resetMethod])
   resetdesk apps list                      print the app catalog

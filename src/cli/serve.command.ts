@@ -1,12 +1,35 @@
+import { parseArgs } from 'node:util';
 import { startResetdesk } from '../app.js';
 import type { Config } from '../config/config.js';
+import { AppError } from '../errors/error-codes.js';
 import { waitForSignal } from './okta-sandbox.command.js';
 
-export async function serveCommand(config: Config, _args: string[]): Promise<number> {
-  const app = await startResetdesk(config);
+const ROLES = ['all', 'api', 'worker'] as const;
+
+/** `--role` overrides ROLE: one image, started three ways behind one load balancer. */
+function roleOf(config: Config, args: string[]): Config['role'] {
+  let values: { role?: string | undefined };
+  try {
+    ({ values } = parseArgs({ args, options: { role: { type: 'string' } }, strict: true }));
+  } catch (err) {
+    throw new AppError('VALIDATION_FAILED', `${(err as Error).message}. Usage: resetdesk serve [--role all|api|worker]`);
+  }
+  if (values.role === undefined) return config.role;
+  const role = ROLES.find((r) => r === values.role);
+  if (!role) throw new AppError('VALIDATION_FAILED', `--role must be one of ${ROLES.join(', ')} (got "${values.role}").`);
+  return role;
+}
+
+export async function serveCommand(config: Config, args: string[]): Promise<number> {
+  const role = roleOf(config, args);
+  const app = await startResetdesk({ ...config, role });
   const base = config.publicUrl ?? app.url;
+  if (role === 'worker') {
+    console.log(`resetdesk worker running (role worker); health checks on ${app.url}/healthz and /readyz`);
+    return stopOnSignal(app);
+  }
   const lines = [
-    `resetdesk listening on ${app.url}`,
+    `resetdesk listening on ${app.url}${role === 'api' ? ' (role api: background work runs on worker instances)' : ''}`,
     `  Web app:   ${base}/${app.sandbox?.oidc ? ' (sign in as a demo user: see fixtures/README.md)' : ''}`,
     `  OpenAPI:   ${base}/api/openapi.json`,
     `  Readiness: ${base}/readyz`,
@@ -24,8 +47,16 @@ export async function serveCommand(config: Config, _args: string[]): Promise<num
     );
   }
   console.log(lines.join('\n'));
+  return stopOnSignal(app);
+}
+
+async function stopOnSignal(app: Awaited<ReturnType<typeof startResetdesk>>): Promise<number> {
   const signal = await waitForSignal();
   app.ctx.logger.info({ signal }, 'shutting down');
   await app.stop();
+  // Jobs still running after the drain were handed to other instances; their open sockets (an
+  // SMTP server that never answers) must not keep this process alive. Unref'd: a process with
+  // nothing left exits at once without it.
+  setTimeout(() => process.exit(0), 1000).unref();
   return 0;
 }

@@ -23,7 +23,12 @@ export interface ServerOptions {
   readinessCacheMs?: number;
   /** Where the built web app is (default dist/web). */
   webAppRoot?: string;
+  /** Only the probes and /metrics (a `worker`-role instance): no API, no web app. */
+  probesOnly?: boolean;
 }
+
+/** What a worker-role instance serves: the orchestrator's probes, and its own metrics (its jobs, its Okta calls). */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** A route as registered, with who may call it; the security suite walks this list. */
 export interface RegisteredRoute {
@@ -57,7 +62,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     // never reach the logs.
     logController: new LogController({ disableRequestLogging: true }),
   });
-  registerErrorHandler(app, await registerWebApp(app, opts.webAppRoot));
+  registerErrorHandler(app, opts.probesOnly ? async () => false : await registerWebApp(app, opts.webAppRoot));
   applyZodSchemas(app);
 
   const routeList: RegisteredRoute[] = [];
@@ -126,7 +131,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     // a loopback HOST; with a real Okta org the messages are about real people: admins only.
     mailboxOpen: opts.demo === true && isLoopbackHost(config.host),
   });
-  registerRoutes(app, routes, ctx);
+  registerRoutes(app, opts.probesOnly ? routes.filter((r) => PROBES.has(r.url)) : routes, ctx);
   // Open event streams would otherwise hold the server's close for up to ten minutes.
   app.addHook('preClose', async () => endRequestStreams(app));
   return app;

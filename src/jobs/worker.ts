@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { Db } from '../db/database.js';
-import { claimDueJobs, completeJob, countOpenJobs, releaseJob, renewLease } from '../db/repositories/job.repository.js';
+import type { Db, DialectName } from '../db/database.js';
+import { claimDueJobs, completeJob, countOpenJobs, releaseJob, releaseLeases, renewLease } from '../db/repositories/job.repository.js';
 import type { JobRow } from '../db/schema.js';
 import { isAppError, isRetryable } from '../errors/error-codes.js';
 
@@ -32,8 +32,15 @@ export interface WorkerOptions {
   logger: Logger;
   concurrency: number;
   pollMs: number;
-  /** How long a claim lasts; a crashed worker's jobs are picked up again after it. */
+  /**
+   * How long a claim lasts; a crashed worker's jobs are picked up again after it. Short (10 s by
+   * default), because the live holder renews it every third of it while the job runs.
+   */
   leaseMs?: number;
+  /** PostgreSQL claims with SKIP LOCKED (claimDueJobs); SQLite with conditional updates. */
+  dialect?: DialectName;
+  /** Told when each attempt ends (metrics): done, put back for a retry, or failed for good. */
+  onJobFinished?(kind: string, outcome: 'done' | 'retry' | 'failed', seconds: number): void;
   /** First retry delay; doubles per attempt, capped at maxBackoffMs. */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
@@ -42,8 +49,12 @@ export interface WorkerOptions {
 export interface Worker {
   readonly id: string;
   start(): void;
-  /** Stops claiming, and waits for the jobs in hand to finish. */
-  stop(): Promise<void>;
+  /**
+   * Stops claiming and waits for the jobs in hand to finish — at most `drainMs` when given. Jobs
+   * still running then are released (their leases end now) so another instance takes them at
+   * once rather than after the lease; the process is expected to exit right after.
+   */
+  stop(drainMs?: number): Promise<void>;
   /** Polls now instead of at the next tick (called after enqueueing). */
   wake(): void;
   /** Claims and runs due jobs once; returns how many ran. */
@@ -62,7 +73,7 @@ export interface Worker {
 export function createWorker(opts: WorkerOptions): Worker {
   const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const handlers = new Map(opts.handlers.map((h) => [h.kind, h]));
-  const leaseMs = opts.leaseMs ?? 60_000;
+  const leaseMs = opts.leaseMs ?? 10_000;
   const baseBackoff = opts.baseBackoffMs ?? 1_000;
   const maxBackoff = opts.maxBackoffMs ?? 5 * 60_000;
   const log = opts.logger.child({ worker: id });
@@ -83,10 +94,14 @@ export function createWorker(opts: WorkerOptions): Worker {
         (err: Error) => log.warn({ jobId: job.id, err: err.message }, 'lease renewal failed'),
       );
     }, leaseMs / 3);
+    const started = performance.now();
+    const finished = (outcome: 'done' | 'retry' | 'failed') =>
+      opts.onJobFinished?.(job.kind, outcome, (performance.now() - started) / 1000);
     try {
       if (!handler) throw new PermanentJobError(`No handler for job kind "${job.kind}"`);
       await handler.run(payload, job);
       await completeJob(opts.db, job.id, id);
+      finished('done');
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       // A refusal fails at once; an outage, a rate limit or an unexpected error backs off.
@@ -103,6 +118,7 @@ export function createWorker(opts: WorkerOptions): Worker {
           .catch((e: unknown) => log.error({ jobId: job.id, err: (e as Error).message }, 'permanent-failure handler failed'));
       }
       await releaseJob(opts.db, job.id, id, { error: error.message, retryInMs });
+      finished(permanent ? 'failed' : 'retry');
     } finally {
       clearInterval(heartbeat);
     }
@@ -117,7 +133,7 @@ export function createWorker(opts: WorkerOptions): Worker {
     inFlight += free; // reserve the slots while claiming, so a concurrent fill cannot overbook
     let jobs: JobRow[] = [];
     try {
-      jobs = await claimDueJobs(opts.db, id, { limit: free, leaseMs });
+      jobs = await claimDueJobs(opts.db, id, { limit: free, leaseMs, ...(opts.dialect ? { dialect: opts.dialect } : {}) });
     } finally {
       inFlight -= free - jobs.length;
     }
@@ -179,12 +195,26 @@ export function createWorker(opts: WorkerOptions): Worker {
       log.debug('worker started');
       schedule(0);
     },
-    async stop() {
+    async stop(drainMs?: number) {
       running = false;
       if (timer) clearTimeout(timer);
       timer = null;
       if (loop) await loop;
-      await Promise.allSettled([...active]);
+      const drained = Promise.allSettled([...active]).then(() => true);
+      if (drainMs === undefined) {
+        await drained;
+        return;
+      }
+      let deadline: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<false>((resolve) => {
+        deadline = setTimeout(() => resolve(false), drainMs);
+      });
+      const finished = await Promise.race([drained, timedOut]);
+      clearTimeout(deadline);
+      if (!finished) {
+        const released = await releaseLeases(opts.db, id);
+        log.warn({ released, drainMs }, 'jobs still running at shutdown were released to other instances');
+      }
     },
     wake,
     runOnce,

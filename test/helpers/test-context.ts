@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import createClient, { type Client } from 'openapi-fetch';
 import type { Logger } from 'pino';
 import { type Resetdesk, startResetdesk } from '../../src/app.js';
-import { loadConfig } from '../../src/config/config.js';
+import { type Config, loadConfig } from '../../src/config/config.js';
 import { type DevMailbox, type ReceivedMail, startDevMailbox } from '../../src/connectors/smtp/index.js';
 import { type NewApp, upsertApps } from '../../src/db/repositories/app.repository.js';
 import { createApiToken } from '../../src/db/repositories/token.repository.js';
@@ -82,9 +82,10 @@ export interface TestContext {
   mailTo(address: string): ReceivedMail[];
   /**
    * Starts another resetdesk on the same database, Okta sandbox and mailbox (another instance, or
-   * the same service after a restart); close() stops it.
+   * the same service after a restart), with `overrides` over the first one's config (a role, a
+   * poll interval); close() stops it.
    */
-  startInstance(): Promise<Resetdesk>;
+  startInstance(overrides?: Partial<Config>): Promise<Resetdesk>;
   /** Stops the first instance (`app`), as a crash or a deploy would; close() then leaves it alone. */
   stopApp(): Promise<void>;
   close(): Promise<void>;
@@ -228,8 +229,8 @@ export async function startTestContext(dialect: TestDialect, opts: TestContextOp
       throw new Error(`request ${id} did not reach ${statuses.join('|')} (last: ${JSON.stringify(last)})`);
     },
     idle: (timeoutMs) => app.worker.idle(timeoutMs),
-    async startInstance() {
-      const instance = await startResetdesk(config, { workerTuning: { baseBackoffMs: 50, maxBackoffMs: 500 } });
+    async startInstance(overrides = {}) {
+      const instance = await startResetdesk({ ...config, ...overrides }, { workerTuning: { baseBackoffMs: 50, maxBackoffMs: 500 } });
       instances.push(instance);
       return instance;
     },

@@ -58,7 +58,12 @@ export async function enqueueJob(db: Db, job: NewJob): Promise<boolean> {
  * older run_at. So a requester with nothing in flight goes ahead of one whose jobs hold the
  * slots, even when a single slot frees up at a time, and a lone backlog still gets every slot.
  */
-export async function claimDueJobs(db: Db, workerId: string, opts: { limit: number; leaseMs: number }): Promise<JobRow[]> {
+export async function claimDueJobs(
+  db: Db,
+  workerId: string,
+  opts: { limit: number; leaseMs: number; dialect?: 'sqlite' | 'postgres' },
+): Promise<JobRow[]> {
+  if (opts.dialect === 'postgres') return claimDueJobsSkipLocked(db, workerId, opts);
   const now = clockNow();
   const nowText = now.toISOString();
   // Extra candidates make up for claims lost to another instance.
@@ -120,6 +125,59 @@ export async function claimDueJobs(db: Db, workerId: string, opts: { limit: numb
 }
 
 /**
+ * PostgreSQL's claim: the same fair order as above, in one statement. `FOR UPDATE SKIP LOCKED`
+ * passes over the rows another instance is claiming at this moment instead of waiting for them
+ * or losing a race for them, so instances polling together each get different jobs and none
+ * comes back empty-handed while work is due. The due condition is checked again on the locked
+ * row: a row another instance claimed and committed since this statement began no longer
+ * qualifies.
+ */
+async function claimDueJobsSkipLocked(db: Db, workerId: string, opts: { limit: number; leaseMs: number }): Promise<JobRow[]> {
+  const now = clockNow();
+  const nowText = now.toISOString();
+  const lockedUntil = new Date(now.getTime() + opts.leaseMs).toISOString();
+  // Candidates in fair order, enough that instances claiming at the same moment (each skipping
+  // the others' rows) still find their share; ranking them all costs no more than ranking few.
+  const wanted = Math.max(opts.limit * 16, 128);
+  const due = sql`((j.status = 'pending' and j.run_at <= ${nowText}) or (j.status = 'running' and j.locked_until < ${nowText}))`;
+  const result = await sql<JobRow & { claim_turn: string | number }>`
+    with due as (
+      select j.id, j.run_at, j.fair_key,
+             row_number() over (partition by coalesce(j.fair_key, j.id) order by j.run_at, j.id) as rn
+      from jobs j
+      where ${due}
+    ),
+    busy as (
+      select fair_key, count(*) as n from jobs
+      where status = 'running' and locked_until >= ${nowText} and fair_key is not null
+      group by fair_key
+    ),
+    ranked as (
+      select due.id, due.run_at, due.rn + coalesce(busy.n, 0) as turn
+      from due left join busy on busy.fair_key = due.fair_key
+      where due.rn <= ${wanted}
+      order by turn, due.run_at, due.id
+      limit ${wanted}
+    ),
+    picked as (
+      select j.id, r.turn, r.run_at from jobs j join ranked r on r.id = j.id
+      where ${due}
+      order by r.turn, r.run_at, r.id
+      limit ${opts.limit}
+      for update of j skip locked
+    )
+    update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lockedUntil},
+      attempts = jobs.attempts + 1, updated_at = ${nowText}
+    from picked where jobs.id = picked.id
+    returning jobs.*, picked.turn as claim_turn`.execute(db);
+  // UPDATE … RETURNING hands rows back in no particular order: put them in turn order again.
+  const ordered = result.rows.sort(
+    (a, b) => Number(a.claim_turn) - Number(b.claim_turn) || a.run_at.localeCompare(b.run_at) || a.id.localeCompare(b.id),
+  );
+  return ordered.map(({ claim_turn: _turn, ...job }) => job);
+}
+
+/**
  * Extends the lease of a running job; false when this worker no longer holds it (its lease
  * expired and another instance claimed the job).
  */
@@ -132,6 +190,21 @@ export async function renewLease(db: Db, id: string, workerId: string, leaseMs: 
     .where('locked_by', '=', workerId)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Ends the leases `workerId` holds now (a shutdown that could not wait for its jobs): the jobs
+ * stay running, with a lease that has expired, so the next claim by any instance takes them
+ * over at once. Returns how many.
+ */
+export async function releaseLeases(db: Db, workerId: string): Promise<number> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ locked_until: new Date(nowMs() - 1).toISOString() })
+    .where('status', '=', 'running')
+    .where('locked_by', '=', workerId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Marks a job done; only the worker holding the lease may. */
