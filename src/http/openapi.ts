@@ -8,6 +8,7 @@ import { adminRoutes } from './routes/admin.routes.js';
 import { appRoutes } from './routes/apps.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { channelRoutes } from './routes/channel.routes.js';
+import { metricsRoutes } from './routes/metrics.routes.js';
 import { policyRoutes } from './routes/policy.routes.js';
 import { requestRoutes } from './routes/requests.routes.js';
 import { type ServiceRouteOptions, serviceRoutes } from './routes/service.routes.js';
@@ -25,6 +26,7 @@ export function apiRoutes(opts: ServiceRouteOptions): RouteSpec[] {
     ...statsRoutes,
     ...policyRoutes,
     ...channelRoutes,
+    ...metricsRoutes,
   ];
 }
 

@@ -36,9 +36,9 @@ export interface RouteSpec<
   consumes?: 'text/csv' | 'application/x-www-form-urlencoded';
   /**
    * The success body's media type when it is not JSON: the handler returns the text as is (CSV),
-   * or writes an event stream itself after `reply.hijack()`.
+   * or writes an event stream itself after `reply.hijack()`. Prometheus' text format: GET /metrics.
    */
-  produces?: 'text/csv' | 'text/event-stream';
+  produces?: 'text/csv' | 'text/event-stream' | 'text/plain; version=0.0.4';
   response: R;
   /** Other statuses the handler may set, with the same body (e.g. 503 from /readyz). */
   alsoStatus?: Readonly<Record<number, string>>;

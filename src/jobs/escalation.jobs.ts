@@ -25,6 +25,7 @@ import { appendAuditEvent, listAuditEvents } from '../db/repositories/audit.repo
 import { enqueueJob } from '../db/repositories/job.repository.js';
 import { getRequest, type PasswordRequest } from '../db/repositories/request.repository.js';
 import { enqueueSlackApprovalPost } from '../db/repositories/slack-approval.repository.js';
+import { enqueueTeamsApprovalPost } from '../db/repositories/teams.repository.js';
 import type { ApproverNotice } from '../domain/email-templates.js';
 import { isRequestSubject, resolveApproverGroup } from '../services/approver-directory.js';
 import { nowIso, nowMs } from '../time.js';
@@ -85,7 +86,11 @@ export function notifyApproversJob(ctx: AppContext): JobHandler {
       });
       // And the approvers' channel in Slack, when configured: one message per episode (slack-approval.jobs.ts).
       const posting = ctx.slack ? await enqueueSlackApprovalPost(ctx.db, { requestId: request.id, cycle: payload.cycle }) : false;
-      if (sent > 0 || posting) ctx.wakeWorker();
+      // And the Teams approvers' conversation, when configured: one card per episode (teams-approval.jobs.ts).
+      const carding = ctx.teams?.approversConversation
+        ? await enqueueTeamsApprovalPost(ctx.db, { requestId: request.id, cycle: payload.cycle })
+        : false;
+      if (sent > 0 || posting || carding) ctx.wakeWorker();
     },
   };
 }
@@ -108,6 +113,7 @@ export function escalationReminderJob(ctx: AppContext): JobHandler {
         waitedHours,
       });
       if (sent > 0) ctx.wakeWorker();
+      ctx.metrics.reminderFired(payload.n === 1 ? 'approvers' : 'backup');
     },
   };
 }

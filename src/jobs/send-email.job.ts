@@ -56,7 +56,13 @@ export function sendEmailJob(ctx: AppContext): JobHandler {
         mustChange: payload.mustChange ?? null,
       });
       const messageId = messageIdFor(jobKeys.email(request.id, payload.template, payload.dedupe));
-      const sent = await ctx.mailer.send({ to: payload.to, subject: email.subject, text: email.text, html: email.html, messageId });
+      const sent = await ctx.mailer
+        .send({ to: payload.to, subject: email.subject, text: email.text, html: email.html, messageId })
+        .catch((err: unknown) => {
+          ctx.metrics.emailFailed(payload.template);
+          throw err;
+        });
+      ctx.metrics.emailSent(payload.template);
       await ctx.db.transaction().execute(async (trx) => {
         await appendAuditEvent(trx, {
           requestId: request.id,

@@ -12,6 +12,7 @@ import { enqueueEmail, enqueueOktaReset, enqueueOktaUnlock } from '../jobs/enque
 import { enqueueEscalationFollowUps } from '../jobs/escalation.jobs.js';
 import { enqueueExternalDispatch } from '../jobs/external-store.jobs.js';
 import { enqueueServiceNowForDecision } from '../jobs/servicenow.jobs.js';
+import { reportDecision } from '../observability/decision-timing.js';
 import { nowIso } from '../time.js';
 import { auditAgentComparison } from './agent-audit.js';
 
@@ -23,7 +24,7 @@ import { auditAgentComparison } from './agent-audit.js';
  * Returns false, having changed nothing, when someone else decided the request first.
  */
 export async function applyDecision(
-  ctx: Pick<AppContext, 'db' | 'wakeWorker' | 'serviceNow' | 'stores'>,
+  ctx: Pick<AppContext, 'db' | 'wakeWorker' | 'serviceNow' | 'stores'> & Partial<Pick<AppContext, 'metrics'>>,
   request: PasswordRequest,
   proposed: Decision,
 ): Promise<boolean> {
@@ -44,6 +45,7 @@ export async function applyDecision(
   });
   // Wake the worker only after the commit, so it finds the jobs.
   if (applied) ctx.wakeWorker();
+  if (applied && ctx.metrics) await reportDecision(ctx.metrics, ctx.db, request, decision);
   return applied;
 }
 

@@ -11,4 +11,6 @@ export const createOktaConnector = oktaConnector.create;
 export type { OktaConnector, OktaConnectorOptions } from './okta.connector.js';
 export { oktaFilterLiteral } from './okta.connector.js';
 export { OktaApiError } from './okta-errors.js';
+export type { OktaCallObserver } from './okta-http.js';
+export type { OktaRateBudget } from './okta-rate-limiter.js';
 export type { OktaConfig } from './types.js';

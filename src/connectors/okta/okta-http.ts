@@ -15,6 +15,15 @@ export interface OktaLogger {
   warn(obj: object, msg?: string): void;
 }
 
+/**
+ * Told of every attempt's answer, for metrics (src/observability/): the operation is the bucket
+ * (method + path template), so its values are bounded; nothing of the request or answer is passed.
+ */
+export interface OktaCallObserver {
+  /** `status`: the HTTP status, or 'error' when no answer came (timeout, connection failure). */
+  onAttempt(operation: string, status: number | 'error', durationMs: number): void;
+}
+
 /** Supplies the Authorization header; implemented in okta-auth.ts. */
 export interface OktaCredentials {
   authorization(): Promise<string>;
@@ -34,6 +43,7 @@ export interface OktaHttpDeps {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   logger: OktaLogger | undefined;
+  observer?: OktaCallObserver | undefined;
 }
 
 export interface OktaRequest {
@@ -188,6 +198,7 @@ export class OktaHttp {
         parsed = await readBody(res);
       } catch (err) {
         this.limiter.complete(op, undefined);
+        this.deps.observer?.onAttempt(op, 'error', this.deps.now() - started);
         const failure = classifyFailure(err);
         const retryable = req.idempotent || failure.kind === 'connect';
         if (!retryable || retries >= maxRetries) {
@@ -197,6 +208,7 @@ export class OktaHttp {
         continue;
       }
       this.limiter.complete(op, res.headers);
+      this.deps.observer?.onAttempt(op, res.status, this.deps.now() - started);
       logger?.debug({ op, status: res.status, attempt: sends, ms: this.deps.now() - started }, 'okta response');
 
       if (res.status === 429) {

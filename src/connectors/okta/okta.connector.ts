@@ -40,7 +40,7 @@ import { VERSION } from '../../version.js';
 import { nextLinkUrl } from './link-header.js';
 import { createOktaCredentials } from './okta-auth.js';
 import { OktaApiError } from './okta-errors.js';
-import { OktaHttp, type OktaLogger } from './okta-http.js';
+import { type OktaCallObserver, OktaHttp, type OktaLogger } from './okta-http.js';
 import type { OktaRateBudget } from './okta-rate-limiter.js';
 import {
   toFactorVerification,
@@ -118,6 +118,8 @@ export interface OktaConnectorOptions {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   logger?: OktaLogger;
+  /** Told of every call's status and duration (metrics); nothing when unset. */
+  observer?: OktaCallObserver;
   /** For tests of jitter; Math.random otherwise. */
   random?: () => number;
 }
@@ -151,6 +153,7 @@ export function buildOktaConnector(cfg: OktaConfig, opts: OktaConnectorOptions =
       sleep: opts.sleep ?? ((ms) => delay(ms)),
       random: opts.random ?? Math.random,
       logger: opts.logger,
+      observer: opts.observer,
     },
     (core) =>
       createOktaCredentials(cfg.auth, {
