@@ -1,6 +1,7 @@
 import type { AppContext } from '../app-context.js';
 import { appendConversationMessage, conversationsForRequest } from '../db/repositories/conversation.repository.js';
 import { getRequest } from '../db/repositories/request.repository.js';
+import { findTeamsConversation } from '../db/repositories/teams.repository.js';
 import { statusText } from '../domain/conversation.js';
 import { STATUS_LABELS } from '../domain/lifecycle.js';
 import { AGENT_ACTOR } from './audited-call.js';
@@ -29,8 +30,14 @@ export function chatStatusJob(ctx: AppContext): JobHandler {
         question: status === 'Waiting' ? request.question : null,
       });
       for (const conversation of await conversationsForRequest(ctx.db, requestId)) {
-        if (conversation.channel !== 'slack' || !ctx.slack) continue;
-        await ctx.slack.postMessage({ channel: slackChannelOf(conversation.externalKey), text });
+        if (conversation.channel === 'slack' && ctx.slack) {
+          await ctx.slack.postMessage({ channel: slackChannelOf(conversation.externalKey), text });
+        } else if (conversation.channel === 'teams' && ctx.teams) {
+          // Written where the person's last validated activity came from (teams-channel.service.ts).
+          const known = await findTeamsConversation(ctx.db, teamsConversationOf(conversation.externalKey));
+          if (!known) continue;
+          await ctx.teams.send({ serviceUrl: known.serviceUrl, conversationId: known.conversationId, tenantId: known.tenantId }, { text });
+        } else continue;
         await appendConversationMessage(ctx.db, {
           conversationId: conversation.id,
           requestId,
@@ -46,4 +53,9 @@ export function chatStatusJob(ctx: AppContext): JobHandler {
 /** A Slack conversation's key is `dm:<channel id>` (services/slack-channel.service.ts). */
 function slackChannelOf(key: string): string {
   return key.replace(/^dm:/, '');
+}
+
+/** A Teams conversation's key is `conv:<conversation id>` (services/teams-channel.service.ts). */
+function teamsConversationOf(key: string): string {
+  return key.replace(/^conv:/, '');
 }

@@ -18,13 +18,11 @@
  * (retried) or SLACK_ERROR (failed for good); the request itself never depends on Slack.
  */
 import type { AppContext } from '../app-context.js';
-import { type ApprovalRequest, approvalBlocks, decidedBlocks } from '../connectors/slack/index.js';
-import { listAuditEvents } from '../db/repositories/audit.repository.js';
+import { approvalBlocks, decidedBlocks } from '../connectors/slack/index.js';
 import { getJobByKey } from '../db/repositories/job.repository.js';
-import { getRequest, type PasswordRequest } from '../db/repositories/request.repository.js';
+import { getRequest } from '../db/repositories/request.repository.js';
 import { enqueueEpisodeUpdate, findSlackApproval, recordSlackApproval } from '../db/repositories/slack-approval.repository.js';
-import { STATUS_LABELS } from '../domain/lifecycle.js';
-import { AGENT_ACTOR } from './audited-call.js';
+import { approvalSummary, approvalView, episodeOutcome } from './approval-episode.js';
 import { stillAwaiting } from './escalation.jobs.js';
 import { JOB_KINDS, jobKeys } from './job-kinds.js';
 import { type JobHandler, PermanentJobError } from './worker.js';
@@ -49,7 +47,11 @@ export function slackApprovalPostJob(ctx: AppContext): JobHandler {
       // Decided (or returned, cancelled, escalated again) before it could be posted: nothing to ask.
       if (!(await stillAwaiting(ctx, request, cycle))) return;
       const view = approvalView(ctx, request);
-      const posted = await ctx.slack.postMessage({ channel, text: summary(view, 'waits for a decision'), blocks: approvalBlocks(view) });
+      const posted = await ctx.slack.postMessage({
+        channel,
+        text: approvalSummary(view, 'waits for a decision'),
+        blocks: approvalBlocks(view),
+      });
       await recordSlackApproval(ctx.db, { requestId, cycle, channel: posted.channel, ts: posted.ts });
       // Decided while this was posting: the decision's update job may have found no message yet.
       const now = await getRequest(ctx.db, requestId);
@@ -84,50 +86,9 @@ export function slackApprovalUpdateJob(ctx: AppContext): JobHandler {
       await ctx.slack.updateMessage({
         channel: message.channel,
         ts: message.ts,
-        text: summary(view, `${decision} by ${by}`),
+        text: approvalSummary(view, `${decision} by ${by}`),
         blocks: decidedBlocks(view, decision, by),
       });
     },
   };
-}
-
-/** The request as the approvers see it, with its link in the web app when resetdesk's address is known. */
-function approvalView(ctx: AppContext, request: PasswordRequest): ApprovalRequest {
-  const base = ctx.baseUrl();
-  return {
-    requestId: request.id,
-    requester: request.targetUser ? `${request.requester} (for ${request.targetUser})` : request.requester,
-    app: request.app,
-    priority: request.priority,
-    rationale: request.rationale ?? '(none recorded)',
-    justification: request.justification,
-    ...(base ? { url: `${base.replace(/\/+$/, '')}/requests/${encodeURIComponent(request.id)}` } : {}),
-  };
-}
-
-/** The notification's plain text (Slack shows it where blocks cannot be: notifications, screen readers). */
-function summary(view: ApprovalRequest, state: string): string {
-  return `Password reset for ${view.app} requested by ${view.requester}: ${state}.`;
-}
-
-/**
- * How the episode ended, from its audit trail: the first approver's decision, return or
- * cancellation after the Escalation event that opened it. Falls back to the request's status.
- */
-async function episodeOutcome(ctx: AppContext, request: PasswordRequest, cycle: string): Promise<{ decision: string; by: string }> {
-  const events = await listAuditEvents(ctx.db, request.id);
-  const start = events.findIndex((e) => e.eventId === cycle);
-  for (const e of start < 0 ? [] : events.slice(start + 1)) {
-    if (e.eventType === 'Approval') return { decision: 'Approved', by: e.actor };
-    if (e.eventType === 'Rejection' && e.actor !== AGENT_ACTOR) return { decision: 'Denied', by: e.actor };
-    if (e.eventType === 'Message' && e.details.kind === 'question' && e.details.reason === 'returned') {
-      return { decision: 'Returned for information', by: e.actor };
-    }
-    if (e.eventType === 'Message' && e.details.kind === 'cancel') {
-      return { decision: 'Cancelled', by: typeof e.details.by === 'string' ? e.details.by : e.actor };
-    }
-  }
-  if (request.manualDecision && request.decidedBy) return { decision: request.manualDecision, by: request.decidedBy };
-  const status = request.status === 'Closed' && request.resolution ? request.resolution : request.status;
-  return { decision: STATUS_LABELS[status], by: AGENT_ACTOR };
 }

@@ -9,6 +9,7 @@ import { newId } from '../ids.js';
 import type { PasswordRequestsTable, RequestRow } from '../schema.js';
 import { enqueueJob } from './job.repository.js';
 import { enqueueSlackApprovalUpdate } from './slack-approval.repository.js';
+import { enqueueTeamsApprovalUpdate } from './teams.repository.js';
 
 /** A Password Request as the application sees it. */
 export interface PasswordRequest {
@@ -283,7 +284,10 @@ export async function transitionRequest(
  */
 async function changed(db: Db, row: RequestRow, from: RequestStatus): Promise<PasswordRequest> {
   const status = row.status as RequestStatus;
-  if (from === 'Escalated' && status !== 'Escalated') await enqueueSlackApprovalUpdate(db, row.id, row.requester);
+  if (from === 'Escalated' && status !== 'Escalated') {
+    await enqueueSlackApprovalUpdate(db, row.id, row.requester);
+    await enqueueTeamsApprovalUpdate(db, row.id, row.requester);
+  }
   if (CHAT_CHANNELS.has(row.channel) && CHAT_UPDATES.has(status)) {
     await enqueueJob(db, {
       kind: JOB_KINDS.chatStatus,
@@ -337,6 +341,7 @@ export async function claimManualDecision(
   if (!claimed) return false;
   // Decided: the episode ends here, even when the request stays Escalated until its job completes it.
   await enqueueSlackApprovalUpdate(db, id, claimed.requester);
+  await enqueueTeamsApprovalUpdate(db, id, claimed.requester);
   return true;
 }
 
