@@ -23,6 +23,10 @@ export interface FakeSlack {
   /** e.g. http://127.0.0.1:PORT/api/ — the connector's apiUrl. */
   apiUrl: string;
   botToken: string;
+  /** The app-level token `apps.connections.open` wants (Socket Mode). */
+  appToken: string;
+  /** Where `apps.connections.open` sends the connector: a fake Socket Mode server's URL (a ticket is appended). */
+  useSocketUrl(url: string): void;
   /** user id → email (undefined: a user without an email, as without the users:read.email scope). */
   users: Map<string, string | undefined>;
   /** The next call answers this HTTP status (500, or 429 with Retry-After). */
@@ -37,8 +41,11 @@ export interface FakeSlack {
 /** Arguments Slack sends as JSON inside a form field. */
 const JSON_ARGS = new Set(['blocks', 'attachments', 'view', 'metadata']);
 
-export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<FakeSlack> {
+export async function startFakeSlack(opts: { botToken?: string; appToken?: string } = {}): Promise<FakeSlack> {
   const botToken = opts.botToken ?? 'xoxb-111-222-fakeslacktoken';
+  const appToken = opts.appToken ?? 'xapp-1-A0APP-333-fakeapptoken';
+  let socketUrl: string | null = null;
+  let tickets = 0;
   const users = new Map<string, string | undefined>([['U0ALICE', 'Alice@Example.com']]);
   const log: FakeSlackCall[] = [];
   let failure: { status: number; retryAfter: number } | null = null;
@@ -90,6 +97,12 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
       return res.end('<html><body>Internal Server Error</body></html>');
     }
     if (req.method !== 'POST' || !url.pathname.startsWith('/api/')) return send(res, 404, { ok: false, error: 'not_found' });
+    // Socket Mode's one Web API call takes the app-level token, not the bot's.
+    if (method === 'apps.connections.open') {
+      if (token !== appToken) return send(res, 200, { ok: false, error: 'invalid_auth' });
+      if (!socketUrl) return send(res, 200, { ok: false, error: 'socket_mode_not_enabled' });
+      return send(res, 200, { ok: true, url: `${socketUrl}?ticket=fake-${++tickets}&app_id=A0APP` });
+    }
     if (token !== botToken || (typeof bodyToken === 'string' && bodyToken !== botToken))
       return send(res, 200, { ok: false, error: 'invalid_auth' });
 
@@ -154,6 +167,10 @@ export async function startFakeSlack(opts: { botToken?: string } = {}): Promise<
   return {
     apiUrl: `http://127.0.0.1:${port}/api/`,
     botToken,
+    appToken,
+    useSocketUrl(url) {
+      socketUrl = url;
+    },
     users,
     failNext(status, retryAfterSeconds = 30) {
       failure = { status, retryAfter: retryAfterSeconds };

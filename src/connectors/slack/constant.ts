@@ -12,6 +12,12 @@ export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
  */
 export const ACK_TIMEOUT_MS = 2_500;
 
+/**
+ * Socket Mode's reconnect delays: the first at once (Slack asks clients to reconnect when it
+ * recycles a connection, every few hours), doubling while attempts fail, up to a minute.
+ */
+export const SOCKET_RECONNECT_DELAY_MS = { min: 200, max: 60_000 } as const;
+
 /** Slack's replay window for signed requests (its docs, and verifySlackRequest's own rule). */
 export const SIGNATURE_MAX_AGE_SECONDS = 5 * 60;
 

@@ -82,13 +82,21 @@ export function parseBody(rawBody: Buffer, headers: SlackHeaders): ParsedBody {
   return { ok: false, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' };
 }
 
+/** Why POST /slack/events is 404 when an app-level token is set. */
+export const SLACK_SOCKET_MODE_ON =
+  'Slack runs in Socket Mode on this server (SLACK_APP_TOKEN): its requests arrive over a WebSocket, not at this URL.';
+
 /** resetdesk's error body, `{"error":{"code","message"}}`, as the rest of the API answers. */
 export function errorResponse(
   status: number,
-  code: 'SLACK_SIGNATURE_INVALID' | 'INVALID_JSON' | 'VALIDATION_FAILED' | 'UNSUPPORTED_MEDIA_TYPE',
+  code: 'SLACK_SIGNATURE_INVALID' | 'INVALID_JSON' | 'VALIDATION_FAILED' | 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_FOUND',
 ): SlackInboundResponse {
   const message =
-    code === 'VALIDATION_FAILED' ? 'The body holds no Slack request: no form fields and no payload.' : ERROR_CODES[code].message;
+    code === 'VALIDATION_FAILED'
+      ? 'The body holds no Slack request: no form fields and no payload.'
+      : code === 'NOT_FOUND'
+        ? SLACK_SOCKET_MODE_ON
+        : ERROR_CODES[code].message;
   return jsonResponse(status, { error: { code, message } });
 }
 

@@ -13,7 +13,6 @@ export const slackConnector = defineConnector({
 export const createSlackConnector = slackConnector.create;
 
 export {
-  type ApprovalRequest,
   appChoiceBlocks,
   approvalBlocks,
   COMMENT_BLOCK_ID,
@@ -22,4 +21,5 @@ export {
   homeView,
 } from './blocks.js';
 export { ACTION_IDS, DECISION_COMMENT_CALLBACK_ID } from './constant.js';
+export { SLACK_SOCKET_MODE_ON } from './inbound.js';
 export type { SlackConfig, SlackConnector } from './types.js';

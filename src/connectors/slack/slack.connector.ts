@@ -15,6 +15,7 @@ import {
   signatureProblem,
   str,
 } from './inbound.js';
+import { openSlackSocket } from './socket-mode.js';
 import type { SlackConfig, SlackConnector, SlackInboundRequest, SlackInboundResponse } from './types.js';
 import { callSlack } from './web-api.js';
 
@@ -34,6 +35,9 @@ export interface SlackConnectorOptions {
  * `auth.test` — with a plain `token` option Bolt calls auth.test before every event once
  * token verification at start is off, so a Slack hiccup would drop events and each would cost
  * a round trip inside Slack's 3-second limit. Nothing is called at construction.
+ *
+ * With an app-level token the same dispatch is fed by Socket Mode's WebSocket instead
+ * (socket-mode.ts, opened by `start`), and `handle` refuses every request.
  */
 export function buildSlackConnector(config: SlackConfig, options: SlackConnectorOptions = {}): SlackConnector {
   const { logger } = options;
@@ -74,11 +78,14 @@ export function buildSlackConnector(config: SlackConfig, options: SlackConnector
     }
   }
 
-  /** Hands the body to Bolt; answers with the first ack, or 200 empty when none comes in time. */
-  function dispatch(body: Fields, retryNum: number | undefined, retryReason: string | undefined): Promise<SlackInboundResponse> {
+  /**
+   * Hands the body to Bolt; resolves with the first ack's argument, or undefined (an empty
+   * answer) when none comes in time. HTTP and Socket Mode both come through here.
+   */
+  function dispatch(body: Fields, retryNum: number | undefined, retryReason: string | undefined): Promise<unknown> {
     return new Promise((resolve) => {
       let answered = false;
-      const answer = (response: SlackInboundResponse) => {
+      const answer = (response: unknown) => {
         if (answered) return false;
         answered = true;
         clearTimeout(timer);
@@ -86,10 +93,10 @@ export function buildSlackConnector(config: SlackConfig, options: SlackConnector
         return true;
       };
       const timer = setTimeout(() => {
-        if (answer(ackResponse(undefined))) logger?.warn({ ackTimeoutMs }, 'Slack request not acknowledged in time: answered 200 empty');
+        if (answer(undefined)) logger?.warn({ ackTimeoutMs }, 'Slack request not acknowledged in time: answered empty');
       }, ackTimeoutMs);
       const ack = async (response?: unknown) => {
-        if (!answer(ackResponse(response))) logger?.debug('Slack ack after the answer was sent: ignored');
+        if (!answer(response)) logger?.debug('Slack ack after the answer was sent: ignored');
       };
       app
         .processEvent({ body, ack, retryNum, retryReason })
@@ -97,11 +104,24 @@ export function buildSlackConnector(config: SlackConfig, options: SlackConnector
           logger?.error({ error: err instanceof Error ? err.message : String(err) }, 'Slack event processing failed'),
         )
         // Nothing acked (no listener matched): answer now rather than at the timeout.
-        .finally(() => answer(ackResponse(undefined)));
+        .finally(() => answer(undefined));
     });
   }
 
+  const socket = config.appToken
+    ? openSlackSocket({
+        appToken: config.appToken,
+        apiUrl: config.apiUrl,
+        requestTimeoutMs: config.requestTimeoutMs,
+        dispatch,
+        boltLogger: boltLogger(logger),
+        logger,
+      })
+    : undefined;
+
   async function handle(request: SlackInboundRequest): Promise<SlackInboundResponse> {
+    // Socket Mode: Slack sends nothing over HTTP, so a request here is not Slack's.
+    if (socket || config.signingSecret === undefined) return errorResponse(404, 'NOT_FOUND');
     const problem = signatureProblem(request.rawBody, request.headers, config.signingSecret);
     if (problem) {
       logger?.warn({ reason: problem }, 'Slack request refused: bad signature');
@@ -116,7 +136,7 @@ export function buildSlackConnector(config: SlackConfig, options: SlackConnector
     if (body.ssl_check !== undefined) return ackResponse(undefined);
     const retryText = header(request.headers, 'x-slack-retry-num');
     const retryNum = retryText !== undefined && /^\d+$/.test(retryText) ? Number(retryText) : undefined;
-    return dispatch(body, retryNum, header(request.headers, 'x-slack-retry-reason'));
+    return ackResponse(await dispatch(body, retryNum, header(request.headers, 'x-slack-retry-reason')));
   }
 
   const call = <T>(method: string, args: Fields, schema: z.ZodType<T>) => callSlack(app.client, config.botToken, method, args, schema);
@@ -124,6 +144,10 @@ export function buildSlackConnector(config: SlackConfig, options: SlackConnector
 
   return {
     handle,
+    mode: socket ? 'socket' : 'http',
+    start: () => socket?.start(),
+    stop: async () => socket?.stop(),
+    socketStatus: () => socket?.status() ?? null,
 
     onMessage(handler) {
       // DMs: people's own messages only — no bots (ourselves included), no edits, joins, deletions.

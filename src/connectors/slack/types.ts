@@ -1,43 +1,63 @@
 import { z } from 'zod';
 import { isLoopbackHost } from '../../config/loopback.js';
 import { DEFAULT_SLACK_API_URL } from './constant.js';
+import type { SlackSocketStatus } from './socket-mode.js';
 
 /**
  * Slack connector configuration: one workspace, one bot. Messages do not repeat the field's name
  * and never a value (tokens and secrets must not reach logs): the caller prefixes the name
  * (`slack.botToken`, or the environment variable in loadConfig).
  */
-export const slackConfigSchema = z.object({
-  /** The bot user OAuth token (OAuth & Permissions page); sent as a Bearer token on every call. */
-  botToken: z
-    .string()
-    .trim()
-    .refine((v) => /^xoxb-[A-Za-z0-9-]+$/.test(v), 'must be a bot token starting with xoxb-'),
-  /** Basic Information → Signing Secret: verifies that inbound requests come from Slack. */
-  signingSecret: z.string().trim().min(16, 'must be the app signing secret (at least 16 characters)'),
-  /** Where approval requests are posted: a channel id (C…, or G… for a private one) or #name. */
-  approversChannel: z
-    .string()
-    .trim()
-    .refine(
-      (v) => /^[CG][A-Z0-9]{6,}$/.test(v) || /^#[a-z0-9_][a-z0-9._-]{0,79}$/.test(v),
-      'must be a channel id such as C0123ABCD or a channel name starting with #',
-    ),
-  /** The Web API base; `https://` only, plain `http://` on a loopback host (tests). Ends with `/`. */
-  apiUrl: z
-    .string()
-    .trim()
-    .refine((v) => isHttpsOrLoopback(v), 'must be an https:// URL such as https://slack.com/api/ (http:// only on a loopback host)')
-    .refine((v) => {
-      if (!URL.canParse(v)) return true;
-      const url = new URL(v);
-      return url.search === '' && url.hash === '' && url.username === '' && url.password === '';
-    }, 'must have no credentials, query or fragment')
-    .transform((v) => (v.endsWith('/') ? v : `${v}/`))
-    .default(DEFAULT_SLACK_API_URL),
-  /** Per Web API call, until the whole answer has been read. */
-  requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
-});
+export const slackConfigSchema = z
+  .object({
+    /** The bot user OAuth token (OAuth & Permissions page); sent as a Bearer token on every call. */
+    botToken: z
+      .string()
+      .trim()
+      .refine((v) => /^xoxb-[A-Za-z0-9-]+$/.test(v), 'must be a bot token starting with xoxb-'),
+    /**
+     * Basic Information → Signing Secret: verifies that inbound HTTP requests come from Slack.
+     * Required over HTTP; unused in Socket Mode, where the app token authenticates the connection.
+     */
+    signingSecret: z.string().trim().min(16, 'must be the app signing secret (at least 16 characters)').optional(),
+    /**
+     * Basic Information → App-Level Tokens, with the `connections:write` scope: when set, Slack's
+     * requests arrive over a WebSocket that resetdesk opens (Socket Mode), not at POST /slack/events.
+     */
+    appToken: z
+      .string()
+      .trim()
+      .refine((v) => /^xapp-[A-Za-z0-9-]+$/.test(v), 'must be an app-level token starting with xapp-')
+      .optional(),
+    /** Where approval requests are posted: a channel id (C…, or G… for a private one) or #name. */
+    approversChannel: z
+      .string()
+      .trim()
+      .refine(
+        (v) => /^[CG][A-Z0-9]{6,}$/.test(v) || /^#[a-z0-9_][a-z0-9._-]{0,79}$/.test(v),
+        'must be a channel id such as C0123ABCD or a channel name starting with #',
+      ),
+    /** The Web API base; `https://` only, plain `http://` on a loopback host (tests). Ends with `/`. */
+    apiUrl: z
+      .string()
+      .trim()
+      .refine((v) => isHttpsOrLoopback(v), 'must be an https:// URL such as https://slack.com/api/ (http:// only on a loopback host)')
+      .refine((v) => {
+        if (!URL.canParse(v)) return true;
+        const url = new URL(v);
+        return url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+      }, 'must have no credentials, query or fragment')
+      .transform((v) => (v.endsWith('/') ? v : `${v}/`))
+      .default(DEFAULT_SLACK_API_URL),
+    /** Per Web API call, until the whole answer has been read. */
+    requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+  })
+  .superRefine((c, ctx) => {
+    // Over HTTP the signature is the only proof a request is Slack's: no secret, no HTTP mode.
+    if (c.appToken === undefined && c.signingSecret === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['signingSecret'], message: 'is required unless an app-level token selects Socket Mode' });
+    }
+  });
 /** The parsed configuration (defaults applied). */
 export type SlackConfig = z.output<typeof slackConfigSchema>;
 
@@ -109,8 +129,16 @@ export type SlackBlocks = Record<string, unknown>[];
 export type SlackView = Record<string, unknown>;
 
 export interface SlackConnector {
-  /** Verifies, parses and dispatches one request to the Slack endpoint; never throws. */
+  /** Verifies, parses and dispatches one request to the Slack endpoint; never throws. 404 in Socket Mode. */
   handle(request: SlackInboundRequest): Promise<SlackInboundResponse>;
+  /** `socket` with an app-level token: Slack's requests come over the connector's own WebSocket. */
+  readonly mode: 'http' | 'socket';
+  /** Socket Mode: connects in the background (reconnecting until stop); nothing over HTTP. Never throws. */
+  start(): void;
+  /** Socket Mode: closes the WebSocket; nothing over HTTP. */
+  stop(): Promise<void>;
+  /** Socket Mode: whether the WebSocket is open and the last failure; null over HTTP. */
+  socketStatus(): SlackSocketStatus | null;
   onMessage(handler: (message: SlackMessage) => Promise<void>): void;
   /** The handler's string is the ephemeral answer shown to the person who typed the command. */
   // biome-ignore lint/suspicious/noConfusingVoidType: with `undefined`, a handler that returns nothing would not type-check

@@ -38,7 +38,7 @@ export async function callSlack<T>(
  * is set not to); `ok: false` → SLACK_ERROR with Slack's error string (`invalid_auth`,
  * `channel_not_found`, `missing_scope`, …); another HTTP status → SLACK_ERROR.
  */
-function slackFailure(method: string, err: unknown): AppError {
+export function slackFailure(method: string, err: unknown): AppError {
   if (err instanceof webApi.WebAPIPlatformError) {
     const slackError = String(err.data.error).slice(0, 200);
     // missing_scope names the scope it lacks in `needed`.
