@@ -1,3 +1,4 @@
+import type { AgentRun } from '../db/repositories/agent-run.repository.js';
 import type { AuditEvent } from '../db/repositories/audit.repository.js';
 import type { DecisionLogEntry, Seed000Result } from '../db/repositories/decision.repository.js';
 import type { PasswordRequest } from '../db/repositories/request.repository.js';
@@ -38,8 +39,30 @@ function verificationView(request: PasswordRequest) {
   };
 }
 
-/** A request as the API returns it. `result` is the seed-000 object of its latest decision. */
-export function toRequestView(request: PasswordRequest, decisions: DecisionLogEntry[] = [], events?: AuditEvent[]) {
+/** What the LLM agent's runs for a request cost, summed; null without runs. */
+export function agentUsageView(runs: readonly AgentRun[]) {
+  if (runs.length === 0) return null;
+  return {
+    runs: runs.length,
+    failedRuns: runs.filter((r) => r.outcome === 'failed').length,
+    promptTokens: runs.reduce((sum, r) => sum + r.promptTokens, 0),
+    completionTokens: runs.reduce((sum, r) => sum + r.completionTokens, 0),
+    latencyMs: runs.reduce((sum, r) => sum + r.latencyMs, 0),
+    rejectedCalls: runs.reduce((sum, r) => sum + r.rejectedCalls, 0),
+    models: [...new Set(runs.map((r) => r.model))],
+  };
+}
+
+/**
+ * A request as the API returns it. `result` is the seed-000 object of its latest decision;
+ * `agentUsage` only where the caller passes it (approvers and admins reviewing the request).
+ */
+export function toRequestView(
+  request: PasswordRequest,
+  decisions: DecisionLogEntry[] = [],
+  events?: AuditEvent[],
+  agentUsage?: ReturnType<typeof agentUsageView>,
+) {
   const latest = decisions.at(-1);
   const result = latest
     ? (Object.fromEntries(SEED_000_KEYS.map((k) => [k, latest.decision[k] ?? null])) as unknown as Seed000Result)
@@ -83,5 +106,6 @@ export function toRequestView(request: PasswordRequest, decisions: DecisionLogEn
     },
     result,
     ...(events ? { summary: toSeed001(request, events) } : {}),
+    ...(agentUsage ? { agentUsage } : {}),
   };
 }

@@ -17,6 +17,64 @@ export interface ConnectorStatus {
   serviceNow: { configured: boolean; instanceUrl: string | null };
   /** Every store the catalog may name: the built-ins, then STORES_FILE's; LDAP stores are pinged. */
   stores: StoreStatus[];
+  slack: SlackStatus;
+  teams: TeamsStatus;
+}
+
+/**
+ * The Slack channel: over HTTP nothing is checked (Slack calls us); in Socket Mode whether our
+ * WebSocket to Slack is open now, and why the last attempt failed.
+ */
+interface SlackStatus {
+  configured: boolean;
+  mode: 'http' | 'socket' | null;
+  /** Socket Mode only; null over HTTP or without Slack. */
+  connected: boolean | null;
+  error: string | null;
+  /** One line for people: "Socket Mode, connected", "Socket Mode, disconnected", "HTTP (POST /slack/events)". */
+  summary: string | null;
+}
+
+function slackStatus(ctx: AppContext): SlackStatus {
+  if (!ctx.slack) return { configured: false, mode: null, connected: null, error: null, summary: null };
+  const socket = ctx.slack.socketStatus();
+  if (!socket) return { configured: true, mode: 'http', connected: null, error: null, summary: 'HTTP (POST /slack/events)' };
+  return {
+    configured: true,
+    mode: 'socket',
+    connected: socket.connected,
+    error: socket.error,
+    summary: `Socket Mode, ${socket.connected ? 'connected' : 'disconnected'}`,
+  };
+}
+
+/**
+ * The Teams channel: configuration facts only. Teams calls us (POST /api/messages); the one thing
+ * we could call, Entra's token endpoint, takes the client secret and leaves a sign-in in the
+ * tenant's logs on every look at this page, so it is not called here — a lapsed secret shows as
+ * TEAMS_ERROR on the first outbound message (docs/teams.md).
+ */
+interface TeamsStatus {
+  configured: boolean;
+  /** The Azure Bot's Microsoft App ID (public: the Teams app manifest carries it); never the secret. */
+  appId: string | null;
+  tenantId: string | null;
+  /** Where Teams must send activities: the Azure Bot's messaging endpoint, on PUBLIC_URL. */
+  endpoint: string | null;
+  /** Whether TEAMS_APPROVERS_CONVERSATION is set (approval cards are posted); its id is not shown. */
+  approversConversation: boolean;
+}
+
+function teamsStatus(ctx: AppContext): TeamsStatus {
+  const config = ctx.config.teams;
+  if (!ctx.teams || !config) return { configured: false, appId: null, tenantId: null, endpoint: null, approversConversation: false };
+  return {
+    configured: true,
+    appId: config.appId,
+    tenantId: ctx.teams.tenantId,
+    endpoint: '/api/messages',
+    approversConversation: ctx.teams.approversConversation !== undefined,
+  };
 }
 
 /** A credential store as admins see it; `reachable` is null when it is not checked (built-ins, executors). */
@@ -99,5 +157,7 @@ export async function connectorStatus(ctx: AppContext): Promise<ConnectorStatus>
     policy,
     serviceNow: { configured: ctx.serviceNow !== undefined, instanceUrl: ctx.serviceNow?.instanceUrl ?? null },
     stores,
+    slack: slackStatus(ctx),
+    teams: teamsStatus(ctx),
   };
 }

@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.js';
 import { type AgentTools, runAgent } from '../connectors/llm/index.js';
 import { isUniqueViolation } from '../db/constraint-errors.js';
 import type { Db } from '../db/database.js';
+import { insertAgentRun, linkAgentRuns } from '../db/repositories/agent-run.repository.js';
 import { listApps } from '../db/repositories/app.repository.js';
 import { appendAuditEvent } from '../db/repositories/audit.repository.js';
 import {
@@ -181,28 +182,30 @@ async function file(ctx: AppContext, conversation: Conversation, requester: stri
   if (!ready) return answer(ctx, conversation, null, read.replies);
   const channel = conversation.channel;
   try {
-    const filed = await createRequest(ctx, channelPrincipal(channel), {
-      app: ready.app,
-      justification: ready.justification,
-      targetUser: ready.targetUser ?? undefined,
-      requester,
-      channel,
-    });
+    // Linked in the filing transaction: the worker may decide the request at once, and the
+    // decision reads the conversation (the agent's proposal beside the policy's decision).
+    const filed = await createRequest(
+      ctx,
+      channelPrincipal(channel),
+      { app: ready.app, justification: ready.justification, targetUser: ready.targetUser ?? undefined, requester, channel },
+      async (trx, { request, existing }) => {
+        const requestId = request.id;
+        await updateConversationState(trx, conversation.id, read.state, requestId);
+        await linkConversationMessages(trx, conversation.id, requestId);
+        await linkAgentRuns(trx, conversation.id, requestId);
+        // What the model proposed, what it cost, and what it tried that was refused.
+        const agent = read.state.agent;
+        if (agent && !existing) {
+          await appendAuditEvent(trx, {
+            requestId,
+            actor: AGENT_MODEL_ACTOR,
+            eventType: 'Message',
+            details: { kind: 'agent_proposal', ...agent },
+          });
+        }
+      },
+    );
     const requestId = filed.request.id;
-    await ctx.db.transaction().execute(async (trx) => {
-      await updateConversationState(trx, conversation.id, read.state, requestId);
-      await linkConversationMessages(trx, conversation.id, requestId);
-      // What the model proposed, what it cost, and what it tried that was refused.
-      const agent = read.state.agent;
-      if (agent && !filed.existing) {
-        await appendAuditEvent(trx, {
-          requestId,
-          actor: AGENT_MODEL_ACTOR,
-          eventType: 'Message',
-          details: { kind: 'agent_proposal', ...agent },
-        });
-      }
-    });
     return answer(ctx, conversation, requestId, [{ text: filedText({ ...ready, existing: filed.existing }) }]);
   } catch (err) {
     // Whatever went wrong, the conversation must not stay "filed" without a request.
@@ -289,22 +292,46 @@ async function proposeWithAgent(
       return found.kind === 'found' ? assignedCatalogApps(ctx, found.user.id) : [];
     },
   };
+  // Every run is recorded, failed ones too, to see what the model costs and how fast it answers (GET /api/v1/stats).
+  const run = { conversationId: conversation.id, model: llm.model };
+  const started = performance.now();
+  let result: Awaited<ReturnType<typeof runAgent>>;
   try {
-    const result = await runAgent(llm, { text, requesterEmail: requester, tools });
-    ctx.logger.info({ usage: result.usage, latencyMs: result.latencyMs, rejected: result.rejected.length }, 'llm agent ran');
-    const p = result.proposal;
-    return {
-      app: p?.app ?? null,
-      decision: p?.decision ?? null,
-      reason: p?.reason ?? null,
-      usage: result.usage,
-      latencyMs: result.latencyMs,
-      rejected: result.rejected,
-    };
+    result = await runAgent(llm, { text, requesterEmail: requester, tools });
   } catch (err) {
     ctx.logger.warn({ err: (err as Error).message }, 'llm agent unavailable; the deterministic reading goes on');
+    // A failed run's tokens are unknown: the provider may still bill the calls that answered.
+    const errorCode = err instanceof AppError ? err.code : 'INTERNAL';
+    const latencyMs = Math.round(performance.now() - started);
+    await insertAgentRun(ctx.db, {
+      ...run,
+      outcome: 'failed',
+      errorCode,
+      promptTokens: 0,
+      completionTokens: 0,
+      latencyMs,
+      rejectedCalls: 0,
+    });
     return null;
   }
+  ctx.logger.info({ usage: result.usage, latencyMs: result.latencyMs, rejected: result.rejected.length }, 'llm agent ran');
+  const p = result.proposal;
+  await insertAgentRun(ctx.db, {
+    ...run,
+    outcome: p ? 'proposed' : 'no_proposal',
+    errorCode: null,
+    ...result.usage,
+    latencyMs: result.latencyMs,
+    rejectedCalls: result.rejected.length,
+  });
+  return {
+    app: p?.app ?? null,
+    decision: p?.decision ?? null,
+    reason: p?.reason ?? null,
+    usage: result.usage,
+    latencyMs: result.latencyMs,
+    rejected: result.rejected,
+  };
 }
 
 /** The catalog apps the Okta user is assigned to (at most 30 looked up): their app links, as the agent may see them. */

@@ -51,7 +51,17 @@ export interface FiledRequest {
  * reset beyond the policy's cooldown is refused (RESET_COOLDOWN, audited on the reset that used
  * the last slot).
  */
-export async function createRequest(ctx: AppContext, principal: Principal, input: CreateRequestInput): Promise<FiledRequest> {
+export async function createRequest(
+  ctx: AppContext,
+  principal: Principal,
+  input: CreateRequestInput,
+  /**
+   * Runs in the filing transaction, with the new or reused request: a caller's own records that
+   * must exist before the worker can decide it (a chat conversation's link, read when the
+   * decision is applied).
+   */
+  alongside?: (trx: Db, filed: FiledRequest) => Promise<void>,
+): Promise<FiledRequest> {
   if (input.requester !== undefined && principal.role !== 'intake') {
     throw new AppError(
       'FORBIDDEN',
@@ -78,7 +88,9 @@ export async function createRequest(ctx: AppContext, principal: Principal, input
         eventType: 'Message',
         details: { kind: 'duplicate', channel, submittedBy: principal.email },
       });
-      return { request: duplicate, existing: true };
+      const reused = { request: duplicate, existing: true };
+      await alongside?.(trx, reused);
+      return reused;
     }
     const refusal = await cooldownRefusal(trx, ctx, { requester, app, targetUser, submittedBy: principal.email });
     if (refusal) return refusal;
@@ -110,11 +122,16 @@ export async function createRequest(ctx: AppContext, principal: Principal, input
     if (created.submittedBy !== created.requester) {
       await enqueueEmail(trx, { requestId: created.id, to: created.requester, template: 'received' });
     }
+    const fresh = { request: created, existing: false };
+    await alongside?.(trx, fresh);
     await enqueueTriage(trx, created.id);
-    return { request: created, existing: false };
+    return fresh;
   });
   if ('refused' in filed) throw filed.refused;
-  if (!filed.existing) ctx.wakeWorker();
+  if (!filed.existing) {
+    ctx.wakeWorker();
+    ctx.metrics.requestFiled(filed.request.channel);
+  }
   return filed;
 }
 

@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
  * key (else 401, whose error text quotes the key it got, as real providers partly do), answering
  * from a script — a queue of canned answers, one per request — with `choices[0].message`
  * (`tool_calls` or `content`) and `usage`. Every request body is recorded. An empty queue is a 500.
+ * Without a scripted `usage`, the n-th completion reports n × 100 + 10 prompt and n + 5 completion
+ * tokens: distinct per answer, so a total shows which answers were summed.
  */
 type FakeLlmAnswer =
   | {
@@ -45,6 +47,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
   const queue: FakeLlmAnswer[] = [];
   const recorded: RecordedRequest[] = [];
   let ids = 0;
+  let completions = 0;
 
   function send(res: ServerResponse, status: number, body: unknown): void {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -83,6 +86,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
       send(res, answer.status, answer.body ?? { error: { message: `scripted ${answer.status}`, type: 'server_error' } });
       return;
     }
+    completions++;
     const toolCalls = answer.toolCalls?.map((c) => ({
       id: c.id ?? `call_${++ids}`,
       type: 'function',
@@ -100,7 +104,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
           message: { role: 'assistant', content: answer.content ?? null, ...(toolCalls?.length ? { tool_calls: toolCalls } : {}) },
         },
       ],
-      usage: { ...(answer.usage ?? { prompt_tokens: 10, completion_tokens: 5 }), total_tokens: 0 },
+      usage: { ...(answer.usage ?? defaultUsage(completions)), total_tokens: 0 },
     });
   }
 
@@ -117,6 +121,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
     reset: () => {
       queue.length = 0;
       recorded.length = 0;
+      completions = 0;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -124,4 +129,9 @@ export async function startFakeLlm(): Promise<FakeLlm> {
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
+}
+
+/** The usage the n-th completion (1-based, since the last reset) reports when none is scripted. */
+export function defaultUsage(n: number): { prompt_tokens: number; completion_tokens: number } {
+  return { prompt_tokens: n * 100 + 10, completion_tokens: n + 5 };
 }

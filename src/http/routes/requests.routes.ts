@@ -13,6 +13,7 @@ import {
   returnRequest,
 } from '../../services/request.service.js';
 import { cancelRequest, recordExternalResult, replyToQuestion } from '../../services/request-lifecycle.service.js';
+import { reviewAgentRuns } from '../../services/stats.service.js';
 import { submitVerification } from '../../services/verification.service.js';
 import {
   cancelBody,
@@ -27,7 +28,7 @@ import {
 } from '../api-schemas.js';
 import { principalOf } from '../auth.js';
 import { streamRequest } from '../request-stream.js';
-import { toRequestView } from '../request-view.js';
+import { agentUsageView, toRequestView } from '../request-view.js';
 import {
   conversationSchema,
   createdRequestSchema,
@@ -109,14 +110,15 @@ export const requestRoutes = [
     method: 'GET',
     url: '/api/v1/requests/:id',
     auth: ANY_ROLE,
-    summary: 'One request, with its decision result and summary',
+    summary: 'One request, with its decision result and summary (approvers and admins: the LLM agent’s usage)',
     tags,
     params: idParams,
     response: requestViewSchema,
     errors: ['REQUEST_NOT_FOUND'],
     async handler({ params, request }, ctx) {
-      const { request: found, decisions, events } = await getVisibleRequestWithHistory(ctx, principalOf(request), params.id);
-      return toRequestView(found, decisions, events);
+      const principal = principalOf(request);
+      const { request: found, decisions, events } = await getVisibleRequestWithHistory(ctx, principal, params.id);
+      return toRequestView(found, decisions, events, agentUsageView(await reviewAgentRuns(ctx, principal, params.id)));
     },
   }),
   defineRoute({

@@ -9,8 +9,8 @@ import { AdminPage } from './admin-page';
 
 /**
  * `/admin/connectors`: whether Okta and SMTP answer now, Okta's rate-limit budget, the dev
- * mailbox, the policy source (Confluence or not, and how its latest sync went), and the
- * credential stores.
+ * mailbox, the policy source (Confluence or not, and how its latest sync went), the credential
+ * stores, and the chat channels (Slack, Microsoft Teams).
  */
 export function ConnectorsAdminPage() {
   return (
@@ -24,7 +24,7 @@ function Connectors() {
   const status = useConnectorStatus();
   if (status.isPending) return <Skeleton height={420} />;
   if (status.isError) return <ErrorAlert error={status.error} onRetry={() => void status.refetch()} />;
-  const { okta, smtp, policy, stores } = status.data;
+  const { okta, smtp, policy, stores, slack, teams } = status.data;
   const unknown = t('admin.connectors.unknown');
   return (
     <Stack gap="md">
@@ -60,6 +60,8 @@ function Connectors() {
         </StatusCard>
         <PolicySourceCard policy={policy} />
         <StoresCard stores={stores} />
+        <SlackCard slack={slack} />
+        <TeamsCard teams={teams} />
       </SimpleGrid>
       <Group>
         <Button variant="default" loading={status.isFetching} onClick={() => void status.refetch()}>
@@ -156,6 +158,57 @@ function StoresCard({ stores }: { stores: ConnectorStatus['stores'] }) {
       <Text size="sm" c="dimmed" mt="xs">
         {t('admin.connectors.storesHint')}
       </Text>
+    </StatusCard>
+  );
+}
+
+const notConfigured = () => ({ badge: t('admin.connectors.notConfigured'), ok: null });
+
+/**
+ * Slack: over HTTP nothing can be checked from here (Slack calls us at POST /slack/events); in
+ * Socket Mode whether our WebSocket is open now, with the last failure.
+ */
+function SlackCard({ slack }: { slack: ConnectorStatus['slack'] }) {
+  const badge =
+    slack.mode === 'socket'
+      ? { badge: slack.connected ? t('admin.connectors.connected') : t('admin.connectors.disconnected'), ok: slack.connected === true }
+      : slack.configured
+        ? { badge: t('admin.connectors.slackHttp'), ok: null }
+        : notConfigured();
+  const body = !slack.configured
+    ? t('admin.connectors.slackNone')
+    : slack.mode === 'socket'
+      ? t('admin.connectors.slackSocketBody')
+      : t('admin.connectors.slackHttpBody', { path: '/slack/events' });
+  return (
+    <StatusCard title={t('admin.connectors.slack')} {...badge} error={slack.error}>
+      <Text size="sm" data-testid="connectors-slack">
+        {body}
+      </Text>
+    </StatusCard>
+  );
+}
+
+/** Microsoft Teams: configuration only (Microsoft is not called: that would spend the client secret). */
+function TeamsCard({ teams }: { teams: ConnectorStatus['teams'] }) {
+  if (!teams.configured) {
+    return (
+      <StatusCard title={t('admin.connectors.teams')} {...notConfigured()} error={null}>
+        <Text size="sm" data-testid="connectors-teams">
+          {t('admin.connectors.teamsNone')}
+        </Text>
+      </StatusCard>
+    );
+  }
+  return (
+    <StatusCard title={t('admin.connectors.teams')} badge={t('admin.connectors.configured')} ok={null} error={null}>
+      <Stack gap={4} data-testid="connectors-teams">
+        <Text size="sm">{t('admin.connectors.teamsEndpoint', { path: teams.endpoint ?? '/api/messages' })}</Text>
+        <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+          {t('admin.connectors.teamsApp', { appId: teams.appId ?? '?', tenantId: teams.tenantId ?? '?' })}
+        </Text>
+        <Text size="sm">{teams.approversConversation ? t('admin.connectors.teamsApprovers') : t('admin.connectors.teamsNoApprovers')}</Text>
+      </Stack>
     </StatusCard>
   );
 }

@@ -7,6 +7,7 @@ import { formatDuration } from '../i18n/format';
 import { locale, t } from '../i18n/translate';
 import { NotAllowedPage } from '../session/not-allowed-page';
 import { canReview, useMe } from '../session/session-context';
+import { AgentCard } from './agent-card';
 import { DenialsChart, OpenEscalationsChart, RequestsPerDayChart, TopAppsChart } from './dashboard-charts';
 
 const PERIODS = ['7', '30', '90'] as const;
@@ -109,6 +110,7 @@ function DashboardBody({ stats }: { stats: RequestStats }) {
         <TopAppsChart stats={stats} />
         <DenialsChart stats={stats} />
       </SimpleGrid>
+      <AgentCard stats={stats} />
     </>
   );
 }

@@ -1,11 +1,12 @@
 import { Anchor, DataList, Group, Skeleton, Stack, Title } from '@mantine/core';
 import { type ReactNode, useId } from 'react';
 import { Link } from 'react-router';
-import { type Request, useRequestEvents } from '../api';
+import { type Request, useRequest, useRequestEvents } from '../api';
 import { ErrorAlert } from '../components/error-alert';
 import { UntrustedText } from '../components/untrusted-text';
 import { t } from '../i18n/translate';
 import { IncidentLink } from '../requests/incident-link';
+import { AgentUsage } from '../requests/request-metadata';
 import { RuleText } from '../requests/rule-text';
 import { PriorityBadge } from '../requests/status-badge';
 import { isMyAddress, useMe } from '../session/session-context';
@@ -18,6 +19,8 @@ import { QuestionHistory, questionHistory } from './question-history';
 export function ReviewPanel({ request, onDecided }: { request: Request; onDecided: (verdict: Verdict) => void }) {
   const me = useMe();
   const events = useRequestEvents(request.request_id);
+  // The queue's list leaves out the agent's usage: it comes with the request itself (approvers, admins).
+  const usage = useRequest(request.request_id).data?.agentUsage;
   const decision = events.data?.findLast((e) => e.eventType === 'Decision');
   const facts = (decision?.details.facts ?? {}) as Record<string, unknown>;
   const headingId = useId();
@@ -61,6 +64,11 @@ export function ReviewPanel({ request, onDecided }: { request: Request; onDecide
         {request.incident && (
           <Row label={t('field.incident')}>
             <IncidentLink incident={request.incident} />
+          </Row>
+        )}
+        {usage && (
+          <Row label={t('field.agentUsage')}>
+            <AgentUsage usage={usage} />
           </Row>
         )}
       </DataList>

@@ -1,14 +1,40 @@
 import { Code, DataList, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { Request } from '../api';
-import { formatExactTime } from '../i18n/format';
-import { t } from '../i18n/translate';
+import { formatDuration, formatExactTime } from '../i18n/format';
+import { locale, t } from '../i18n/translate';
 import { decisionText } from './decision-text';
 import { IncidentLink } from './incident-link';
 import { RuleText } from './rule-text';
 import { PriorityBadge, StatusBadge } from './status-badge';
 
 const NONE = '—';
+const amount = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+
+/**
+ * What the LLM agent cost on this request: "3 runs (1 failed), 1,234 tokens in / 567 out, 2.1 s",
+ * then refused tool calls and the models. The API sends it to approvers and admins only.
+ */
+export function AgentUsage({ usage }: { usage: NonNullable<Request['agentUsage']> }) {
+  const runs = usage.runs === 1 ? t('agentUsage.run') : t('agentUsage.runs', { count: amount.format(usage.runs) });
+  const line = t('agentUsage.line', {
+    runs: usage.failedRuns > 0 ? t('agentUsage.withFailed', { runs, failed: amount.format(usage.failedRuns) }) : runs,
+    tokensIn: amount.format(usage.promptTokens),
+    tokensOut: amount.format(usage.completionTokens),
+    latency: formatDuration(usage.latencyMs),
+  });
+  return (
+    <div data-testid="agent-usage">
+      <Text size="sm">{line}</Text>
+      {usage.rejectedCalls > 0 && <Text size="sm">{t('agentUsage.refused', { count: amount.format(usage.rejectedCalls) })}</Text>}
+      {usage.models.length > 0 && (
+        <Text size="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+          {t('agentUsage.models', { models: usage.models.join(', ') })}
+        </Text>
+      )}
+    </div>
+  );
+}
 
 /** Everything known about a request, as a list of labelled values. */
 export function RequestMetadata({ request }: { request: Request }) {
@@ -39,6 +65,7 @@ export function RequestMetadata({ request }: { request: Request }) {
           ] as [string, ReactNode],
         ]
       : []),
+    ...(request.agentUsage ? [[t('field.agentUsage'), <AgentUsage key="a" usage={request.agentUsage} />] as [string, ReactNode]] : []),
     [t('field.created'), formatExactTime(request.createdAt)],
     [t('field.reference'), <Code key="id">{request.request_id}</Code>],
   ];
