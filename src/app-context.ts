@@ -5,8 +5,10 @@ import type { OktaConnector } from './connectors/okta/index.js';
 import type { ServiceNowClient } from './connectors/servicenow/index.js';
 import type { SlackConnector } from './connectors/slack/index.js';
 import type { Mailer } from './connectors/smtp/index.js';
+import type { TeamsConnector } from './connectors/teams/index.js';
 import type { Db, DialectName } from './db/database.js';
 import type { Policy } from './domain/policy.js';
+import type { Metrics } from './observability/metrics.js';
 import type { CredentialStores } from './services/credential-stores.js';
 import type { PolicyService } from './services/policy.service.js';
 import type { IdentityResolver } from './services/separation-of-duties.js';
@@ -26,6 +28,8 @@ export interface AppContext {
   llm?: LlmClient;
   /** The Slack channel's connector (services/slack-channel.service.ts); undefined when not configured. */
   slack?: SlackConnector;
+  /** The Microsoft Teams channel's connector (services/teams-channel.service.ts); undefined when not configured. */
+  teams?: TeamsConnector;
   /** The credential stores of STORES_FILE (services/credential-stores.ts); none configured = empty. */
   stores: CredentialStores;
   /**
@@ -43,4 +47,6 @@ export interface AppContext {
   signIn?: SignIn;
   /** Nudges the in-process worker after enqueueing, so work starts without waiting for a poll. */
   wakeWorker(): void;
+  /** This instance's Prometheus metrics (observability/metrics.ts), scraped at GET /metrics. */
+  metrics: Metrics;
 }

@@ -12,6 +12,7 @@ import { createOktaConnector, type OktaConnector } from './connectors/okta/index
 import { createServiceNowClient } from './connectors/servicenow/index.js';
 import { createSlackConnector } from './connectors/slack/index.js';
 import { createSmtpMailer, type DevMailbox, type Mailer, startDevMailbox } from './connectors/smtp/index.js';
+import { createTeamsConnector } from './connectors/teams/index.js';
 import { type DatabaseHandle, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 import { countApps, upsertApps } from './db/repositories/app.repository.js';
@@ -21,16 +22,19 @@ import { chatStatusJob } from './jobs/chat-status.job.js';
 import { directoryResetJob } from './jobs/directory-reset.job.js';
 import { escalationReminderJob, notifyApproversJob } from './jobs/escalation.jobs.js';
 import { externalDispatchJob, externalTimeoutJob, notifyExternalFailedJob } from './jobs/external-store.jobs.js';
+import { listenForJobs } from './jobs/job-notify.js';
 import { oktaResetJob } from './jobs/okta-reset.job.js';
 import { oktaUnlockJob } from './jobs/okta-unlock.job.js';
 import { sendEmailJob } from './jobs/send-email.job.js';
 import { serviceNowIncidentJob, serviceNowNoteJob, serviceNowResolveJob } from './jobs/servicenow.jobs.js';
 import { slackApprovalPostJob, slackApprovalUpdateJob } from './jobs/slack-approval.jobs.js';
+import { teamsApprovalPostJob, teamsApprovalUpdateJob } from './jobs/teams-approval.jobs.js';
 import { triageRequestJob } from './jobs/triage-request.job.js';
 import { verifyPushJob } from './jobs/verify-push.job.js';
 import { waitingTimeoutJob } from './jobs/waiting-timeout.job.js';
 import { createWorker, type Worker, type WorkerOptions } from './jobs/worker.js';
 import { createLogger } from './logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
 import { DEMO_FIXTURE_PATH, loadFixtureFile, type OktaSandbox, startOktaSandbox } from './okta-sandbox/index.js';
 import { parseAppsCsv } from './services/app-csv.js';
 import { buildCredentialStores } from './services/credential-stores.js';
@@ -88,7 +92,9 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
     const policies = await startPolicyService({ config, db: database.db, logger, file: policyFile });
     cleanups.push(() => policies.stop());
 
-    const { okta, sandbox } = await connectOkta(config, logger, opts.sandboxLatencyMs);
+    // Its own registry: several instances may run in one process (tests, benchmarks).
+    const metrics = createMetrics();
+    const { okta, sandbox } = await connectOkta(config, logger, opts.sandboxLatencyMs, metrics);
     if (sandbox) cleanups.push(() => sandbox.close());
     if (sandbox && config.okta.kind === 'sandbox' && !config.okta.fixturePath && (await countApps(database.db)) === 0) {
       // First start of the demo: give the sandbox's apps a catalog so requests can be tried at once.
@@ -115,6 +121,7 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       mailer,
       ...(config.serviceNow ? { serviceNow: createServiceNowClient(config.serviceNow, { logger }) } : {}),
       ...(config.slack ? { slack: createSlackConnector(config.slack, { logger }) } : {}),
+      ...(config.teams ? { teams: createTeamsConnector(config.teams, { logger }) } : {}),
       ...(config.llm ? { llm: createLlmClient(config.llm) } : {}),
       stores: buildCredentialStores(config.stores, { logger }),
       baseUrl: () => config.publicUrl ?? listening,
@@ -125,7 +132,9 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       identities: createIdentityResolver(okta),
       ...(signIn ? { signIn } : {}),
       wakeWorker: () => worker?.wake(),
+      metrics,
     };
+    metrics.watch({ db: database.db, rateLimits: () => okta.rateLimits() });
     const running = createWorker({
       db: database.db,
       handlers: [
@@ -149,20 +158,31 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
         chatStatusJob(ctx),
         slackApprovalPostJob(ctx),
         slackApprovalUpdateJob(ctx),
+        teamsApprovalPostJob(ctx),
+        teamsApprovalUpdateJob(ctx),
       ],
       logger,
       concurrency: config.worker.concurrency,
       pollMs: config.worker.pollMs,
+      leaseMs: config.worker.leaseMs,
+      dialect: database.dialect,
+      onJobFinished: (kind, outcome, seconds) => metrics.jobFinished(kind, outcome, seconds),
       ...opts.workerTuning,
     });
     worker = running;
     if (ctx.slack) {
       registerSlackChannel(ctx, ctx.slack);
       registerSlackApprovals(ctx, ctx.slack);
+      // Socket Mode (SLACK_APP_TOKEN): connects in the background, once the listeners are in place.
+      const slack = ctx.slack;
+      slack.start();
+      cleanups.push(() => slack.stop());
     }
     const server = await buildServer(ctx, {
       version: VERSION,
       demo: sandbox !== undefined,
+      // A worker-role instance answers health checks only; the API is the api instances' job.
+      probesOnly: config.role === 'worker',
       ...(devMailbox ? { devMailbox } : {}),
       ...(opts.readinessCacheMs !== undefined ? { readinessCacheMs: opts.readinessCacheMs } : {}),
       ...(opts.webAppRoot ? { webAppRoot: opts.webAppRoot } : {}),
@@ -182,9 +202,15 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       await sandbox.oidc.registerClient({ ...demoClient, redirectUris: [`${base}/auth/callback`], postLogoutRedirectUris: [`${base}/`] });
       logger.info({ url: `${base}/` }, 'demo sign-in: open the web app and choose a demo user');
     }
-    if (opts.worker !== false) {
+    if (opts.worker !== false && config.role !== 'api') {
       running.start();
-      cleanups.push(() => running.stop());
+      const notifications = database.dialect === 'postgres' ? listenForJobs(config.databaseUrl, running.wake, logger) : undefined;
+      // Shutdown (SIGTERM): stop taking HTTP requests and new jobs together, give running jobs
+      // SHUTDOWN_DRAIN_MS to finish, and hand the rest to the other instances.
+      cleanups.push(async () => {
+        await notifications?.close();
+        await Promise.all([server.close(), running.stop(config.worker.shutdownDrainMs)]);
+      });
     }
     return { ctx, server, worker: running, url, sandbox, devMailbox, database, stop: stopAll };
   } catch (err) {
@@ -197,11 +223,12 @@ async function connectOkta(
   config: Config,
   logger: Logger,
   latencyMs: number | undefined,
+  metrics: Metrics,
 ): Promise<{ okta: OktaConnector; sandbox: OktaSandbox | undefined }> {
   const oktaLogger = logger.child({ connector: 'okta' });
   if (config.okta.kind === 'org') {
     return {
-      okta: createOktaConnector({ orgUrl: config.okta.orgUrl, auth: config.okta.auth }, { logger: oktaLogger }),
+      okta: createOktaConnector({ orgUrl: config.okta.orgUrl, auth: config.okta.auth }, { logger: oktaLogger, observer: metrics.okta }),
       sandbox: undefined,
     };
   }
@@ -215,7 +242,10 @@ async function connectOkta(
     ...(latencyMs ? { latencyMs } : {}),
   });
   logger.info({ url: sandbox.url }, 'embedded Okta sandbox started (no OKTA_ORG_URL configured)');
-  const okta = createOktaConnector({ orgUrl: sandbox.url, auth: { kind: 'ssws', token: sandbox.apiToken } }, { logger: oktaLogger });
+  const okta = createOktaConnector(
+    { orgUrl: sandbox.url, auth: { kind: 'ssws', token: sandbox.apiToken } },
+    { logger: oktaLogger, observer: metrics.okta },
+  );
   return { okta, sandbox };
 }
 

@@ -72,6 +72,8 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/requests/:id/external-result': row(401, 401, 401, 401, 401, 401),
   // Slack signs its own requests; on a server without Slack the endpoint is not there for anyone.
   'POST /slack/events': row(404, 404, 404, 404, 404, 404),
+  // Teams signs its own activities (a Bot Framework JWT); on a server without Teams the endpoint is not there for anyone.
+  'POST /api/messages': row(404, 404, 404, 404, 404, 404),
   'GET /api/v1/apps': row(401, 200, 200, 200, 200, 200),
   'POST /api/v1/apps': row(401, 403, 403, 403, 201, 403),
   // Browser navigations: to the identity provider; back from it (400 here: no sign-in under way).
@@ -97,6 +99,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/policy': row(401, 403, 403, 200, 200, 403),
   'PUT /api/v1/policy': row(401, 403, 403, 403, 400, 403),
   'POST /api/v1/policy/sync': row(401, 403, 403, 403, 409, 403),
+  // Prometheus scrapes with METRICS_TOKEN (test/metrics.test.ts); of the API's callers, admins only.
+  'GET /metrics': row(401, 403, 403, 403, 200, 403),
 };
 
 /** Valid bodies for the lifecycle routes, so what answers is authorization, not validation. */

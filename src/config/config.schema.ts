@@ -92,6 +92,18 @@ export const configShape = {
   SLACK_APPROVERS_CHANNEL: optionalString,
   /** The Slack Web API base (default Slack's own); tests point it at a fake. */
   SLACK_API_URL: optionalString,
+  /** Socket Mode (docs/slack.md): an app-level token (xapp-…); then SLACK_SIGNING_SECRET is not needed. */
+  SLACK_APP_TOKEN: optionalString,
+  /** Microsoft Teams (docs/teams.md): the Azure Bot's app id, its client secret and the tenant — all three or none. */
+  MICROSOFT_APP_ID: optionalString,
+  MICROSOFT_APP_PASSWORD: optionalString,
+  MICROSOFT_APP_TENANT_ID: optionalString,
+  /** The Teams conversation approval cards are posted to (optional; only with the three above). */
+  TEAMS_APPROVERS_CONVERSATION: optionalString,
+  /** Overrides for tests and sovereign clouds, only with the three above: the Bot Framework's OpenID metadata, the token endpoint, the Bot Connector service. */
+  TEAMS_OPENID_METADATA_URL: optionalString,
+  TEAMS_LOGIN_URL: optionalString,
+  TEAMS_SERVICE_URL: optionalString,
   /** The optional LLM agent for chat (docs/configuration.md, "The LLM agent"): all three or none. */
   LLM_BASE_URL: optionalString,
   LLM_API_KEY: optionalString,
@@ -107,8 +119,22 @@ export const configShape = {
     .trim()
     .refine((v) => decodeKey(v) !== null, 'must be 32 bytes as 64 hex digits or base64 (e.g. openssl rand -base64 32)')
     .optional(),
+  /**
+   * A bearer secret for GET /metrics, so Prometheus scrapes without an admin API token (which could
+   * do anything else too). Unset: only admins read the metrics (and, in the demo, anyone on loopback).
+   */
+  METRICS_TOKEN: z.string().trim().min(24, 'must be at least 24 characters (e.g. openssl rand -base64 32)').optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /**
+   * A running job's claim (renewed every third of it while the job runs): an instance that dies
+   * holding jobs hands them to the others within about this long.
+   */
+  WORKER_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
+  /** What this instance runs: `all` (HTTP and background work), `api` (HTTP only) or `worker` (background work, health checks only). */
+  ROLE: z.enum(['all', 'api', 'worker'], { error: 'must be all, api or worker' }).default('all'),
+  /** On SIGTERM, how long running jobs may take to finish before they are handed to other instances. */
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
   /** Largest accepted HTTP body, in bytes. */
   BODY_LIMIT: z.coerce
     .number()
@@ -177,6 +203,7 @@ export const configSchema = z.object(configShape).superRefine((c, ctx) => {
   checkConfluence(c, ctx);
   checkServiceNow(c, ctx);
   checkSlack(c, ctx);
+  checkTeams(c, ctx);
   checkTogether(c, ctx, LLM_KEYS, 'to let a model read chat messages');
   if (c.STORES_FILE && !c.JOB_SECRET_KEY) {
     ctx.addIssue({
@@ -314,12 +341,31 @@ export function decodeKey(value: string): Buffer | null {
 
 const SLACK_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APPROVERS_CHANNEL'] as const;
 
-/** The Slack variables make sense only together (SLACK_API_URL only with them). */
+const SLACK_SOCKET_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_APPROVERS_CHANNEL', 'SLACK_APP_TOKEN'] as const;
+
+/**
+ * The Slack variables make sense only together (SLACK_API_URL only with them): over HTTP the bot
+ * token, signing secret and channel; in Socket Mode the app token instead of the signing secret.
+ */
 function checkSlack(c: Raw, ctx: z.RefinementCtx): void {
-  if (SLACK_KEYS.every((key) => c[key] === undefined) && c.SLACK_API_URL !== undefined) {
+  if (SLACK_KEYS.every((key) => c[key] === undefined) && c.SLACK_APP_TOKEN === undefined && c.SLACK_API_URL !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['SLACK_API_URL'], message: 'is set but SLACK_BOT_TOKEN is not' });
   }
-  checkTogether(c, ctx, SLACK_KEYS, 'to let people ask in Slack');
+  if (c.SLACK_APP_TOKEN !== undefined) checkTogether(c, ctx, SLACK_SOCKET_KEYS, 'to let people ask in Slack over Socket Mode');
+  else checkTogether(c, ctx, SLACK_KEYS, 'to let people ask in Slack');
+}
+
+const TEAMS_KEYS = ['MICROSOFT_APP_ID', 'MICROSOFT_APP_PASSWORD', 'MICROSOFT_APP_TENANT_ID'] as const;
+const TEAMS_EXTRAS = ['TEAMS_APPROVERS_CONVERSATION', 'TEAMS_OPENID_METADATA_URL', 'TEAMS_LOGIN_URL', 'TEAMS_SERVICE_URL'] as const;
+
+/** The Teams variables make sense only together; the TEAMS_* ones only with them. */
+function checkTeams(c: Raw, ctx: z.RefinementCtx): void {
+  if (TEAMS_KEYS.every((key) => c[key] === undefined)) {
+    for (const key of TEAMS_EXTRAS) {
+      if (c[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is set but MICROSOFT_APP_ID is not' });
+    }
+  }
+  checkTogether(c, ctx, TEAMS_KEYS, 'to let people ask in Microsoft Teams');
 }
 
 const LLM_KEYS = ['LLM_BASE_URL', 'LLM_API_KEY', 'LLM_MODEL'] as const;

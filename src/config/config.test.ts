@@ -240,4 +240,56 @@ describe('loadConfig', () => {
     expect(c.llm).toMatchObject({ baseUrl: 'https://api.example.com/v1', model: 'm', timeoutMs: 15000 });
     expect(loadConfig({}).llm).toBeUndefined();
   });
+
+  it('Microsoft Teams takes its three variables or none; the TEAMS_* ones only with them; the password is never echoed', () => {
+    const teams = {
+      MICROSOFT_APP_ID: '00000000-1111-2222-3333-444444444444',
+      MICROSOFT_APP_PASSWORD: 'teams-secret-value',
+      MICROSOFT_APP_TENANT_ID: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+    };
+    expect(loadConfig(teams).teams).toMatchObject({
+      appId: teams.MICROSOFT_APP_ID,
+      tenantId: teams.MICROSOFT_APP_TENANT_ID,
+      serviceUrl: 'https://smba.trafficmanager.net/teams/',
+      openIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+    });
+    expect(loadConfig(teams).teams?.approversConversation).toBeUndefined();
+    const withApprovers = loadConfig({ ...teams, TEAMS_APPROVERS_CONVERSATION: '19:abc@thread.tacv2' }).teams;
+    expect(withApprovers?.approversConversation).toBe('19:abc@thread.tacv2');
+    expect(loadConfig({}).teams).toBeUndefined();
+    const partial = fail({ MICROSOFT_APP_ID: teams.MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD: 'teams-secret-value' });
+    expect(partial).toMatch(/MICROSOFT_APP_TENANT_ID: is required with MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD/);
+    expect(partial).not.toContain('teams-secret-value');
+    const approversAlone = fail({ TEAMS_APPROVERS_CONVERSATION: '19:abc@thread.tacv2' });
+    expect(approversAlone).toMatch(/TEAMS_APPROVERS_CONVERSATION: is set but MICROSOFT_APP_ID is not/);
+    const serviceAlone = fail({ TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/emea/' });
+    expect(serviceAlone).toMatch(/TEAMS_SERVICE_URL: is set but MICROSOFT_APP_ID is not/);
+    const bad = fail({ ...teams, MICROSOFT_APP_ID: 'resetdesk-bot', TEAMS_LOGIN_URL: 'http://login.example.com/token' });
+    expect(bad).toMatch(/MICROSOFT_APP_ID: must be .*GUID/);
+    expect(bad).toMatch(/TEAMS_LOGIN_URL: must be an https:\/\//);
+    expect(bad).not.toContain('teams-secret-value');
+  });
+
+  it('Slack Socket Mode: SLACK_APP_TOKEN replaces the signing secret, must be an xapp- token, and is never echoed', () => {
+    const socket = { SLACK_BOT_TOKEN: 'xoxb-1-bot', SLACK_APPROVERS_CHANNEL: 'C0123ABCD', SLACK_APP_TOKEN: 'xapp-1-A0APP-1-abc' };
+    expect(loadConfig(socket).slack).toMatchObject({ appToken: 'xapp-1-A0APP-1-abc', signingSecret: undefined });
+    // Over HTTP, no app token.
+    const http = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-1-bot',
+      SLACK_APPROVERS_CHANNEL: 'C0123ABCD',
+      SLACK_SIGNING_SECRET: 's'.repeat(32),
+    }).slack;
+    expect(http).toMatchObject({ signingSecret: 's'.repeat(32) });
+    expect(http?.appToken).toBeUndefined();
+    const wrong = fail({ ...socket, SLACK_APP_TOKEN: 'xoxb-1-not-an-app-token-secret' });
+    expect(wrong).toMatch(/SLACK_APP_TOKEN: must be an app-level token starting with xapp-/);
+    expect(wrong).not.toContain('not-an-app-token-secret');
+    const alone = fail({ SLACK_APP_TOKEN: 'xapp-1-A0APP-1-lonely-secret' });
+    expect(alone).toMatch(/SLACK_BOT_TOKEN: is required with SLACK_APP_TOKEN/);
+    expect(alone).toMatch(/SLACK_APPROVERS_CHANNEL: is required with SLACK_APP_TOKEN/);
+    expect(alone).not.toMatch(/SLACK_SIGNING_SECRET/);
+    expect(alone).not.toContain('lonely-secret');
+    // Without an app token the signing secret is still required.
+    expect(fail({ SLACK_BOT_TOKEN: 'xoxb-1-bot', SLACK_APPROVERS_CHANNEL: 'C0123ABCD' })).toMatch(/SLACK_SIGNING_SECRET: is required/);
+  });
 });

@@ -8,6 +8,7 @@ import { type OidcConfig, oidcConnector } from '../connectors/oidc/index.js';
 import { type OktaConfig, oktaConnector } from '../connectors/okta/index.js';
 import { type ServiceNowConfig, serviceNowConnector } from '../connectors/servicenow/index.js';
 import { type SlackConfig, slackConnector } from '../connectors/slack/index.js';
+import { type TeamsConfig, teamsConnector } from '../connectors/teams/index.js';
 import { AppError } from '../errors/error-codes.js';
 import { configSchema, configShape, decodeKey, type RawConfig } from './config.schema.js';
 import { type ConfiguredStore, readStoresFile } from './stores-file.js';
@@ -40,11 +41,17 @@ export interface Config {
   llm: LlmConfig | undefined;
   /** The Slack channel (settings checked by its connector); undefined = no Slack. */
   slack: SlackConfig | undefined;
+  /** The Microsoft Teams channel (settings checked by its connector); undefined = no Teams. */
+  teams: TeamsConfig | undefined;
   /** Credential stores declared in STORES_FILE (stores-file.ts); empty = only `okta` and `swa-link`. */
   stores: ConfiguredStore[];
   /** JOB_SECRET_KEY's bytes: seals passwords in email jobs (jobs/sealed-secret.ts); null when unset. */
   jobSecretKey: Buffer | null;
-  worker: { concurrency: number; pollMs: number };
+  /** METRICS_TOKEN: a bearer secret that may read GET /metrics (and nothing else); undefined = admins only. */
+  metricsToken: string | undefined;
+  worker: { concurrency: number; pollMs: number; leaseMs: number; shutdownDrainMs: number };
+  /** What this instance runs (ROLE; `serve --role` overrides it). */
+  role: 'all' | 'api' | 'worker';
   bodyLimit: number;
   requestTimeoutMs: number;
   trustProxy: boolean | string[];
@@ -86,8 +93,11 @@ const SECRET_KEYS = new Set([
   'SERVICENOW_PASSWORD',
   'SERVICENOW_CLIENT_SECRET',
   'JOB_SECRET_KEY',
+  'METRICS_TOKEN',
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'MICROSOFT_APP_PASSWORD',
   'LLM_API_KEY',
 ]);
 
@@ -153,10 +163,18 @@ function toConfig(c: RawConfig, env: NodeJS.ProcessEnv): Config {
     confluence: confluenceSettings(c),
     serviceNow: serviceNowSettings(c),
     slack: slackSettings(c),
+    teams: teamsSettings(c),
     llm: llmSettings(c),
     stores: c.STORES_FILE ? readStoresFile(c.STORES_FILE, env) : [],
     jobSecretKey: c.JOB_SECRET_KEY ? decodeKey(c.JOB_SECRET_KEY) : null,
-    worker: { concurrency: c.WORKER_CONCURRENCY, pollMs: c.WORKER_POLL_MS },
+    metricsToken: c.METRICS_TOKEN,
+    worker: {
+      concurrency: c.WORKER_CONCURRENCY,
+      pollMs: c.WORKER_POLL_MS,
+      leaseMs: c.WORKER_LEASE_MS,
+      shutdownDrainMs: c.SHUTDOWN_DRAIN_MS,
+    },
+    role: c.ROLE,
     bodyLimit: c.BODY_LIMIT,
     requestTimeoutMs: c.REQUEST_TIMEOUT_MS,
     trustProxy: c.TRUST_PROXY === 'true' ? true : c.TRUST_PROXY === 'false' ? false : c.TRUST_PROXY.split(/\s*,\s*/),
@@ -321,6 +339,7 @@ const SLACK_VARIABLES: Record<string, string> = {
   signingSecret: 'SLACK_SIGNING_SECRET',
   approversChannel: 'SLACK_APPROVERS_CHANNEL',
   apiUrl: 'SLACK_API_URL',
+  appToken: 'SLACK_APP_TOKEN',
 };
 
 /** Assembles the Slack connector's settings (the schema checked the three come together). */
@@ -331,8 +350,34 @@ function slackSettings(c: RawConfig): SlackConfig | undefined {
     signingSecret: c.SLACK_SIGNING_SECRET,
     approversChannel: c.SLACK_APPROVERS_CHANNEL,
     ...(c.SLACK_API_URL ? { apiUrl: c.SLACK_API_URL } : {}),
+    ...(c.SLACK_APP_TOKEN ? { appToken: c.SLACK_APP_TOKEN } : {}),
   };
   return checkedSettings(slackConnector.configSchema, input, c, (path) => SLACK_VARIABLES[path.split('.')[0] ?? ''] ?? 'SLACK_BOT_TOKEN');
+}
+
+const TEAMS_VARIABLES: Record<string, string> = {
+  appId: 'MICROSOFT_APP_ID',
+  appPassword: 'MICROSOFT_APP_PASSWORD',
+  tenantId: 'MICROSOFT_APP_TENANT_ID',
+  approversConversation: 'TEAMS_APPROVERS_CONVERSATION',
+  openIdMetadataUrl: 'TEAMS_OPENID_METADATA_URL',
+  loginUrl: 'TEAMS_LOGIN_URL',
+  serviceUrl: 'TEAMS_SERVICE_URL',
+};
+
+/** Assembles the Teams connector's settings (the schema checked the three come together). */
+function teamsSettings(c: RawConfig): TeamsConfig | undefined {
+  if (!c.MICROSOFT_APP_ID) return undefined;
+  const input = {
+    appId: c.MICROSOFT_APP_ID,
+    appPassword: c.MICROSOFT_APP_PASSWORD,
+    tenantId: c.MICROSOFT_APP_TENANT_ID,
+    ...(c.TEAMS_APPROVERS_CONVERSATION ? { approversConversation: c.TEAMS_APPROVERS_CONVERSATION } : {}),
+    ...(c.TEAMS_OPENID_METADATA_URL ? { openIdMetadataUrl: c.TEAMS_OPENID_METADATA_URL } : {}),
+    ...(c.TEAMS_LOGIN_URL ? { loginUrl: c.TEAMS_LOGIN_URL } : {}),
+    ...(c.TEAMS_SERVICE_URL ? { serviceUrl: c.TEAMS_SERVICE_URL } : {}),
+  };
+  return checkedSettings(teamsConnector.configSchema, input, c, (path) => TEAMS_VARIABLES[path.split('.')[0] ?? ''] ?? 'MICROSOFT_APP_ID');
 }
 
 const LLM_VARIABLES: Record<string, string> = { baseUrl: 'LLM_BASE_URL', apiKey: 'LLM_API_KEY', model: 'LLM_MODEL' };

@@ -12,6 +12,9 @@ import * as serviceNowIncident from './migrations/2026-11-24T06-00-00-servicenow
 import * as credentialStores from './migrations/2026-11-25T01-00-00-credential-stores.js';
 import * as conversations from './migrations/2026-11-25T02-00-00-conversations.js';
 import * as slackApprovals from './migrations/2026-11-25T03-00-00-slack-approvals.js';
+import * as teams from './migrations/2026-11-25T04-00-00-teams.js';
+import * as agentRuns from './migrations/2026-11-25T05-00-00-agent-runs.js';
+import * as jobNotify from './migrations/2026-11-25T06-00-00-job-notify.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the same from src/
@@ -30,6 +33,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T01-00-00-credential-stores': credentialStores,
   '2026-11-25T02-00-00-conversations': conversations,
   '2026-11-25T03-00-00-slack-approvals': slackApprovals,
+  '2026-11-25T04-00-00-teams': teams,
+  '2026-11-25T05-00-00-agent-runs': agentRuns,
+  '2026-11-25T06-00-00-job-notify': jobNotify,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -215,6 +215,48 @@ interface SlackApprovalMessagesTable {
   created_at: string;
 }
 
+/** A Teams conversation the bot heard from in a validated activity (services/teams-channel.service.ts). */
+interface TeamsConversationsTable {
+  conversation_id: string;
+  /** The Bot Connector service the activity came from: the only place the bot's token goes for it. */
+  service_url: string;
+  tenant_id: string;
+  /** 'personal' | 'groupChat' | 'channel'. */
+  conversation_type: string;
+  updated_at: string;
+}
+
+/** Where an escalation episode's approval card was posted in Teams (jobs/teams-approval.jobs.ts). */
+interface TeamsApprovalCardsTable {
+  request_id: string;
+  /** The episode: the id of the Escalation audit event that opened it; (request_id, cycle) is unique. */
+  cycle: string;
+  conversation_id: string;
+  /** The posted activity's id: the card's identity for the update. */
+  activity_id: string;
+  created_at: string;
+}
+
+/** One run of the LLM agent (connectors/llm), whatever its outcome; the dashboard sums them. */
+interface AgentRunsTable {
+  id: string;
+  /** The chat conversation whose message the agent read. */
+  conversation_id: string;
+  /** The request that conversation filed; null until it files one. */
+  request_id: string | null;
+  model: string;
+  /** 'proposed' | 'no_proposal' | 'failed'. */
+  outcome: string;
+  /** The AppError code of a failed run (LLM_UNAVAILABLE, LLM_ERROR, …); null otherwise. */
+  error_code: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  latency_ms: number;
+  /** Tool calls the agent refused (not offered, wrong shape, too many). */
+  rejected_calls: number;
+  created_at: string;
+}
+
 export interface Database {
   apps: AppsTable;
   password_requests: PasswordRequestsTable;
@@ -227,6 +269,9 @@ export interface Database {
   conversations: ConversationsTable;
   conversation_messages: ConversationMessagesTable;
   slack_approval_messages: SlackApprovalMessagesTable;
+  teams_conversations: TeamsConversationsTable;
+  teams_approval_cards: TeamsApprovalCardsTable;
+  agent_runs: AgentRunsTable;
 }
 
 export type AppRow = Selectable<AppsTable>;

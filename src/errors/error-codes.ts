@@ -118,6 +118,15 @@ export const ERROR_CODES = {
   },
   SLACK_UNAVAILABLE: { status: 503, retryable: true, message: 'Slack could not be reached.' },
   SLACK_ERROR: { status: 502, retryable: false, message: 'Slack answered with an error.' },
+  // Microsoft Teams: an inbound activity whose Bot Framework token (or tenant) does not check out;
+  // outbound Bot Connector and token calls (an outage retries, a refusal does not).
+  TEAMS_TOKEN_INVALID: {
+    status: 401,
+    retryable: false,
+    message: 'The Bot Framework token is missing or invalid, or the activity is from another tenant.',
+  },
+  TEAMS_UNAVAILABLE: { status: 503, retryable: true, message: 'Microsoft Teams could not be reached.' },
+  TEAMS_ERROR: { status: 502, retryable: false, message: 'Microsoft Teams answered with an error.' },
   // Credential stores (background jobs only). A directory (LDAP/AD) reset: the account is not
   // there, the directory refused the bind or the change, or it could not be reached.
   LDAP_USER_NOT_FOUND: { status: 502, retryable: false, message: 'No directory account matches the requester.' },

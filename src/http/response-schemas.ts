@@ -110,6 +110,18 @@ export const requestViewSchema = z
     verification: verificationViewSchema.nullable(),
     result: decisionResult.nullable(),
     summary: requestSummary.optional(),
+    /** The LLM agent's runs for this request, summed: approvers and admins only, when the agent read its conversation. */
+    agentUsage: z
+      .object({
+        runs: z.number().int(),
+        failedRuns: z.number().int(),
+        promptTokens: z.number().int(),
+        completionTokens: z.number().int(),
+        latencyMs: z.number().int().meta({ description: 'Summed over the runs' }),
+        rejectedCalls: z.number().int().meta({ description: 'Tool calls the agent refused' }),
+        models: z.array(z.string()),
+      })
+      .optional(),
   })
   .meta({ id: 'Request' });
 
@@ -199,6 +211,29 @@ export const connectorStatusSchema = z
   .object({
     /** ServiceNow incidents: configured (SERVICENOW_*) or not; its instance. Not pinged: incident jobs show failures. */
     serviceNow: z.object({ configured: z.boolean(), instanceUrl: nullableString }),
+    slack: z
+      .object({
+        configured: z.boolean(),
+        mode: z.enum(['http', 'socket']).nullable().meta({ description: 'socket with SLACK_APP_TOKEN (Socket Mode); null without Slack' }),
+        connected: z
+          .boolean()
+          .nullable()
+          .meta({ description: "Socket Mode: whether resetdesk's WebSocket to Slack is open now; else null" }),
+        error: nullableString.meta({ description: 'Socket Mode: why the latest connection attempt failed' }),
+        summary: nullableString.meta({ description: 'e.g. "Socket Mode, connected"' }),
+      })
+      .meta({ description: 'The Slack channel (SLACK_*): over HTTP not checked (Slack calls resetdesk); in Socket Mode the WebSocket' }),
+    teams: z
+      .object({
+        configured: z.boolean(),
+        appId: nullableString.meta({ description: 'MICROSOFT_APP_ID (the Azure Bot’s app id; the client secret is never shown)' }),
+        tenantId: nullableString.meta({ description: 'MICROSOFT_APP_TENANT_ID' }),
+        endpoint: nullableString.meta({ description: 'The Azure Bot’s messaging endpoint, on PUBLIC_URL: /api/messages' }),
+        approversConversation: z
+          .boolean()
+          .meta({ description: 'Whether TEAMS_APPROVERS_CONVERSATION is set (escalations are posted there as cards)' }),
+      })
+      .meta({ description: 'The Teams channel (MICROSOFT_APP_*): configuration only; Microsoft is not called (that needs the secret)' }),
     stores: z
       .array(
         z.object({

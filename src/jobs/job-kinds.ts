@@ -43,6 +43,10 @@ export const JOB_KINDS = {
   slackApprovalPost: 'slack-approval-post',
   /** Replaces an episode's Slack buttons with who decided what, once the request left it (slack-approval.jobs.ts). */
   slackApprovalUpdate: 'slack-approval-update',
+  /** Posts an escalation episode's approval card to the Teams approvers' conversation (teams-approval.jobs.ts). */
+  teamsApprovalPost: 'teams-approval-post',
+  /** Replaces an episode's Teams card with who decided what, once the request left it (teams-approval.jobs.ts). */
+  teamsApprovalUpdate: 'teams-approval-update',
 } as const;
 
 export const jobKeys = {
@@ -78,6 +82,10 @@ export const jobKeys = {
   slackApprovalPost: (requestId: string, cycle: string) => `slack-approval-post:${requestId}:${cycle}`,
   /** An episode ends once (decided, returned or cancelled): its message is updated once. */
   slackApprovalUpdate: (requestId: string, cycle: string) => `slack-approval-update:${requestId}:${cycle}`,
+  /** One Teams approval card per escalation episode. */
+  teamsApprovalPost: (requestId: string, cycle: string) => `teams-approval-post:${requestId}:${cycle}`,
+  /** An episode ends once: its Teams card is updated once. */
+  teamsApprovalUpdate: (requestId: string, cycle: string) => `teams-approval-update:${requestId}:${cycle}`,
 };
 
 /** An email as its enqueuer describes it. */
