@@ -10,15 +10,8 @@ import type { Db } from '../db/database.js';
 import { newId } from '../db/ids.js';
 import { appendAuditEvent } from '../db/repositories/audit.repository.js';
 import { enqueueJob } from '../db/repositories/job.repository.js';
-import {
-  answerQuestion,
-  askRequester,
-  cancelOpenRequest,
-  getRequest,
-  type PasswordRequest,
-  type QuestionReason,
-  transitionRequest,
-} from '../db/repositories/request.repository.js';
+import { getRequest, type PasswordRequest, type QuestionReason, transitionRequest } from '../db/repositories/request.repository.js';
+import { answerQuestion, askRequester, cancelOpenRequest } from '../db/repositories/request-lifecycle.repository.js';
 import type { Principal } from '../db/repositories/token.repository.js';
 import type { RequesterQuestion } from '../domain/decision-engine.js';
 import { isOpen } from '../domain/lifecycle.js';

@@ -13,14 +13,8 @@ import { newId } from '../db/ids.js';
 import { findAppByName } from '../db/repositories/app.repository.js';
 import { appendAuditEvent } from '../db/repositories/audit.repository.js';
 import { enqueueJob } from '../db/repositories/job.repository.js';
-import {
-  askRequester,
-  getRequest,
-  markVerified,
-  type PasswordRequest,
-  startVerifying,
-  updateVerification,
-} from '../db/repositories/request.repository.js';
+import { getRequest, type PasswordRequest } from '../db/repositories/request.repository.js';
+import { askRequester, markVerified, startVerifying, updateVerification } from '../db/repositories/request-lifecycle.repository.js';
 import type { Principal } from '../db/repositories/token.repository.js';
 import type { PolicyDecision } from '../domain/decision.js';
 import type { FactorVerification, OktaFactor } from '../domain/okta-facts.js';

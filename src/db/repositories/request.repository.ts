@@ -78,7 +78,7 @@ interface OpenQuestion {
 
 export type QuestionReason = 'app_ambiguous' | 'returned' | 'verification_timeout';
 
-function toRequest(r: RequestRow): PasswordRequest {
+export function toRequest(r: RequestRow): PasswordRequest {
   return {
     id: r.id,
     requester: r.requester,
@@ -130,7 +130,7 @@ function toRequest(r: RequestRow): PasswordRequest {
 }
 
 /** The columns that hold an open question, all cleared once it is answered or dropped. */
-const NO_QUESTION = {
+export const NO_QUESTION = {
   question: null,
   question_reason: null,
   question_candidates_json: null,
@@ -282,7 +282,7 @@ export async function transitionRequest(
  * outbox; jobs/chat-status.job.ts). A request leaving Escalated (`from`) ends its escalation
  * episode: its message in Slack's approvers' channel, if any, is updated.
  */
-async function changed(db: Db, row: RequestRow, from: RequestStatus): Promise<PasswordRequest> {
+export async function changed(db: Db, row: RequestRow, from: RequestStatus): Promise<PasswordRequest> {
   const status = row.status as RequestStatus;
   if (from === 'Escalated' && status !== 'Escalated') {
     await enqueueSlackApprovalUpdate(db, row.id, row.requester);
@@ -351,94 +351,6 @@ export async function getRequestVersion(db: Db, id: string): Promise<{ status: R
   return row ? { status: row.status as RequestStatus, updatedAt: row.updated_at } : null;
 }
 
-/**
- * Triaging or Escalated → Waiting with a question for the requester, only if the request is
- * still where the caller saw it (and, when Escalated, undecided: an approval in flight wins).
- * The requester becomes the next owner; a returned request remembers its approver group.
- */
-export async function askRequester(
-  db: Db,
-  id: string,
-  from: 'Triaging' | 'Escalated' | 'Verifying',
-  q: { id: string; text: string; reason: QuestionReason; candidates: string[]; askedBy: string; requester: string },
-): Promise<PasswordRequest | null> {
-  assertTransition(from, 'Waiting');
-  const now = nowIso();
-  let update = db
-    .updateTable('password_requests')
-    .set((eb) => ({
-      status: 'Waiting',
-      updated_at: now,
-      question: q.text,
-      question_reason: q.reason,
-      question_candidates_json: JSON.stringify(q.candidates),
-      question_asked_by: q.askedBy,
-      question_asked_at: now,
-      question_id: q.id,
-      next_owner: q.requester,
-      ...(q.reason === 'app_ambiguous' ? { question_rounds: eb('question_rounds', '+', 1) } : {}),
-      ...(from === 'Escalated' ? { return_group: eb.ref('next_owner') } : {}),
-    }))
-    .where('id', '=', id)
-    .where('status', '=', from);
-  if (from === 'Escalated') update = update.where('manual_decision', 'is', null);
-  const row = await update.returningAll().executeTakeFirst();
-  return row ? changed(db, row, from) : null;
-}
-
-/**
- * Waiting → Triaging (the app question answered; `app` is the answer, when given) or →
- * Escalated (a returned request answered: back to its approver group), only while question
- * `questionId` is still the open one. Clears the question.
- */
-export async function answerQuestion(
-  db: Db,
-  id: string,
-  questionId: string,
-  to: 'Triaging' | 'Escalated',
-  app?: string,
-): Promise<PasswordRequest | null> {
-  assertTransition('Waiting', to);
-  const row = await db
-    .updateTable('password_requests')
-    .set((eb) => ({
-      ...NO_QUESTION,
-      status: to,
-      updated_at: nowIso(),
-      ...(app === undefined ? {} : { app, app_key: appNameKey(app) }),
-      ...(to === 'Escalated' ? { next_owner: eb.ref('return_group'), return_group: null } : { next_owner: null }),
-    }))
-    .where('id', '=', id)
-    .where('status', '=', 'Waiting')
-    .where('question_id', '=', questionId)
-    .returningAll()
-    .executeTakeFirst();
-  return row ? changed(db, row, 'Waiting') : null;
-}
-
-/**
- * Any open status → Cancelled, only while the request is still in `from` and, for an escalated
- * one, no approval is being carried out (an approved Okta reset stays Escalated until done).
- */
-export async function cancelOpenRequest(
-  db: Db,
-  id: string,
-  from: RequestStatus,
-  rationale: string,
-  questionId?: string,
-): Promise<PasswordRequest | null> {
-  assertTransition(from, 'Cancelled');
-  let update = db
-    .updateTable('password_requests')
-    .set({ ...NO_QUESTION, status: 'Cancelled', decision: 'Cancelled', rationale, next_owner: null, updated_at: nowIso() })
-    .where('id', '=', id)
-    .where('status', '=', from)
-    .where('manual_decision', 'is', null);
-  if (questionId !== undefined) update = update.where('question_id', '=', questionId);
-  const row = await update.returningAll().executeTakeFirst();
-  return row ? changed(db, row, from) : null;
-}
-
 /** The requester's open request for the same app and account, if any (a duplicate is answered with it). */
 export async function findOpenDuplicate(
   db: Db,
@@ -473,59 +385,4 @@ export async function recentResets(db: Db, account: string, app: string, since: 
     .orderBy('updated_at')
     .execute();
   return rows.map(toRequest);
-}
-
-/**
- * Triaging or Waiting (a push that timed out, started again) → Verifying with a new challenge,
- * only while the request is still where the caller saw it.
- */
-export async function startVerifying(
-  db: Db,
-  id: string,
-  from: 'Triaging' | 'Waiting',
-  state: VerificationState,
-): Promise<PasswordRequest | null> {
-  assertTransition(from, 'Verifying');
-  const row = await db
-    .updateTable('password_requests')
-    .set({
-      ...NO_QUESTION,
-      status: 'Verifying',
-      verification_json: JSON.stringify(state),
-      challenge_id: state.challengeId,
-      next_owner: null,
-      updated_at: nowIso(),
-    })
-    .where('id', '=', id)
-    .where('status', '=', from)
-    .returningAll()
-    .executeTakeFirst();
-  return row ? changed(db, row, from) : null;
-}
-
-/** Updates the challenge of a Verifying request (a code sent, a wrong code counted), only within round `challengeId`. */
-export async function updateVerification(db: Db, id: string, state: VerificationState): Promise<boolean> {
-  const result = await db
-    .updateTable('password_requests')
-    .set({ verification_json: JSON.stringify(state), updated_at: nowIso() })
-    .where('id', '=', id)
-    .where('status', '=', 'Verifying')
-    .where('challenge_id', '=', state.challengeId)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-/** Verifying → Triaging: proven. Records when, keeps the challenge for the record. */
-export async function markVerified(db: Db, id: string, state: VerificationState): Promise<PasswordRequest | null> {
-  assertTransition('Verifying', 'Triaging');
-  const now = nowIso();
-  const row = await db
-    .updateTable('password_requests')
-    .set({ status: 'Triaging', verified_at: now, verification_json: JSON.stringify({ ...state, push: null }), updated_at: now })
-    .where('id', '=', id)
-    .where('status', '=', 'Verifying')
-    .where('challenge_id', '=', state.challengeId)
-    .returningAll()
-    .executeTakeFirst();
-  return row ? toRequest(row) : null;
 }
