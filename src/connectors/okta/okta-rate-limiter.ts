@@ -2,7 +2,10 @@
  * Okta's rate limits, tracked per bucket (method + path template, e.g.
  * `GET /api/v1/users/{id}/factors`). Each answer's `X-Rate-Limit-Remaining` / `-Reset` updates
  * the bucket; a request is only sent while the bucket has budget left after the requests
- * already in flight, otherwise it waits for the window to reset.
+ * already in flight, otherwise it waits for the window to reset. Until a bucket's first answer
+ * its budget is unknown: one request goes alone and the rest wait for its headers, so a burst
+ * at start-up (many triages at once) cannot overshoot the budget and draw a 429 of our own
+ * making — requests queue on Okta's budget instead.
  */
 
 interface BucketState {
@@ -13,6 +16,10 @@ interface BucketState {
   limit: number | undefined;
   /** Sent but not yet answered: Okta has not counted them in `remaining` yet. */
   inFlight: number;
+  /** Whether any request on the bucket was answered yet (with rate-limit headers or without). */
+  answered: boolean;
+  /** While the first request is out: resolves when it is answered (or fails). */
+  probe: { done: Promise<void>; end: () => void } | null;
 }
 
 /** A bucket's budget as Okta last reported it (read-only, for the admin status page). */
@@ -66,7 +73,7 @@ export class OktaRateLimiter {
   private state(bucket: string): BucketState {
     let state = this.buckets.get(bucket);
     if (!state) {
-      state = { remaining: undefined, resetAtMs: 0, limit: undefined, inFlight: 0 };
+      state = { remaining: undefined, resetAtMs: 0, limit: undefined, inFlight: 0, answered: false, probe: null };
       this.buckets.set(bucket, state);
     }
     return state;
@@ -88,6 +95,11 @@ export class OktaRateLimiter {
   async acquire(bucket: string): Promise<void> {
     const state = this.state(bucket);
     for (;;) {
+      // Budget unknown: the first request probes it alone; the others wait for its answer.
+      if (!state.answered && state.remaining === undefined && state.probe) {
+        await state.probe.done;
+        continue;
+      }
       const now = this.deps.now();
       const budget = state.remaining === undefined ? Infinity : state.remaining - state.inFlight;
       if (budget > 0 || state.resetAtMs <= now) break;
@@ -103,12 +115,25 @@ export class OktaRateLimiter {
       }
     }
     state.inFlight += 1;
+    if (!state.answered && state.remaining === undefined && !state.probe) {
+      let end = () => {};
+      const done = new Promise<void>((resolve) => {
+        end = resolve;
+      });
+      state.probe = { done, end };
+    }
   }
 
   /** Releases the reservation and learns from the answer's headers (none after a network error). */
   complete(bucket: string, headers: Headers | undefined): void {
     const state = this.state(bucket);
     state.inFlight = Math.max(0, state.inFlight - 1);
+    // The probe is over either way: answered, the budget is known (or Okta sends no headers on
+    // this bucket and it is not limited); failed, the next waiter probes again.
+    const probe = state.probe;
+    state.probe = null;
+    if (headers) state.answered = true;
+    probe?.end();
     if (!headers) return;
     const remaining = intHeader(headers, 'x-rate-limit-remaining');
     const resetAt = this.resetAtFrom(headers);
