@@ -18,6 +18,7 @@ import { migrateToLatest } from './db/migrator.js';
 import { countApps, upsertApps } from './db/repositories/app.repository.js';
 import { buildServer } from './http/server.js';
 import { clearSessionsJob, resetWatchJob } from './jobs/after-reset.jobs.js';
+import { appSyncJob, scheduleAppSync } from './jobs/app-sync.job.js';
 import { chatStatusJob } from './jobs/chat-status.job.js';
 import { directoryResetJob } from './jobs/directory-reset.job.js';
 import { escalationReminderJob, notifyApproversJob } from './jobs/escalation.jobs.js';
@@ -160,6 +161,7 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
         slackApprovalUpdateJob(ctx),
         teamsApprovalPostJob(ctx),
         teamsApprovalUpdateJob(ctx),
+        appSyncJob(ctx),
       ],
       logger,
       concurrency: config.worker.concurrency,
@@ -170,6 +172,8 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       ...opts.workerTuning,
     });
     worker = running;
+    // The scheduled catalog sync: every instance schedules the same due time; one job runs it.
+    if (config.oktaAppsSyncMinutes !== undefined) await scheduleAppSync(database.db, config.oktaAppsSyncMinutes);
     if (ctx.slack) {
       registerSlackChannel(ctx, ctx.slack);
       registerSlackApprovals(ctx, ctx.slack);

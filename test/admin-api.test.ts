@@ -40,6 +40,8 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
         sensitive: true,
         approverGroup: 'Finance Owners',
         store: 'okta',
+        aliases: [],
+        okta: null,
       });
       expect((await catalog()).find((a) => a.id === id)).toEqual(res.data);
       // No STORES_FILE here: only the built-ins; null clears the store.
@@ -98,7 +100,7 @@ describe.each(DIALECTS)('admin API on %s', (dialect) => {
       expect(exported.status).toBe(200);
       expect(exported.headers.get('content-type')).toMatch(/^text\/csv/);
       const csv = exported.body as string;
-      expect(csv.split('\r\n')[0]).toBe('App,URL,oktaID,sensitive,approverGroup,resetMethod,store');
+      expect(csv.split('\r\n')[0]).toBe('App,URL,oktaID,sensitive,approverGroup,resetMethod,store,aliases');
       const res = await csvImport(csv);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ created: 0, updated: before.length });

@@ -353,6 +353,37 @@ describe('Okta connector ↔ sandbox, validated by Prism against the Okta Manage
     });
   });
 
+  describe('listApplications (the catalog sync)', () => {
+    it('listApps reads every ACTIVE and INACTIVE app in one page of up to 200', async () => {
+      const apps = await okta.listApps();
+      expect(apps.length).toBe(sb().state.apps.size);
+      expect(apps).toContainEqual(expect.objectContaining({ id: SWA_APP, signOnMode: 'BROWSER_PLUGIN', status: 'ACTIVE' }));
+      expect(apps).toContainEqual(expect.objectContaining({ id: SAML_APP, signOnMode: 'SAML_2_0' }));
+      expect(received()).toEqual(['GET /api/v1/apps 200']);
+      expect(sb().calls()[0]?.query.limit).toBe('200');
+    });
+
+    it('pages by Link headers (limit/after), as the spec describes', async () => {
+      const auth = { Authorization: `SSWS ${sb().apiToken}`, Accept: 'application/json' };
+      let next: string | undefined = `${px().url}/api/v1/apps?limit=2`;
+      const ids: string[] = [];
+      let pages = 0;
+      while (next && pages < 50) {
+        const res = await px().fetch(next, { headers: auth });
+        expect(res.status).toBe(200);
+        const page = (await res.json()) as { id: string }[];
+        expect(page.length).toBeLessThanOrEqual(2);
+        ids.push(...page.map((a) => a.id));
+        pages += 1;
+        const link = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+        next = link ? `${px().url}${new URL(link).pathname}${new URL(link).search}` : undefined;
+      }
+      expect(pages).toBeGreaterThan(1);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.sort()).toEqual([...sb().state.apps.keys()].sort());
+    });
+  });
+
   it('paginated list responses (Link headers, limit/after) conform to the spec', async () => {
     // Through Prism, the sandbox's links name the sandbox's own origin (Prism forwards without
     // the client's Host header), so each next link is followed on Prism's origin.

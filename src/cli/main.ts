@@ -18,6 +18,7 @@ Usage:
   resetdesk migrate                        apply database migrations
   resetdesk apps import FILE.csv           import the app catalog (header App,URL,oktaID[,sensitive,approverGroup,resetMethod])
   resetdesk apps list                      print the app catalog
+  resetdesk apps sync [--dry-run]          add and update catalog apps from Okta (--dry-run: print the changes only)
   resetdesk token create --email E --role requester|approver|admin|intake [--label L]
                                            create an API token (printed alone on the last line)
   resetdesk token revoke ID                revoke an API token

@@ -58,6 +58,13 @@ export const configShape = {
   /** Fixture for the embedded Okta sandbox (used only when OKTA_ORG_URL is unset). */
   OKTA_SANDBOX_FIXTURE: optionalString,
   OKTA_SANDBOX_PORT: port(0),
+  /** Minutes between scheduled catalog syncs from Okta (`resetdesk apps sync`); unset = no scheduled sync. */
+  OKTA_APPS_SYNC_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .optional(),
 
   SMTP_URL: smtpConnector.configSchema.shape.url.optional(),
   MAIL_FROM: smtpConnector.configSchema.shape.from.default('resetdesk <it-support@example.com>'),

@@ -29,6 +29,8 @@ export interface Config {
   publicUrl: string | undefined;
   logLevel: RawConfig['LOG_LEVEL'];
   okta: OktaSettings;
+  /** Minutes between scheduled catalog syncs from Okta (OKTA_APPS_SYNC_MINUTES); undefined = none. */
+  oktaAppsSyncMinutes: number | undefined;
   /** undefined = the built-in dev mailbox. */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -157,6 +159,7 @@ function toConfig(c: RawConfig, env: NodeJS.ProcessEnv): Config {
     publicUrl: c.PUBLIC_URL,
     logLevel: c.LOG_LEVEL,
     okta: oktaSettings(c),
+    oktaAppsSyncMinutes: c.OKTA_APPS_SYNC_MINUTES,
     smtpUrl: c.SMTP_URL,
     mailFrom: c.MAIL_FROM,
     policyFile: c.POLICY_FILE,

@@ -19,6 +19,35 @@ interface AppsTable {
   store: string | null;
   created_at: string;
   updated_at: string;
+  /** What Okta last said about the app (`resetdesk apps sync`); null until a sync saw it. */
+  okta_label: string | null;
+  okta_sign_on_mode: string | null;
+  /** ACTIVE / INACTIVE as Okta reports it, or DELETED when a sync no longer finds the app. */
+  okta_status: string | null;
+  /** When the sync first saw the current okta_status. */
+  okta_status_at: string | null;
+  okta_synced_at: string | null;
+}
+
+/** Other names of a catalog app; alias_key (appNameKey) is unique across the catalog. */
+interface AppAliasesTable {
+  alias_key: string;
+  app_id: string;
+  alias: string;
+  position: number;
+}
+
+/** One row per catalog sync from Okta that changed something, with the changes as JSON. */
+interface AppSyncRunsTable {
+  id: string;
+  at: string;
+  trigger: string;
+  actor: string;
+  added: number;
+  updated: number;
+  flagged: number;
+  unchanged: number;
+  changes_json: string;
 }
 
 export interface PasswordRequestsTable {
@@ -259,6 +288,8 @@ interface AgentRunsTable {
 
 export interface Database {
   apps: AppsTable;
+  app_aliases: AppAliasesTable;
+  app_sync_runs: AppSyncRunsTable;
   password_requests: PasswordRequestsTable;
   decisions: DecisionsTable;
   audit_events: AuditEventsTable;

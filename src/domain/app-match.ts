@@ -29,6 +29,20 @@ export function nearAppNames(typed: string, catalogNames: readonly string[]): st
   return scored.slice(0, MAX_CANDIDATES).map((s) => s.name);
 }
 
+/**
+ * Like nearAppNames over a catalog whose apps also have aliases: an alias close to `typed` offers
+ * its app's name ("o356" → "Microsoft Office 365" through its alias "o365"), each app once.
+ */
+export function nearCatalogApps(typed: string, apps: readonly { name: string; aliases?: readonly string[] }[]): string[] {
+  const owner = new Map<string, string>();
+  for (const app of apps) {
+    owner.set(app.name, app.name);
+    for (const alias of app.aliases ?? []) if (!owner.has(alias)) owner.set(alias, app.name);
+  }
+  const names = nearAppNames(typed, [...owner.keys()]).map((n) => owner.get(n) ?? n);
+  return [...new Set(names)].slice(0, MAX_CANDIDATES);
+}
+
 /** Lower is closer; null = not close. */
 function closeness(key: string, compact: string, name: string): number | null {
   const nameKey = appNameKey(name);

@@ -45,6 +45,21 @@ export interface CatalogApp {
    * STORES_FILE (domain/credential-store.ts). Null: the sign-on mode (or `resetMethod`) decides.
    */
   store: string | null;
+  /** Other names the app is requested by ("o365" for "Microsoft Office 365"); unique across the catalog. */
+  aliases?: string[];
+  /** What the last `resetdesk apps sync` read from Okta; null when no sync has seen the app. */
+  okta?: CatalogOktaState | null;
+}
+
+/** An app as Okta last reported it to the catalog sync. */
+export interface CatalogOktaState {
+  label: string | null;
+  signOnMode: string | null;
+  /** ACTIVE / INACTIVE as Okta says, or DELETED once Okta no longer lists the app. */
+  status: string | null;
+  /** When the sync first saw this status. */
+  statusAt: string | null;
+  syncedAt: string | null;
 }
 
 /** The parts of a Password Request the engine reads. Identity comes from the channel. */

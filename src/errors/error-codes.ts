@@ -49,6 +49,8 @@ export const ERROR_CODES = {
   REQUEST_NOT_FOUND: { status: 404, retryable: false, message: 'No request with that id.' },
   APP_NOT_FOUND: { status: 404, retryable: false, message: 'No app with that id.' },
   APP_ALREADY_EXISTS: { status: 409, retryable: false, message: 'An app with that name already exists.' },
+  // An alias (or a name) that another catalog app already has as its name or an alias.
+  APP_ALIAS_CLASH: { status: 400, retryable: false, message: 'That name or alias belongs to another app.' },
   ALREADY_DECIDED: { status: 409, retryable: false, message: 'This request has already been decided.' },
   NOT_AWAITING_DECISION: { status: 409, retryable: false, message: 'This request is not waiting for a human decision.' },
   SELF_DECISION: { status: 403, retryable: false, message: 'Nobody may decide their own request.' },

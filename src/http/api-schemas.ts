@@ -144,6 +144,13 @@ const appFields = {
     .meta({ description: 'The credential store that resets the app: okta, swa-link, or one declared in STORES_FILE' }),
 };
 
+/** Other names of an app: trimmed, non-empty, at most 20 of at most 100 characters, no repeats. */
+const appAliases = z
+  .array(line(100))
+  .max(20, 'at most 20 aliases per app')
+  .refine((list) => new Set(list.map((a) => a.replace(/\s+/g, ' ').toLowerCase())).size === list.length, 'must not repeat an alias')
+  .meta({ description: 'Other names the app is requested by ("o365"); unique across the catalog, case-insensitively' });
+
 export const createAppBody = z
   .object({
     name: appFields.name,
@@ -153,6 +160,7 @@ export const createAppBody = z
     approverGroup: appFields.approverGroup.optional(),
     resetMethod: z.enum(RESET_METHODS).default('auto'),
     store: appFields.store.optional(),
+    aliases: appAliases.optional(),
   })
   .strict()
   .meta({ id: 'CreateApp' });
@@ -167,14 +175,26 @@ export const updateAppBody = z
     approverGroup: appFields.approverGroup.nullable().optional(),
     resetMethod: z.enum(RESET_METHODS).optional(),
     store: appFields.store.nullable().optional(),
+    /** Replaces the app's aliases; [] removes them all. */
+    aliases: appAliases.optional(),
   })
   .strict()
   .meta({ id: 'UpdateApp' });
 
+/** `POST /api/v1/apps/sync?dryRun=true`: report the changes, write nothing. */
+export const appSyncQuery = z
+  .object({
+    dryRun: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true'),
+  })
+  .strict();
+
 /** The app catalog as CSV (the header `resetdesk apps import` reads). */
 export const appsCsvBody = z
   .string()
-  .meta({ description: 'CSV with the header App,URL,oktaID[,sensitive,approverGroup,resetMethod,store]' });
+  .meta({ description: 'CSV with the header App,URL,oktaID[,sensitive,approverGroup,resetMethod,store,aliases] (aliases separated by |)' });
 
 export const createTokenBody = z
   .object({

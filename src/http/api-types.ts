@@ -300,7 +300,7 @@ export interface paths {
                         "application/json": components["schemas"]["App"];
                     };
                 };
-                /** @description VALIDATION_FAILED, INVALID_JSON */
+                /** @description VALIDATION_FAILED, INVALID_JSON, APP_ALIAS_CLASH */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -476,7 +476,7 @@ export interface paths {
                         "application/json": components["schemas"]["App"];
                     };
                 };
-                /** @description VALIDATION_FAILED, INVALID_JSON */
+                /** @description VALIDATION_FAILED, INVALID_JSON, APP_ALIAS_CLASH */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -635,7 +635,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            /** @description CSV with the header App,URL,oktaID[,sensitive,approverGroup,resetMethod,store] */
+            /** @description CSV with the header App,URL,oktaID[,sensitive,approverGroup,resetMethod,store,aliases] (aliases separated by |) */
             requestBody: {
                 content: {
                     "text/csv": string;
@@ -651,7 +651,7 @@ export interface paths {
                         "application/json": components["schemas"]["AppImport"];
                     };
                 };
-                /** @description VALIDATION_FAILED, INVALID_JSON, CSV_INVALID */
+                /** @description VALIDATION_FAILED, INVALID_JSON, CSV_INVALID, APP_ALIAS_CLASH */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -698,6 +698,101 @@ export interface paths {
                 };
                 /** @description RATE_LIMITED */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync the catalog from Okta: add new apps, update Okta fields, flag deactivated or deleted ones
+         * @description Reads every ACTIVE and INACTIVE Okta app. Fields an admin set (reset URL, sensitive, approver group, store, aliases, reset method) are never changed; apps gone from Okta are flagged (`okta.status` DELETED), never removed. `dryRun=true` reports the changes and writes nothing.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    dryRun?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Sync the catalog from Okta: add new apps, update Okta fields, flag deactivated or deleted ones */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AppSyncResult"];
+                    };
+                };
+                /** @description VALIDATION_FAILED */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description CSRF_FAILED, FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OKTA_ERROR, OKTA_AUTH_FAILED */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OKTA_UNAVAILABLE, OKTA_RATE_LIMITED */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3342,9 +3437,17 @@ export interface components {
             role: "requester" | "approver" | "admin" | "intake";
         };
         App: {
+            aliases: string[];
             approverGroup: string | null;
             id: string;
             name: string;
+            okta: {
+                label: string | null;
+                signOnMode: string | null;
+                status: string | null;
+                statusAt: string | null;
+                syncedAt: string | null;
+            } | null;
             oktaAppId: string | null;
             /** @enum {string} */
             resetMethod: "auto" | "swa_link" | "okta_reset" | "external";
@@ -3355,6 +3458,31 @@ export interface components {
         AppImport: {
             created: number;
             updated: number;
+        };
+        AppSyncResult: {
+            added: {
+                name: string;
+                oktaAppId: string;
+                signOnMode: string;
+                status: string;
+            }[];
+            dryRun: boolean;
+            flagged: {
+                name: string;
+                oktaAppId: string;
+                status: string;
+            }[];
+            read: number;
+            unchanged: number;
+            updated: {
+                changes: {
+                    after: string | null;
+                    before: string | null;
+                    field: string;
+                }[];
+                name: string;
+                oktaAppId: string;
+            }[];
         };
         AuditEvent: {
             actor: string;
@@ -3463,6 +3591,8 @@ export interface components {
             text: string;
         };
         CreateApp: {
+            /** @description Other names the app is requested by ("o365"); unique across the catalog, case-insensitively */
+            aliases?: string[];
             approverGroup?: string;
             name: string;
             oktaAppId?: string;
@@ -3890,6 +4020,8 @@ export interface components {
             redirectTo: string;
         };
         UpdateApp: {
+            /** @description Other names the app is requested by ("o365"); unique across the catalog, case-insensitively */
+            aliases?: string[];
             approverGroup?: string | null;
             name?: string;
             oktaAppId?: string | null;

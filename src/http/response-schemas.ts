@@ -177,8 +177,37 @@ export const catalogAppSchema = z
     approverGroup: nullableString,
     /** The credential store that resets the app (`okta`, `swa-link`, or one of STORES_FILE); null: the sign-on mode decides. */
     store: nullableString,
+    /** Other names the app is requested by. */
+    aliases: z.array(z.string()),
+    /** What the last catalog sync read from Okta; null when no sync has seen the app. */
+    okta: z
+      .object({
+        label: nullableString,
+        signOnMode: nullableString,
+        /** ACTIVE, INACTIVE, or DELETED once Okta no longer lists the app. */
+        status: nullableString,
+        /** When the sync first saw this status. */
+        statusAt: nullableString,
+        syncedAt: nullableString,
+      })
+      .nullable(),
   })
   .meta({ id: 'App' });
+
+const appFieldChangeSchema = z.object({ field: z.string(), before: z.string().nullable(), after: z.string().nullable() });
+
+export const appSyncResultSchema = z
+  .object({
+    dryRun: z.boolean(),
+    /** How many Okta apps were read (ACTIVE and INACTIVE). */
+    read: z.number().int(),
+    added: z.array(z.object({ name: z.string(), oktaAppId: z.string(), signOnMode: z.string(), status: z.string() })),
+    updated: z.array(z.object({ name: z.string(), oktaAppId: z.string(), changes: z.array(appFieldChangeSchema) })),
+    /** Catalog apps Okta lists as INACTIVE or no longer lists (DELETED): flagged, never removed. */
+    flagged: z.array(z.object({ name: z.string(), oktaAppId: z.string(), status: z.string() })),
+    unchanged: z.number().int(),
+  })
+  .meta({ id: 'AppSyncResult' });
 
 export const appListSchema = z.object({ apps: z.array(catalogAppSchema) });
 

@@ -47,6 +47,8 @@ export const JOB_KINDS = {
   teamsApprovalPost: 'teams-approval-post',
   /** Replaces an episode's Teams card with who decided what, once the request left it (teams-approval.jobs.ts). */
   teamsApprovalUpdate: 'teams-approval-update',
+  /** A durable timer: syncs the app catalog from Okta, then schedules the next run (app-sync.job.ts). */
+  oktaAppsSync: 'okta-apps-sync',
 } as const;
 
 export const jobKeys = {
@@ -86,6 +88,8 @@ export const jobKeys = {
   teamsApprovalPost: (requestId: string, cycle: string) => `teams-approval-post:${requestId}:${cycle}`,
   /** An episode ends once: its Teams card is updated once. */
   teamsApprovalUpdate: (requestId: string, cycle: string) => `teams-approval-update:${requestId}:${cycle}`,
+  /** One catalog sync per due time: every instance that schedules the same slot schedules one job. */
+  oktaAppsSync: (dueAt: string) => `okta-apps-sync:${dueAt}`,
 };
 
 /** An email as its enqueuer describes it. */

@@ -2,7 +2,7 @@ import type { AppContext } from '../app-context.js';
 import type { OktaConnector } from '../connectors/okta/index.js';
 import { findAppByName, listApps } from '../db/repositories/app.repository.js';
 import { getRequest, type PasswordRequest, transitionRequest } from '../db/repositories/request.repository.js';
-import { nearAppNames } from '../domain/app-match.js';
+import { nearCatalogApps } from '../domain/app-match.js';
 import { type PolicyDecision, TRIAGE_FAILED_RULE } from '../domain/decision.js';
 import { decide } from '../domain/decision-engine.js';
 import type { OktaDetails, OktaFacts, UserLookup } from '../domain/okta-facts.js';
@@ -87,10 +87,8 @@ const MAX_APP_QUESTIONS = 3;
 /** Catalog names near the typed app, unless the requester has been asked enough times already. */
 async function candidatesFor(ctx: AppContext, request: PasswordRequest): Promise<string[]> {
   if (request.questionRounds >= MAX_APP_QUESTIONS) return [];
-  return nearAppNames(
-    request.app,
-    (await listApps(ctx.db)).map((a) => a.name),
-  );
+  // Aliases count as names here: a typo of "o365" offers the app it names.
+  return nearCatalogApps(request.app, await listApps(ctx.db));
 }
 
 /**

@@ -18,6 +18,37 @@ async function get(path: string) {
   return { res, body: (await res.json()) as any };
 }
 
+describe('GET /api/v1/apps', () => {
+  it('lists every app by id, paged with limit/after and Link headers like Okta', async () => {
+    const all = [...fixture.apps].map((a) => a.id).sort();
+    expect(all.length).toBeGreaterThan(2);
+    const seen: string[] = [];
+    let next: string | undefined = `${sb.url}/api/v1/apps?limit=2`;
+    let pages = 0;
+    while (next) {
+      const res = await fetch(next, { headers: { Authorization: `SSWS ${sb.apiToken}` } });
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { id: string; status: string }[];
+      expect(page.length).toBeLessThanOrEqual(2);
+      seen.push(...page.map((a) => a.id));
+      pages++;
+      const links = res.headers.get('link') ?? '';
+      expect(links).toContain('rel="self"');
+      next = /<([^>]+)>;\s*rel="next"/.exec(links)?.[1];
+      if (next) expect(new URL(next).searchParams.get('after')).toBe(page.at(-1)?.id);
+    }
+    expect(pages).toBe(Math.ceil(all.length / 2));
+    expect(seen).toEqual(all);
+  });
+
+  it("takes limit=-1 (Okta's default) as the largest page, and refuses a bad limit", async () => {
+    const { res, body } = await get('/api/v1/apps?limit=-1');
+    expect(res.status).toBe(200);
+    expect(body).toHaveLength(fixture.apps.length);
+    expect((await get('/api/v1/apps?limit=abc')).res.status).toBe(400);
+  });
+});
+
 describe('GET /api/v1/apps/{appId}', () => {
   it('returns the application with the fields of its sign-on mode', async () => {
     const { res, body } = await get(`/api/v1/apps/${ids.Expensify}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAppsCsv } from './app-csv.js';
+import { formatAppsCsv, parseAppsCsv } from './app-csv.js';
 
 const errorsOf = (text: string) => {
   try {
@@ -70,5 +70,40 @@ describe('parseAppsCsv', () => {
     expect(errorsOf('')[0]!.message).toContain('empty');
     expect(errorsOf('App,URL,oktaID\n')[0]!.message).toContain('no app rows');
     expect(errorsOf('App,URL,oktaID\n"unterminated,x,y\n')[0]!.message).toContain('not valid CSV');
+  });
+});
+
+describe('formatAppsCsv', () => {
+  it('writes aliases separated by | and imports back unchanged', () => {
+    const apps = [
+      {
+        name: 'Microsoft Office 365',
+        resetUrl: 'https://office.example.com/reset',
+        oktaAppId: '0oa1',
+        sensitive: true,
+        approverGroup: 'IT, Office',
+        resetMethod: 'auto' as const,
+        store: null,
+        aliases: ['o365', 'outlook'],
+      },
+      {
+        name: 'Plain',
+        resetUrl: null,
+        oktaAppId: null,
+        sensitive: false,
+        approverGroup: null,
+        resetMethod: 'auto' as const,
+        store: null,
+        aliases: [],
+      },
+    ];
+    const csv = formatAppsCsv(apps);
+    expect(csv.split('\r\n')[1]).toBe('Microsoft Office 365,https://office.example.com/reset,0oa1,true,"IT, Office",auto,,o365|outlook');
+    expect(parseAppsCsv(csv)).toEqual(apps);
+  });
+
+  it('rejects an aliases cell with a repeated or overlong alias, with its line', () => {
+    expect(errorsOf('App,URL,oktaID,aliases\nA,,,x|X\n')).toEqual([{ line: 2, message: 'alias "X" appears twice' }]);
+    expect(errorsOf(`App,URL,oktaID,aliases\nA,,,${'y'.repeat(101)}\n`)[0]?.message).toContain('longer than 100 characters');
   });
 });

@@ -6,7 +6,8 @@ import { AppError } from '../errors/error-codes.js';
 
 /**
  * Columns of an app-catalog CSV. The first three are the seed's header (`App,URL,oktaID`) and
- * import as is; the rest are optional. Header names match case-insensitively.
+ * import as is; the rest are optional. Header names match case-insensitively. `aliases` holds
+ * the app's other names separated by `|`; without the column an import keeps the aliases an app has.
  */
 const COLUMNS = {
   app: ['app', 'name'],
@@ -16,7 +17,12 @@ const COLUMNS = {
   approverGroup: ['approvergroup', 'approver_group', 'owner'],
   resetMethod: ['resetmethod', 'reset_method'],
   store: ['store'],
+  aliases: ['aliases'],
 } as const;
+
+/** Limits on an app's aliases (the API's too). */
+const MAX_ALIASES = 20;
+const ALIAS_MAX = 100;
 type Column = keyof typeof COLUMNS;
 
 interface CsvLineError {
@@ -52,7 +58,7 @@ export function parseAppsCsv(text: string, stores: readonly string[] = ['okta', 
     if (!col)
       errors.push({
         line: header.info.lines,
-        message: `unknown column "${name}" (known: App, URL, oktaID, sensitive, approverGroup, resetMethod, store)`,
+        message: `unknown column "${name}" (known: App, URL, oktaID, sensitive, approverGroup, resetMethod, store, aliases)`,
       });
     else if (index.has(col)) errors.push({ line: header.info.lines, message: `column "${name}" appears twice` });
     else index.set(col, i);
@@ -66,7 +72,9 @@ export function parseAppsCsv(text: string, stores: readonly string[] = ['okta', 
   }
   if (errors.length) throw csvError(errors);
 
+  // Names and aliases already read → their line: both share one space, as in the catalog.
   const seen = new Map<string, number>();
+  const aliasOwners = new Map<string, number>();
   const apps: NewApp[] = [];
   for (const { record, info } of rows) {
     const line = info.lines;
@@ -81,7 +89,8 @@ export function parseAppsCsv(text: string, stores: readonly string[] = ['okta', 
     if (!name) lineErrors.push('App is empty');
     else if (!appNameFits(name)) lineErrors.push(`App is longer than ${APP_NAME_MAX} characters (counted in lower case)`);
     const key = appNameKey(name);
-    if (name && seen.has(key)) lineErrors.push(`App "${name}" already appears on line ${seen.get(key)}`);
+    if (name && aliasOwners.has(key)) lineErrors.push(`App "${name}" is already an alias on line ${aliasOwners.get(key)}`);
+    else if (name && seen.has(key)) lineErrors.push(`App "${name}" already appears on line ${seen.get(key)}`);
 
     const url = cell('url');
     if (url && !/^https?:\/\/\S+$/i.test(url)) lineErrors.push(`URL "${url}" is not an http:// or https:// URL`);
@@ -99,11 +108,21 @@ export function parseAppsCsv(text: string, stores: readonly string[] = ['okta', 
     const store = cell('store');
     if (store && !stores.includes(store)) lineErrors.push(`store "${store}" is not a configured store (${stores.join(', ')})`);
 
+    const aliases = index.has('aliases') ? parseAliases(cell('aliases'), name, lineErrors) : undefined;
+    for (const alias of aliases ?? []) {
+      const at = seen.get(appNameKey(alias));
+      if (at !== undefined) lineErrors.push(`alias "${alias}" is already a name or alias on line ${at}`);
+    }
+
     if (lineErrors.length) {
       errors.push(...lineErrors.map((message) => ({ line, message })));
       continue;
     }
     seen.set(key, line);
+    for (const alias of aliases ?? []) {
+      seen.set(appNameKey(alias), line);
+      aliasOwners.set(appNameKey(alias), line);
+    }
     apps.push({
       name,
       resetUrl: url || null,
@@ -112,11 +131,30 @@ export function parseAppsCsv(text: string, stores: readonly string[] = ['okta', 
       approverGroup: cell('approverGroup') || null,
       resetMethod: methodText as ResetMethod,
       store: store || null,
+      ...(aliases ? { aliases } : {}),
     });
   }
   if (errors.length) throw csvError(errors);
   if (apps.length === 0) throw csvError([{ line: 2, message: 'no app rows after the header' }]);
   return apps;
+}
+
+/** A `|`-separated aliases cell: trimmed, empties dropped; problems are pushed onto `errors`. */
+function parseAliases(text: string, name: string, errors: string[]): string[] {
+  const aliases = text
+    .split('|')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  if (aliases.length > MAX_ALIASES) errors.push(`has ${aliases.length} aliases; at most ${MAX_ALIASES} are allowed`);
+  const keys = new Set<string>();
+  for (const alias of aliases) {
+    if (alias.length > ALIAS_MAX) errors.push(`alias "${alias.slice(0, 20)}…" is longer than ${ALIAS_MAX} characters`);
+    const k = appNameKey(alias);
+    if (k === appNameKey(name)) errors.push(`alias "${alias}" is the app's own name`);
+    else if (keys.has(k)) errors.push(`alias "${alias}" appears twice`);
+    keys.add(k);
+  }
+  return aliases;
 }
 
 function csvError(errors: CsvLineError[]): AppError {
@@ -132,9 +170,18 @@ function csvField(value: string): string {
 /** The catalog as CSV with every column parseAppsCsv reads, so an export imports back unchanged. */
 export function formatAppsCsv(apps: readonly NewApp[]): string {
   const rows = apps.map((a) =>
-    [a.name, a.resetUrl ?? '', a.oktaAppId ?? '', a.sensitive ? 'true' : 'false', a.approverGroup ?? '', a.resetMethod, a.store ?? '']
+    [
+      a.name,
+      a.resetUrl ?? '',
+      a.oktaAppId ?? '',
+      a.sensitive ? 'true' : 'false',
+      a.approverGroup ?? '',
+      a.resetMethod,
+      a.store ?? '',
+      (a.aliases ?? []).join('|'),
+    ]
       .map(csvField)
       .join(','),
   );
-  return `${['App,URL,oktaID,sensitive,approverGroup,resetMethod,store', ...rows].join('\r\n')}\r\n`;
+  return `${['App,URL,oktaID,sensitive,approverGroup,resetMethod,store,aliases', ...rows].join('\r\n')}\r\n`;
 }

@@ -87,7 +87,8 @@ export async function receiveChatMessage(ctx: AppContext, input: ChatMessageInpu
   if (!input.key || input.key.length > KEY_MAX) throw new AppError('VALIDATION_FAILED', `key: 1 to ${KEY_MAX} characters`);
   if (!requester.includes('@') || requester.length > EMAIL_MAX) throw new AppError('VALIDATION_FAILED', 'requester: an email address');
   const author = cleanText(input.author).replace(/\s+/g, ' ').slice(0, EMAIL_MAX) || requester;
-  const catalog = (await listApps(ctx.db)).map((app) => app.name);
+  // Aliases are names a person may type ("o365"); filing turns one into the app's name.
+  const catalog = (await listApps(ctx.db)).flatMap((app) => [app.name, ...(app.aliases ?? [])]);
   const started = await openConversation(ctx, input.channel, input.key, requester);
   // Only where the deterministic reading finds no app, and before the lock: a model is slow.
   const agent = text !== undefined && choice === undefined ? await proposeWithAgent(ctx, started, text, catalog, requester) : null;

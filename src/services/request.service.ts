@@ -17,6 +17,7 @@ import type { Principal } from '../db/repositories/token.repository.js';
 import type { HumanDecision } from '../domain/decision.js';
 import { type ApproverVerdict, humanDecision } from '../domain/human-decision.js';
 import { isTerminal } from '../domain/lifecycle.js';
+import { appNameKey } from '../domain/policy.js';
 import { channelLevel } from '../domain/verification.js';
 import { AppError } from '../errors/error-codes.js';
 import { enqueueEmail, enqueueTriage } from '../jobs/enqueue.js';
@@ -74,7 +75,11 @@ export async function createRequest(
     });
   }
   const requester = (input.requester ?? principal.email).trim().toLowerCase();
-  const app = input.app.trim();
+  const typed = input.app.trim();
+  // An alias ("o365") files the request under the app it names, so the duplicate check and the
+  // cooldown see one app whichever of its names was typed.
+  const named = await findAppByName(ctx.db, typed);
+  const app = named && appNameKey(named.name) !== appNameKey(typed) ? named.name : typed;
   const targetUser = input.targetUser?.trim().toLowerCase() || null;
   const channel = input.channel ?? channelOf(principal);
   const filed = await ctx.db.transaction().execute(async (trx): Promise<FiledRequest | Refusal> => {

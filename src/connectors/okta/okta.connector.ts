@@ -107,6 +107,11 @@ export interface OktaConnector {
    * and the event types), oldest first, every page.
    */
   listPasswordEvents(userId: string, since: string, eventTypes: readonly string[]): Promise<OktaLogEvent[]>;
+  /**
+   * Every app of the org, ACTIVE and INACTIVE (`GET /api/v1/apps`, every page through the `Link`
+   * headers, each page through the rate limiter). `pageSize`: Okta's `limit`, at most 200.
+   */
+  listApps(pageSize?: number): Promise<OktaAppInfo[]>;
   /** Readiness probe: throws an AppError when Okta is unreachable or rejects our credentials. */
   ping(): Promise<void>;
   /** The rate-limit budget of each bucket called so far, as Okta last reported it. */
@@ -407,6 +412,12 @@ export function buildOktaConnector(cfg: OktaConfig, opts: OktaConnectorOptions =
         next = { url: link };
       }
       return events;
+    },
+
+    async listApps(pageSize = 200) {
+      const limit = String(Math.min(Math.max(Math.trunc(pageSize), 1), 200));
+      const apps = await http.listAll('/api/v1/apps', 'GET /api/v1/apps', { limit });
+      return apps.map(toOktaApp);
     },
 
     rateLimits() {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { createApp, editApp, exportCatalogCsv, importCatalogCsv, listCatalog, removeApp } from '../../services/app.service.js';
-import { appIdParams, appsCsvBody, createAppBody, updateAppBody } from '../api-schemas.js';
-import { appImportSchema, appListSchema, catalogAppSchema } from '../response-schemas.js';
+import { syncCatalogFromOkta } from '../../services/app-sync.service.js';
+import { appIdParams, appSyncQuery, appsCsvBody, createAppBody, updateAppBody } from '../api-schemas.js';
+import { appImportSchema, appListSchema, appSyncResultSchema, catalogAppSchema } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
 
 const tags = ['Apps'];
@@ -27,7 +28,7 @@ export const appRoutes = [
     body: createAppBody,
     status: 201,
     response: catalogAppSchema,
-    errors: ['APP_ALREADY_EXISTS'],
+    errors: ['APP_ALREADY_EXISTS', 'APP_ALIAS_CLASH'],
     async handler({ body }, ctx) {
       return createApp(ctx, {
         name: body.name,
@@ -37,7 +38,23 @@ export const appRoutes = [
         sensitive: body.sensitive,
         approverGroup: body.approverGroup ?? null,
         store: body.store ?? null,
+        aliases: body.aliases ?? [],
       });
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/apps/sync',
+    auth: { roles: ['admin'] },
+    summary: 'Sync the catalog from Okta: add new apps, update Okta fields, flag deactivated or deleted ones',
+    description:
+      'Reads every ACTIVE and INACTIVE Okta app. Fields an admin set (reset URL, sensitive, approver group, store, aliases, reset method) are never changed; apps gone from Okta are flagged (`okta.status` DELETED), never removed. `dryRun=true` reports the changes and writes nothing.',
+    tags,
+    query: appSyncQuery,
+    response: appSyncResultSchema,
+    errors: ['OKTA_ERROR', 'OKTA_UNAVAILABLE', 'OKTA_RATE_LIMITED', 'OKTA_AUTH_FAILED'],
+    async handler({ query, principal }, ctx) {
+      return syncCatalogFromOkta(ctx, { dryRun: query.dryRun, actor: principal?.email ?? 'admin', trigger: 'api' });
     },
   }),
   defineRoute({
@@ -63,7 +80,7 @@ export const appRoutes = [
     consumes: 'text/csv',
     body: appsCsvBody,
     response: appImportSchema,
-    errors: ['CSV_INVALID'],
+    errors: ['CSV_INVALID', 'APP_ALIAS_CLASH'],
     async handler({ body }, ctx) {
       return importCatalogCsv(ctx, body);
     },
@@ -77,7 +94,7 @@ export const appRoutes = [
     params: appIdParams,
     body: updateAppBody,
     response: catalogAppSchema,
-    errors: ['APP_NOT_FOUND', 'APP_ALREADY_EXISTS'],
+    errors: ['APP_NOT_FOUND', 'APP_ALREADY_EXISTS', 'APP_ALIAS_CLASH'],
     async handler({ params, body }, ctx) {
       return editApp(ctx, params.id, {
         ...(body.name !== undefined ? { name: body.name } : {}),
@@ -87,6 +104,7 @@ export const appRoutes = [
         ...(body.approverGroup !== undefined ? { approverGroup: body.approverGroup } : {}),
         ...(body.resetMethod !== undefined ? { resetMethod: body.resetMethod } : {}),
         ...(body.store !== undefined ? { store: body.store } : {}),
+        ...(body.aliases !== undefined ? { aliases: body.aliases } : {}),
       });
     },
   }),

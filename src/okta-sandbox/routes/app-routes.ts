@@ -1,9 +1,23 @@
 import { appJson, appUserJson } from '../app-json.js';
 import { notFound } from '../okta-errors.js';
-import type { ApiRoute } from '../router.js';
+import { paginate } from '../pagination.js';
+import type { ApiRoute, RouteContext } from '../router.js';
 
-/** Applications API: the app itself and one user's assignment to it. */
+/** Okta's `limit` for apps is at most 200 (and `-1`, its default, means "the largest page"). */
+const MAX_APPS_PAGE = 200;
+
+/** `GET /api/v1/apps`: every app, ACTIVE and INACTIVE, by ascending id, paged with `limit`/`after` and `Link`. */
+function listApps(ctx: RouteContext) {
+  const apps = [...ctx.state.apps.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const query = new URLSearchParams(ctx.query);
+  if (query.get('limit') === '-1') query.delete('limit');
+  const page = paginate(apps, query, { defaultLimit: MAX_APPS_PAGE, maxLimit: MAX_APPS_PAGE, collectionUrl: `${ctx.base}/api/v1/apps` });
+  return { body: page.items.map((a) => appJson(a, ctx.base)), headers: { link: page.links } };
+}
+
+/** Applications API: the list, the app itself and one user's assignment to it. */
 export const oktaAppRoutes: ApiRoute[] = [
+  { method: 'GET', template: '/api/v1/apps', scope: 'okta.apps.read', handle: listApps },
   {
     method: 'GET',
     template: '/api/v1/apps/{appId}',

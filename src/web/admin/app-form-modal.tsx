@@ -1,5 +1,5 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, Group, Modal, Select, Stack, Switch, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Modal, Select, Stack, Switch, TagsInput, TextInput } from '@mantine/core';
 import { Controller, useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { type CatalogApp, useConnectorStatus, useCreateApp, useUpdateApp } from '../api';
@@ -7,6 +7,8 @@ import { errorMessage } from '../components/error-alert';
 import { t } from '../i18n/translate';
 
 const NAME_MAX = 200;
+const ALIAS_MAX = 100;
+const ALIASES_MAX = 20;
 const RESET_METHODS = ['auto', 'swa_link', 'okta_reset', 'external'] as const;
 
 /** The same rules the API checks (api-schemas.ts), so most mistakes show before sending. */
@@ -29,6 +31,8 @@ const appFormSchema = z.object({
   resetMethod: z.enum(RESET_METHODS),
   /** '' = none: the sign-on mode (or the method) decides. */
   store: z.string(),
+  /** Other names of the app; the server also checks they are unique across the catalog. */
+  aliases: z.array(z.string().trim().min(1).max(ALIAS_MAX)).max(ALIASES_MAX, t('admin.appForm.aliasesInvalid')),
 });
 type AppFormValues = z.input<typeof appFormSchema>;
 
@@ -65,6 +69,7 @@ function AppForm({ app, onDone }: { app: CatalogApp | null; onDone: () => void }
       approverGroup: app?.approverGroup ?? '',
       resetMethod: app?.resetMethod ?? 'auto',
       store: app?.store ?? '',
+      aliases: app?.aliases ?? [],
     },
   });
   const { errors, isSubmitting } = form.formState;
@@ -74,6 +79,7 @@ function AppForm({ app, onDone }: { app: CatalogApp | null; onDone: () => void }
       name: v.name.trim(),
       sensitive: v.sensitive,
       resetMethod: v.resetMethod,
+      aliases: v.aliases.map((a) => a.trim()).filter(Boolean),
     };
     const ok = app
       ? await update
@@ -109,6 +115,22 @@ function AppForm({ app, onDone }: { app: CatalogApp | null; onDone: () => void }
           </Alert>
         )}
         <TextInput label={t('admin.appForm.name')} required {...form.register('name')} error={errors.name?.message} data-autofocus />
+        <Controller
+          control={form.control}
+          name="aliases"
+          render={({ field }) => (
+            <TagsInput
+              label={t('admin.appForm.aliases')}
+              description={t('admin.appForm.aliasesHelp')}
+              value={field.value}
+              onChange={field.onChange}
+              maxTags={ALIASES_MAX}
+              splitChars={[',', '|']}
+              clearable
+              error={errors.aliases ? (errors.aliases.message ?? t('admin.appForm.aliasesInvalid')) : undefined}
+            />
+          )}
+        />
         <TextInput
           label={t('admin.appForm.url')}
           description={t('admin.appForm.urlHelp')}

@@ -86,6 +86,11 @@ function AppsAdmin() {
                 <Table.Tr key={app.id}>
                   <Table.Th scope="row" fw={500}>
                     {app.name}
+                    {app.aliases.length > 0 && (
+                      <Text size="xs" c="dimmed">
+                        {t('admin.apps.aliases', { aliases: app.aliases.join(', ') })}
+                      </Text>
+                    )}
                     {app.resetUrl && (
                       <Text size="xs" c="dimmed">
                         {app.resetUrl}
@@ -95,7 +100,14 @@ function AppsAdmin() {
                   <Table.Td>{app.store ? t('admin.apps.byStore', { store: app.store }) : t(`admin.method.${app.resetMethod}`)}</Table.Td>
                   <Table.Td>{app.sensitive ? <Badge color="orange">{t('common.yes')}</Badge> : t('common.no')}</Table.Td>
                   <Table.Td>{app.approverGroup ?? '—'}</Table.Td>
-                  <Table.Td>{app.oktaAppId ?? '—'}</Table.Td>
+                  <Table.Td>
+                    {app.oktaAppId ?? '—'}
+                    {app.okta?.status && (
+                      <Badge ml="xs" color={app.okta.status === 'ACTIVE' ? 'gray' : 'red'} variant="light">
+                        {t('admin.apps.oktaStatus', { status: app.okta.status })}
+                      </Badge>
+                    )}
+                  </Table.Td>
                   <Table.Td>
                     <Group gap="xs" wrap="nowrap">
                       <Button
