@@ -86,6 +86,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/apps/export.csv': row(401, 403, 403, 403, 200, 403),
   'POST /api/v1/apps/import': row(401, 403, 403, 403, 200, 403),
   'POST /api/v1/apps/sync': row(401, 403, 403, 403, 200, 403),
+  'GET /api/v1/reports/coverage': row(401, 403, 403, 403, 200, 403),
+  'GET /api/v1/reports/coverage.csv': row(401, 403, 403, 403, 200, 403),
   'PATCH /api/v1/apps/:id': row(401, 403, 403, 403, 200, 403),
   'DELETE /api/v1/apps/:id': row(401, 403, 403, 403, 204, 403),
   'GET /api/v1/tokens': row(401, 403, 403, 403, 200, 403),

@@ -7,6 +7,7 @@ import { migrateCommand } from './migrate.command.js';
 import { oktaSandboxCommand } from './okta-sandbox.command.js';
 import { openapiCommand } from './openapi.command.js';
 import { policyCommand } from './policy.command.js';
+import { reportCommand } from './report.command.js';
 import { serveCommand } from './serve.command.js';
 import { tokenCommand } from './token.command.js';
 
@@ -19,6 +20,9 @@ Usage:
   resetdesk apps import FILE.csv           import the app catalog (header App,URL,oktaID[,sensitive,approverGroup,resetMethod])
   resetdesk apps list                      print the app catalog
   resetdesk apps sync [--dry-run]          add and update catalog apps from Okta (--dry-run: print the changes only)
+  resetdesk report coverage [--json | --csv]
+                                           every app's reset path under the current policy, its gaps
+                                           and what closes them (a table; --json, --csv)
   resetdesk token create --email E --role requester|approver|admin|intake [--label L]
                                            create an API token (printed alone on the last line)
   resetdesk token revoke ID                revoke an API token
@@ -52,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
         return await appsCommand(loadConfig(), rest);
       case 'token':
         return await tokenCommand(loadConfig(), rest);
+      case 'report':
+        return await reportCommand(loadConfig(), rest);
       case 'audit':
         return await auditCommand(loadConfig(), rest);
       case 'policy':

@@ -1239,6 +1239,174 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coverage report: the reset path of every app, and the gaps
+         * @description Every catalog app and every Okta app the catalog lacks, with the reset path the current policy gives a typical assigned user (ACTIVE, MFA, no admin role), the users Okta assigns to it, the last 30 days of requests for it by outcome, and the action that closes a gap. Gaps (`no_path`) come first. See docs/operations.md, "Coverage report".
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Coverage report: the reset path of every app, and the gaps */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CoverageReport"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OKTA_ERROR, OKTA_AUTH_FAILED */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OKTA_UNAVAILABLE, OKTA_RATE_LIMITED */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/coverage.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The coverage report as CSV, one row per app
+         * @description The same rows as GET /api/v1/reports/coverage; the columns are listed in docs/api.md.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The coverage report as CSV, one row per app */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description FORBIDDEN */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OKTA_ERROR, OKTA_AUTH_FAILED */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description OKTA_UNAVAILABLE, OKTA_RATE_LIMITED */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/requests": {
         parameters: {
             query?: never;
@@ -3589,6 +3757,50 @@ export interface components {
             direction: "in" | "out";
             id: string;
             text: string;
+        };
+        CoverageReport: {
+            apps: components["schemas"]["CoverageRow"][];
+            generatedAt: string;
+            policyVersion: string;
+            summary: {
+                apps: number;
+                assignedUsers: number;
+                automaticShare: number | null;
+                automaticUsers: number;
+                byPath: {
+                    [key: string]: number;
+                };
+            };
+            windowDays: number;
+        };
+        CoverageRow: {
+            /** @description What closes the gap */
+            action: string | null;
+            assignedUsers: number | null;
+            /** @description The typical request resolves with no human */
+            automatic: boolean;
+            catalogAppId: string | null;
+            /** @description The catalog's name, or Okta's label for an app the catalog lacks */
+            name: string;
+            oktaAppId: string | null;
+            oktaLabel: string | null;
+            /** @description ACTIVE / INACTIVE as Okta lists it now; DELETED when Okta no longer lists the id; null when unlinked */
+            oktaStatus: string | null;
+            /** @enum {string} */
+            path: "self_service_link" | "okta_reset_after_approval" | "external_store" | "directory_store" | "always_escalated" | "no_path";
+            /** @description Why there is no path (path no_path only) */
+            reason: ("swa_no_reset_url" | "unknown_sign_on_mode" | "store_not_configured" | "not_linked_to_okta" | "okta_inactive" | "okta_deleted" | "not_in_catalog" | "policy_denies") | null;
+            requests: {
+                byOutcome: {
+                    [key: string]: number;
+                };
+                total: number;
+            };
+            /** @description The engine's rule for a typical assigned user */
+            ruleId: string | null;
+            sensitive: boolean;
+            signOnMode: string | null;
+            store: string | null;
         };
         CreateApp: {
             /** @description Other names the app is requested by ("o365"); unique across the catalog, case-insensitively */

@@ -10,6 +10,7 @@ import { authRoutes } from './routes/auth.routes.js';
 import { channelRoutes } from './routes/channel.routes.js';
 import { metricsRoutes } from './routes/metrics.routes.js';
 import { policyRoutes } from './routes/policy.routes.js';
+import { reportRoutes } from './routes/reports.routes.js';
 import { requestRoutes } from './routes/requests.routes.js';
 import { type ServiceRouteOptions, serviceRoutes } from './routes/service.routes.js';
 import { statsRoutes } from './routes/stats.routes.js';
@@ -27,6 +28,7 @@ export function apiRoutes(opts: ServiceRouteOptions): RouteSpec[] {
     ...policyRoutes,
     ...channelRoutes,
     ...metricsRoutes,
+    ...reportRoutes,
   ];
 }
 

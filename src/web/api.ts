@@ -406,6 +406,26 @@ export function useDeleteApp() {
   });
 }
 
+/** The coverage report (admins): every app's reset path under the current policy, gaps first. */
+export type CoverageReport = components['schemas']['CoverageReport'];
+export type CoverageRow = components['schemas']['CoverageRow'];
+
+/** GET /api/v1/reports/coverage; refreshed with the catalog (its key is under ['apps']). */
+export function useCoverageReport() {
+  return useQuery({ queryKey: ['apps', 'coverage'], queryFn: () => unwrap(api.GET('/api/v1/reports/coverage')), staleTime: 60_000 });
+}
+
+/** Syncs the catalog from Okta; with `dryRun` true it only reports what would change. */
+export function useSyncApps() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (dryRun: boolean) => unwrap(api.POST('/api/v1/apps/sync', { params: { query: { dryRun: dryRun ? 'true' : 'false' } } })),
+    onSuccess: (result) => {
+      if (!result.dryRun) void queryClient.invalidateQueries({ queryKey: ['apps'] });
+    },
+  });
+}
+
 /** Imports a catalog CSV, all or nothing; a CSV_INVALID error's details list the bad lines. */
 export function useImportApps() {
   const queryClient = useQueryClient();

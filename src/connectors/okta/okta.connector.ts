@@ -112,6 +112,11 @@ export interface OktaConnector {
    * headers, each page through the rate limiter). `pageSize`: Okta's `limit`, at most 200.
    */
   listApps(pageSize?: number): Promise<OktaAppInfo[]>;
+  /**
+   * How many users Okta assigns to the app (`GET /api/v1/apps/{appId}/users`, every page through
+   * the `Link` headers, each page through the rate limiter, counted). For the coverage report.
+   */
+  countAppUsers(appId: string): Promise<number>;
   /** Readiness probe: throws an AppError when Okta is unreachable or rejects our credentials. */
   ping(): Promise<void>;
   /** The rate-limit budget of each bucket called so far, as Okta last reported it. */
@@ -418,6 +423,12 @@ export function buildOktaConnector(cfg: OktaConfig, opts: OktaConnectorOptions =
       const limit = String(Math.min(Math.max(Math.trunc(pageSize), 1), 200));
       const apps = await http.listAll('/api/v1/apps', 'GET /api/v1/apps', { limit });
       return apps.map(toOktaApp);
+    },
+
+    async countAppUsers(appId) {
+      // 500 is Okta's largest page of app users: the fewest calls against the rate budget.
+      const users = await http.listAll(`/api/v1/apps/${id(appId)}/users`, 'GET /api/v1/apps/{appId}/users', { limit: '500' });
+      return users.length;
     },
 
     rateLimits() {

@@ -15,7 +15,21 @@ function listApps(ctx: RouteContext) {
   return { body: page.items.map((a) => appJson(a, ctx.base)), headers: { link: page.links } };
 }
 
-/** Applications API: the list, the app itself and one user's assignment to it. */
+/** Okta's page of app users: 50 unless `limit` says otherwise, at most 500. */
+const APP_USERS_PAGE = { defaultLimit: 50, maxLimit: 500 };
+
+/** `GET /api/v1/apps/{appId}/users`: the users assigned to the app, by ascending id, paged with `limit`/`after` and `Link`. */
+function listAppUsers(ctx: RouteContext) {
+  const app = ctx.state.requireApp(ctx.params.appId ?? '');
+  const users = ctx.state.usersById().filter((u) => ctx.state.isAssigned(app, u.id));
+  const page = paginate(users, new URLSearchParams(ctx.query), {
+    ...APP_USERS_PAGE,
+    collectionUrl: `${ctx.base}/api/v1/apps/${app.id}/users`,
+  });
+  return { body: page.items.map((u) => appUserJson(app, u, ctx.base)), headers: { link: page.links } };
+}
+
+/** Applications API: the list, the app itself, its assigned users and one user's assignment to it. */
 export const oktaAppRoutes: ApiRoute[] = [
   { method: 'GET', template: '/api/v1/apps', scope: 'okta.apps.read', handle: listApps },
   {
@@ -24,6 +38,7 @@ export const oktaAppRoutes: ApiRoute[] = [
     scope: 'okta.apps.read',
     handle: (ctx) => ({ body: appJson(ctx.state.requireApp(ctx.params.appId ?? ''), ctx.base) }),
   },
+  { method: 'GET', template: '/api/v1/apps/{appId}/users', scope: 'okta.apps.read', handle: listAppUsers },
   {
     method: 'GET',
     template: '/api/v1/apps/{appId}/users/{userId}',

@@ -1,13 +1,18 @@
 import { Alert, Badge, Button, FileButton, Group, Modal, Skeleton, Table, Text } from '@mantine/core';
-import { useState } from 'react';
-import { APPS_EXPORT_URL, ApiError, type CatalogApp, useApps, useDeleteApp, useImportApps } from '../api';
+import { useMemo, useState } from 'react';
+import { APPS_EXPORT_URL, ApiError, type CatalogApp, useApps, useCoverageReport, useDeleteApp, useImportApps } from '../api';
 import { ErrorAlert, errorMessage } from '../components/error-alert';
 import { Icon } from '../components/icon';
 import { t } from '../i18n/translate';
 import { AdminPage } from './admin-page';
 import { AppFormModal } from './app-form-modal';
+import { AppsSyncModal } from './apps-sync-modal';
+import { byCoverage, CoverageBadge, CoverageSummary } from './coverage-badge';
 
-/** `/admin/apps`: the catalog, with add, edit, delete, CSV import and export. */
+/**
+ * `/admin/apps`: the catalog, with add, edit, delete, CSV import and export, the sync from Okta,
+ * and each app's reset path from the coverage report (gaps first).
+ */
 export function AppsAdminPage() {
   return (
     <AdminPage title={t('admin.apps.title')}>
@@ -22,6 +27,9 @@ function AppsAdmin() {
   const [deleting, setDeleting] = useState<CatalogApp | null>(null);
   const remove = useDeleteApp();
   const importer = useImportApps();
+  const coverage = useCoverageReport();
+  const [syncing, setSyncing] = useState(false);
+  const rows = useMemo(() => byCoverage(apps.data ?? [], coverage.data), [apps.data, coverage.data]);
 
   const importFile = async (file: File | null) => {
     if (file) importer.mutate(await file.text());
@@ -44,7 +52,12 @@ function AppsAdmin() {
         <Button variant="default" component="a" href={APPS_EXPORT_URL} download="apps.csv">
           {t('admin.apps.export')}
         </Button>
+        <Button variant="default" onClick={() => setSyncing(true)}>
+          {t('admin.apps.sync')}
+        </Button>
       </Group>
+
+      <CoverageSummary report={coverage.data} error={coverage.error} />
 
       {importer.isSuccess && (
         <Alert color="green" role="status" mb="md" withCloseButton closeButtonLabel={t('action.dismiss')} onClose={() => importer.reset()}>
@@ -69,11 +82,14 @@ function AppsAdmin() {
       {apps.isError && <ErrorAlert error={apps.error} onRetry={() => void apps.refetch()} />}
       {apps.data?.length === 0 && <Text c="dimmed">{t('admin.apps.empty')}</Text>}
       {apps.data && apps.data.length > 0 && (
-        <Table.ScrollContainer minWidth={760}>
+        <Table.ScrollContainer minWidth={960}>
           <Table verticalSpacing="sm" bg="white" withTableBorder aria-label={t('admin.apps.tableCaption')}>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th scope="col">{t('admin.apps.column.name')}</Table.Th>
+                <Table.Th scope="col" miw={210}>
+                  {t('admin.apps.column.path')}
+                </Table.Th>
                 <Table.Th scope="col">{t('admin.apps.column.method')}</Table.Th>
                 <Table.Th scope="col">{t('admin.apps.column.sensitive')}</Table.Th>
                 <Table.Th scope="col">{t('admin.apps.column.approverGroup')}</Table.Th>
@@ -82,7 +98,7 @@ function AppsAdmin() {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {apps.data.map((app) => (
+              {rows.map(({ app, coverage: row }) => (
                 <Table.Tr key={app.id}>
                   <Table.Th scope="row" fw={500}>
                     {app.name}
@@ -97,6 +113,9 @@ function AppsAdmin() {
                       </Text>
                     )}
                   </Table.Th>
+                  <Table.Td>
+                    <CoverageBadge row={row} />
+                  </Table.Td>
                   <Table.Td>{app.store ? t('admin.apps.byStore', { store: app.store }) : t(`admin.method.${app.resetMethod}`)}</Table.Td>
                   <Table.Td>{app.sensitive ? <Badge color="orange">{t('common.yes')}</Badge> : t('common.no')}</Table.Td>
                   <Table.Td>{app.approverGroup ?? '—'}</Table.Td>
@@ -136,6 +155,7 @@ function AppsAdmin() {
         </Table.ScrollContainer>
       )}
 
+      <AppsSyncModal opened={syncing} onClose={() => setSyncing(false)} />
       <AppFormModal app={editing?.app ?? null} opened={editing !== null} onClose={() => setEditing(null)} />
       <Modal
         opened={deleting !== null}
