@@ -1,6 +1,5 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, signInThroughProvider, startBrowser, type TestBrowser } from './helpers/browser.js';
+import { expectAccessible, signedInPage, startBrowser, type TestBrowser } from './helpers/browser.js';
 import { withSignInGroups } from './helpers/oidc-login.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
 import { testFixture, USERS } from './helpers/test-org.js';
@@ -14,12 +13,8 @@ describe('app aliases in the web app', () => {
   let b: TestBrowser;
   const consoleErrors: string[] = [];
 
-  async function signIn(email: string, path: string): Promise<Page> {
-    const { page, consoleErrors: errors } = await b.page(1280);
-    page.on('close', () => consoleErrors.push(...errors.filter((e) => !EXPECTED_CONSOLE.some((re) => re.test(e)))));
-    await signInThroughProvider(page, t.url, email, path);
-    return page;
-  }
+  const signIn = (email: string, path: string) =>
+    signedInPage(b, t.url, email, path, { expected: EXPECTED_CONSOLE, unexpected: consoleErrors });
 
   beforeAll(async () => {
     t = await startTestContext('sqlite', { oidc: true, fixture: withSignInGroups(testFixture(), { approvers: [], admins: [USERS.root] }) });

@@ -1,9 +1,8 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertAgentRun } from '../src/db/repositories/agent-run.repository.js';
 import { insertConversation } from '../src/db/repositories/conversation.repository.js';
 import { newConversation } from '../src/domain/conversation.js';
-import { expectAccessible, screenshot, signInThroughProvider, startBrowser, type TestBrowser } from './helpers/browser.js';
+import { expectAccessible, screenshot, signedInPage, signInThroughProvider, startBrowser, type TestBrowser } from './helpers/browser.js';
 import { type FakeSlack, startFakeSlack } from './helpers/fake-slack.js';
 import { type FakeTeams, startFakeTeams } from './helpers/fake-teams.js';
 import { withSignInGroups } from './helpers/oidc-login.js';
@@ -33,12 +32,8 @@ describe('chat channels and the agent’s usage in the web app', () => {
   let teams: FakeTeams;
   const consoleErrors: string[] = [];
 
-  async function signIn(email: string, path: string): Promise<Page> {
-    const { page, consoleErrors: errors } = await b.page(1280);
-    page.on('close', () => consoleErrors.push(...errors.filter((e) => !EXPECTED_CONSOLE.some((re) => re.test(e)))));
-    await signInThroughProvider(page, t.url, email, path);
-    return page;
-  }
+  const signIn = (email: string, path: string) =>
+    signedInPage(b, t.url, email, path, { expected: EXPECTED_CONSOLE, unexpected: consoleErrors });
 
   /** Alice's escalated Salesforce request, with the runs the agent spent on its Slack conversation. */
   async function requestWithRuns(): Promise<string> {

@@ -1,7 +1,6 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxFixture } from '../src/okta-sandbox/index.js';
-import { expectAccessible, screenshot, signInThroughProvider, startBrowser, type TestBrowser } from './helpers/browser.js';
+import { expectAccessible, screenshot, signedInPage, startBrowser, type TestBrowser } from './helpers/browser.js';
 import { withSignInGroups } from './helpers/oidc-login.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
 import { testFixture, USERS } from './helpers/test-org.js';
@@ -30,12 +29,8 @@ describe('coverage on the admin Apps page', () => {
   let b: TestBrowser;
   const consoleErrors: string[] = [];
 
-  async function signIn(email: string, path: string): Promise<Page> {
-    const { page, consoleErrors: errors } = await b.page(1280);
-    page.on('close', () => consoleErrors.push(...errors.filter((e) => !EXPECTED_CONSOLE.some((re) => re.test(e)))));
-    await signInThroughProvider(page, t.url, email, path);
-    return page;
-  }
+  const signIn = (email: string, path: string) =>
+    signedInPage(b, t.url, email, path, { expected: EXPECTED_CONSOLE, unexpected: consoleErrors });
 
   beforeAll(async () => {
     t = await startTestContext('sqlite', { oidc: true, fixture: orgWithWiki() });

@@ -2,10 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureHeaders } from '../src/connectors/external-executor/index.js';
-import { expectAccessible, screenshot, signInThroughProvider, startBrowser, type TestBrowser } from './helpers/browser.js';
+import { expectAccessible, screenshot, signedInPage, startBrowser, type TestBrowser } from './helpers/browser.js';
 import { type FakeExecutor, startFakeExecutor } from './helpers/fake-executor.js';
 import { withSignInGroups } from './helpers/oidc-login.js';
 import { startTestContext, type TestContext } from './helpers/test-context.js';
@@ -34,12 +33,8 @@ describe('credential stores in the web app', () => {
   let executor: FakeExecutor;
   const consoleErrors: string[] = [];
 
-  async function signIn(email: string, path: string): Promise<Page> {
-    const { page, consoleErrors: errors } = await b.page(1280);
-    page.on('close', () => consoleErrors.push(...errors.filter((e) => !EXPECTED_CONSOLE.some((re) => re.test(e)))));
-    await signInThroughProvider(page, t.url, email, path);
-    return page;
-  }
+  const signIn = (email: string, path: string) =>
+    signedInPage(b, t.url, email, path, { expected: EXPECTED_CONSOLE, unexpected: consoleErrors });
 
   beforeAll(async () => {
     executor = await startFakeExecutor();

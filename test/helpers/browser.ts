@@ -152,3 +152,21 @@ export async function expectAccessible(page: Page, what: string, include?: strin
     ),
   ).toEqual([]);
 }
+
+/**
+ * A fresh 1280-wide page signed in as `email` at `path` through the provider. When it closes, the
+ * console errors it logged that no pattern in `expected` covers are added to `unexpected`, for
+ * the suite to check at its end.
+ */
+export async function signedInPage(
+  b: TestBrowser,
+  baseUrl: string,
+  email: string,
+  path: string,
+  errors: { expected: readonly RegExp[]; unexpected: string[] },
+): Promise<Page> {
+  const { page, consoleErrors } = await b.page(1280);
+  page.on('close', () => errors.unexpected.push(...consoleErrors.filter((e) => !errors.expected.some((re) => re.test(e)))));
+  await signInThroughProvider(page, baseUrl, email, path);
+  return page;
+}
