@@ -384,6 +384,14 @@ describe('Okta connector ↔ sandbox, validated by Prism against the Okta Manage
     });
   });
 
+  it('countAppUsers (the coverage report) reads listApplicationUsers in pages of 500 and counts them', async () => {
+    const expected = sb().state.apps.get(SWA_APP)?.assignedUserIds.length ?? -1;
+    expect(expected).toBeGreaterThan(0);
+    expect(await okta.countAppUsers(SWA_APP)).toBe(expected);
+    expect(received()).toEqual([`GET /api/v1/apps/${SWA_APP}/users 200`]);
+    expect(sb().calls()[0]?.query.limit).toBe('500');
+  });
+
   it('paginated list responses (Link headers, limit/after) conform to the spec', async () => {
     // Through Prism, the sandbox's links name the sandbox's own origin (Prism forwards without
     // the client's Host header), so each next link is followed on Prism's origin.
