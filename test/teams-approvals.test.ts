@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { latestEscalationOf } from '../src/db/repositories/teams.repository.js';
+import { latestEscalationId } from '../src/db/repositories/audit.repository.js';
 import { teamsApprovalPostJob } from '../src/jobs/teams-approval.jobs.js';
 import { DIALECTS } from './helpers/databases.js';
 import { type FakeTeams, startFakeTeams } from './helpers/fake-teams.js';
@@ -115,7 +115,7 @@ describe.each(DIALECTS)('Teams approvals on %s', (dialect) => {
     expect(await cards(id)).toHaveLength(1);
 
     // A retry of the post job (say, after a crash once Teams had answered) posts nothing more.
-    const cycle = await latestEscalationOf(t.app.ctx.db, id);
+    const cycle = await latestEscalationId(t.app.ctx.db, id);
     await teamsApprovalPostJob(t.app.ctx).run({ requestId: id, cycle: cycle! }, undefined as never);
     expect(teams.posted(APPROVERS)).toHaveLength(1);
 

@@ -23,8 +23,8 @@ import {
   type TeamsConnector,
   type TeamsConversationRef,
 } from '../connectors/teams/index.js';
+import { latestEscalationId } from '../db/repositories/audit.repository.js';
 import { getRequest } from '../db/repositories/request.repository.js';
-import { latestEscalationOf } from '../db/repositories/teams.repository.js';
 import type { Principal } from '../db/repositories/token.repository.js';
 import { isAppError } from '../errors/error-codes.js';
 import { approvalView, episodeOutcome } from '../jobs/approval-episode.js';
@@ -100,7 +100,7 @@ async function currentCard(ctx: AppContext, requestId: string): Promise<unknown>
     );
   const view = approvalView(ctx, request);
   if (request.status === 'Escalated' && request.manualDecision === null) return approvalCard(view);
-  const cycle = await latestEscalationOf(ctx.db, requestId);
+  const cycle = await latestEscalationId(ctx.db, requestId);
   const { decision, by } = cycle ? await episodeOutcome(ctx, request, cycle) : { decision: request.status, by: 'resetdesk' };
   return decidedCard(view, decision, by);
 }

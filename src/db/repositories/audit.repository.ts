@@ -174,3 +174,16 @@ export function toChainedAuditEvent(r: ChainRecord): ChainedAuditEvent {
     hash: r.hash,
   };
 }
+
+/** The id of the request's latest Escalation event: its current (or last) escalation episode. */
+export async function latestEscalationId(db: Db, requestId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('audit_events')
+    .select('id')
+    .where('request_id', '=', requestId)
+    .where('event_type', '=', 'Escalation')
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}

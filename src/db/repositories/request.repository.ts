@@ -7,6 +7,7 @@ import { nowIso } from '../../time.js';
 import type { Db } from '../database.js';
 import { newId } from '../ids.js';
 import type { PasswordRequestsTable, RequestRow } from '../schema.js';
+import { latestEscalationId } from './audit.repository.js';
 import { enqueueJob } from './job.repository.js';
 import { enqueueSlackApprovalUpdate } from './slack-approval.repository.js';
 import { enqueueTeamsApprovalUpdate } from './teams.repository.js';
@@ -285,8 +286,7 @@ export async function transitionRequest(
 export async function changed(db: Db, row: RequestRow, from: RequestStatus): Promise<PasswordRequest> {
   const status = row.status as RequestStatus;
   if (from === 'Escalated' && status !== 'Escalated') {
-    await enqueueSlackApprovalUpdate(db, row.id, row.requester);
-    await enqueueTeamsApprovalUpdate(db, row.id, row.requester);
+    await enqueueApprovalMessageUpdates(db, row.id, row.requester);
   }
   if (CHAT_CHANNELS.has(row.channel) && CHAT_UPDATES.has(status)) {
     await enqueueJob(db, {
@@ -298,6 +298,17 @@ export async function changed(db: Db, row: RequestRow, from: RequestStatus): Pro
     });
   }
   return toRequest(row);
+}
+
+/**
+ * The escalation episode ended: its approval messages in Slack and Teams (where it was sent) are
+ * updated. The episode is looked up once for both channels.
+ */
+async function enqueueApprovalMessageUpdates(db: Db, requestId: string, requester: string): Promise<void> {
+  const cycle = await latestEscalationId(db, requestId);
+  if (cycle === null) return;
+  await enqueueSlackApprovalUpdate(db, requestId, cycle, requester);
+  await enqueueTeamsApprovalUpdate(db, requestId, cycle, requester);
 }
 
 /** Channels whose requests get status updates in their conversation. */
@@ -340,8 +351,7 @@ export async function claimManualDecision(
     .executeTakeFirst();
   if (!claimed) return false;
   // Decided: the episode ends here, even when the request stays Escalated until its job completes it.
-  await enqueueSlackApprovalUpdate(db, id, claimed.requester);
-  await enqueueTeamsApprovalUpdate(db, id, claimed.requester);
+  await enqueueApprovalMessageUpdates(db, id, claimed.requester);
   return true;
 }
 

@@ -59,11 +59,9 @@ export function enqueueSlackApprovalPost(db: Db, episode: { requestId: string; c
  * An escalation episode ended (decided, returned, cancelled), in the transaction that ended it:
  * when the episode was sent to Slack's approvers' channel — its post job exists — the message is
  * updated by a job (jobs/slack-approval.jobs.ts), once per episode. Without Slack no post job is
- * ever enqueued, so nothing is. The episode is the request's latest Escalation event.
+ * ever enqueued, so nothing is. `cycle` is the episode: the request's latest Escalation event.
  */
-export async function enqueueSlackApprovalUpdate(db: Db, requestId: string, requester: string): Promise<void> {
-  const cycle = await latestEscalation(db, requestId);
-  if (cycle === null) return;
+export async function enqueueSlackApprovalUpdate(db: Db, requestId: string, cycle: string, requester: string): Promise<void> {
   const sent = (await getJobByKey(db, jobKeys.slackApprovalPost(requestId, cycle))) ?? (await findSlackApproval(db, requestId, cycle));
   if (!sent) return;
   await enqueueEpisodeUpdate(db, requestId, cycle, requester);
@@ -78,17 +76,4 @@ export async function enqueueEpisodeUpdate(db: Db, requestId: string, cycle: str
     maxAttempts: 12,
     fairKey: requester,
   });
-}
-
-/** The id of the request's latest Escalation audit event: its current (or last) escalation episode. */
-async function latestEscalation(db: Db, requestId: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('audit_events')
-    .select('id')
-    .where('request_id', '=', requestId)
-    .where('event_type', '=', 'Escalation')
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.id ?? null;
 }

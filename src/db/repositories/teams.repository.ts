@@ -87,9 +87,7 @@ export function enqueueTeamsApprovalPost(db: Db, episode: { requestId: string; c
  * when the episode was sent to Teams — its post job exists — the card is updated by a job, once
  * per episode. Without Teams no post job is ever enqueued, so nothing is.
  */
-export async function enqueueTeamsApprovalUpdate(db: Db, requestId: string, requester: string): Promise<void> {
-  const cycle = await latestEscalationOf(db, requestId);
-  if (cycle === null) return;
+export async function enqueueTeamsApprovalUpdate(db: Db, requestId: string, cycle: string, requester: string): Promise<void> {
   const sent = (await getJobByKey(db, jobKeys.teamsApprovalPost(requestId, cycle))) ?? (await findTeamsApprovalCard(db, requestId, cycle));
   if (!sent) return;
   await enqueueTeamsCardUpdate(db, requestId, cycle, requester);
@@ -104,17 +102,4 @@ export async function enqueueTeamsCardUpdate(db: Db, requestId: string, cycle: s
     maxAttempts: 12,
     fairKey: requester,
   });
-}
-
-/** The id of the request's latest Escalation audit event: its current (or last) escalation episode. */
-export async function latestEscalationOf(db: Db, requestId: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('audit_events')
-    .select('id')
-    .where('request_id', '=', requestId)
-    .where('event_type', '=', 'Escalation')
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.id ?? null;
 }
