@@ -1,20 +1,22 @@
 import type { Db } from '../db/database.js';
 import { appendAuditEvent } from '../db/repositories/audit.repository.js';
+import { nowIso } from '../time.js';
 
 /** The actor name resetdesk's own automated steps carry in the Audit Log. */
 export const AGENT_ACTOR = 'resetdesk';
 
 /**
  * Records outside calls of one request as Tool Call events — success or failure, with duration.
- * Each event's insert starts as soon as the call returns but is not awaited there, so the next
- * Okta round trip does not wait for the database; `flush()` must be awaited before anything
- * that depends on the log being complete (the decision's commit). Event ids are taken when the
- * insert starts, so the log keeps call order.
+ * The events are kept in memory until `flush()`, which must be awaited before anything that
+ * depends on the log being complete (the decision's commit) and after a failed call: flushing
+ * them together makes them one batch — one transaction and one chain-lock turn for all of a
+ * triage's calls instead of one each, which was most of a decision's database work (see
+ * appendAuditEvent). Event ids and times are taken when the call ends, so the log keeps call order.
  */
 export function toolCallLog(db: Db, requestId: string) {
-  const writes: Promise<unknown>[] = [];
+  const recorded: { details: Record<string, unknown>; at: string }[] = [];
   const record = (details: Record<string, unknown>) => {
-    writes.push(appendAuditEvent(db, { requestId, actor: AGENT_ACTOR, eventType: 'Tool Call', details }));
+    recorded.push({ details, at: nowIso() });
   };
   return {
     async call<T>(
@@ -35,9 +37,14 @@ export function toolCallLog(db: Db, requestId: string) {
         throw err;
       }
     },
-    /** Waits for every event written so far; throws if any insert failed. */
+    /** Writes every event recorded so far (as one batch); throws if the insert failed. */
     async flush(): Promise<void> {
-      await Promise.all(writes.splice(0));
+      const events = recorded.splice(0);
+      await Promise.all(
+        events.map(({ details, at }) =>
+          appendAuditEvent(db, { requestId, actor: AGENT_ACTOR, eventType: 'Tool Call', details, createdAt: at }),
+        ),
+      );
     },
   };
 }

@@ -34,39 +34,53 @@ export interface ChainedAuditEvent extends AuditEvent {
  *   transaction holds until it ends, so within a process nothing interleaves with a transaction's
  *   read-then-insert; another process writing the same file in between makes the insert fail
  *   (busy snapshot or the unique seq), never fork the chain.
- * - Callers may start several appends on one Db without awaiting each (toolCallLog does): they
- *   share that Db's connection or transaction, so appends on one Db object are queued here, in
- *   call order, which is also the order they get in the chain.
- * - Outside a transaction the read and the insert get one of their own.
+ * - Once a transaction has read the head it keeps it (nobody else can append until it ends), so
+ *   its further appends skip the read.
+ * - Callers may start several appends on one Db without awaiting each (toolCallLog does, and
+ *   every request's triage appends on the same root Db): they are queued per Db object, in call
+ *   order, which is also the order they get in the chain. Appends that arrive while an earlier
+ *   batch is being written go together as the next batch — one transaction, one lock, one head
+ *   read and one insert for all of them — which keeps the chain lock from becoming the queue
+ *   every decision waits in (measured with `npm run bench`, docs/benchmarks.md).
+ * - Outside a transaction each batch gets a transaction of its own.
  */
 
 /** The two-int4 advisory key ('RSDK', 'AUDT'): the two-key space never meets the one-key locks elsewhere. */
 const CHAIN_LOCK = sql`select pg_advisory_xact_lock(1381188683, 1096107092)`;
 
+/** Rows per INSERT statement: 9 parameters each, far below SQLite's and PostgreSQL's limits. */
+const INSERT_CHUNK = 200;
+
+type Fields = Omit<ChainRecord, 'seq' | 'prevHash' | 'hash'>;
+type Head = { seq: number; hash: string };
+
+/** Per Db: the batch still taking appends (not yet started), and the end of the queue. */
+const pending = new WeakMap<Db, Fields[]>();
 const queues = new WeakMap<Db, Promise<unknown>>();
-/** Transactions that already hold the chain lock (it lasts until they end). */
-const locked = new WeakSet<Db>();
+/** Transactions that hold the chain lock (it lasts until they end), with the head they wrote last. */
+const heads = new WeakMap<Db, Head>();
 
 export function appendAuditEvent(
   db: Db,
-  event: { requestId: string; actor: string; eventType: AuditEventType; details: Record<string, unknown> },
+  event: {
+    requestId: string;
+    actor: string;
+    eventType: AuditEventType;
+    details: Record<string, unknown>;
+    /** When it happened, if earlier than the append (a call recorded and written later); never after. */
+    createdAt?: string;
+  },
 ): Promise<AuditEvent> {
   // Id and time are taken when the append is called, so they follow call order like seq does.
-  const fields = {
+  const fields: Fields = {
     id: newId('evt'),
     requestId: event.requestId,
     actor: event.actor,
     eventType: event.eventType,
     detailsJson: JSON.stringify(event.details),
-    createdAt: nowIso(),
+    createdAt: event.createdAt ?? nowIso(),
   };
-  const append = () => (db.isTransaction ? appendChained(db, fields) : db.transaction().execute((trx) => appendChained(trx, fields)));
-  const done = (queues.get(db) ?? Promise.resolve()).then(append);
-  queues.set(
-    db,
-    done.catch(() => undefined),
-  );
-  return done.then(() => ({
+  return enqueue(db, fields).then(() => ({
     eventId: fields.id,
     requestId: fields.requestId,
     actor: fields.actor,
@@ -76,18 +90,39 @@ export function appendAuditEvent(
   }));
 }
 
-async function appendChained(trx: Db, fields: Omit<ChainRecord, 'seq' | 'prevHash' | 'hash'>): Promise<void> {
-  if (trx.getExecutor().adapter instanceof PostgresAdapter && !locked.has(trx)) {
-    await CHAIN_LOCK.execute(trx);
-    locked.add(trx);
+/** Joins the batch that has not started yet, or opens the next one behind the queue. */
+function enqueue(db: Db, fields: Fields): Promise<void> {
+  const open = pending.get(db);
+  if (open) {
+    open.push(fields);
+    return queues.get(db) as Promise<void>;
   }
-  const head = await trx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  const seq = (head?.seq ?? 0) + 1;
-  const prevHash = head?.hash ?? GENESIS_HASH;
-  const hash = eventHash({ ...fields, seq, prevHash });
-  await trx
-    .insertInto('audit_events')
-    .values({
+  const batch = [fields];
+  pending.set(db, batch);
+  const write = async () => {
+    // From here on the batch is closed: later appends open the next one.
+    if (pending.get(db) === batch) pending.delete(db);
+    if (db.isTransaction) await appendChained(db, batch);
+    else await db.transaction().execute((trx) => appendChained(trx, batch));
+  };
+  const done = (queues.get(db) ?? Promise.resolve()).then(write, write);
+  queues.set(db, done);
+  return done;
+}
+
+async function appendChained(trx: Db, batch: Fields[]): Promise<void> {
+  let head = heads.get(trx);
+  if (!head) {
+    if (trx.getExecutor().adapter instanceof PostgresAdapter) await CHAIN_LOCK.execute(trx);
+    const row = await trx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    head = { seq: row?.seq ?? 0, hash: row?.hash ?? GENESIS_HASH };
+  }
+  const rows = batch.map((fields) => {
+    const seq: number = (head as Head).seq + 1;
+    const prevHash = (head as Head).hash;
+    const hash = eventHash({ ...fields, seq, prevHash });
+    head = { seq, hash };
+    return {
       id: fields.id,
       request_id: fields.requestId,
       actor: fields.actor,
@@ -97,8 +132,14 @@ async function appendChained(trx: Db, fields: Omit<ChainRecord, 'seq' | 'prevHas
       seq,
       prev_hash: prevHash,
       hash,
-    })
-    .execute();
+    };
+  });
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+    await trx
+      .insertInto('audit_events')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute();
+  heads.set(trx, head);
 }
 
 export async function listAuditEvents(db: Db, requestId: string): Promise<AuditEvent[]> {
