@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled to dist/ by `npm run build` (run automatically by `npm install`).
-import { main } from '../dist/cli/main.js';
+// Tracing starts first, when asked for, so its instrumentations are in place before the CLI's modules load.
+if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) await (await import('../dist/observability/tracing.js')).startTracing();
+const { main } = await import('../dist/cli/main.js');
 
 main(process.argv.slice(2)).then(
   (code) => {

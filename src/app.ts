@@ -23,6 +23,7 @@ import { chatStatusJob } from './jobs/chat-status.job.js';
 import { directoryResetJob } from './jobs/directory-reset.job.js';
 import { escalationReminderJob, notifyApproversJob } from './jobs/escalation.jobs.js';
 import { externalDispatchJob, externalTimeoutJob, notifyExternalFailedJob } from './jobs/external-store.jobs.js';
+import { JOB_KINDS } from './jobs/job-kinds.js';
 import { listenForJobs } from './jobs/job-notify.js';
 import { oktaResetJob } from './jobs/okta-reset.job.js';
 import { oktaUnlockJob } from './jobs/okta-unlock.job.js';
@@ -165,6 +166,14 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
       ],
       logger,
       concurrency: config.worker.concurrency,
+      // Triage waits on Okta, not on CPU: as many run as Okta's read budget has room for.
+      lanes: [
+        {
+          kinds: [JOB_KINDS.triage],
+          // Each running triage may still spend one call of every read bucket's budget.
+          admit: (running) => Math.min(config.worker.triageMaxInFlight, okta.readHeadroom()) - running,
+        },
+      ],
       pollMs: config.worker.pollMs,
       leaseMs: config.worker.leaseMs,
       dialect: database.dialect,

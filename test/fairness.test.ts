@@ -18,6 +18,8 @@ describe.each(DIALECTS)('fair scheduling on %s', (dialect) => {
     t = await startTestContext(dialect, {
       env: {
         WORKER_CONCURRENCY: '2',
+        // Slots are scarce here on purpose: triage is otherwise admitted by Okta's (large) budget.
+        TRIAGE_MAX_IN_FLIGHT: '2',
         // The flood is the point here: the HTTP limits on filing are tested elsewhere.
         RATE_LIMIT_PER_TOKEN: '0',
         RATE_LIMIT_PER_IP: '0',

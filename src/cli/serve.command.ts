@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { startResetdesk } from '../app.js';
 import type { Config } from '../config/config.js';
 import { AppError } from '../errors/error-codes.js';
+import { stopTracing } from '../observability/tracing.js';
 import { waitForSignal } from './okta-sandbox.command.js';
 
 const ROLES = ['all', 'api', 'worker'] as const;
@@ -54,6 +55,8 @@ async function stopOnSignal(app: Awaited<ReturnType<typeof startResetdesk>>): Pr
   const signal = await waitForSignal();
   app.ctx.logger.info({ signal }, 'shutting down');
   await app.stop();
+  // The last requests' and jobs' spans go out before the process ends (a no-op without tracing).
+  await stopTracing();
   // Jobs still running after the drain were handed to other instances; their open sockets (an
   // SMTP server that never answers) must not keep this process alive. Unref'd: a process with
   // nothing left exits at once without it.

@@ -131,7 +131,14 @@ export const configShape = {
    * do anything else too). Unset: only admins read the metrics (and, in the demo, anyone on loopback).
    */
   METRICS_TOKEN: z.string().trim().min(24, 'must be at least 24 characters (e.g. openssl rand -base64 32)').optional(),
+  /**
+   * OpenTelemetry traces (src/observability/tracing.ts). The SDK reads these from the environment
+   * itself, before configuration loads; here so a bad value still stops start-up, naming it.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_SERVICE_NAME: optionalString,
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  TRIAGE_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(256),
   WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /**
    * A running job's claim (renewed every third of it while the job runs): an instance that dies

@@ -51,7 +51,11 @@ export interface Config {
   jobSecretKey: Buffer | null;
   /** METRICS_TOKEN: a bearer secret that may read GET /metrics (and nothing else); undefined = admins only. */
   metricsToken: string | undefined;
-  worker: { concurrency: number; pollMs: number; leaseMs: number; shutdownDrainMs: number };
+  /**
+   * concurrency: jobs other than triage at once; triageMaxInFlight: a ceiling on triages at once,
+   * which are otherwise admitted as Okta's read budget allows (TRIAGE_MAX_IN_FLIGHT).
+   */
+  worker: { concurrency: number; triageMaxInFlight: number; pollMs: number; leaseMs: number; shutdownDrainMs: number };
   /** What this instance runs (ROLE; `serve --role` overrides it). */
   role: 'all' | 'api' | 'worker';
   bodyLimit: number;
@@ -173,6 +177,7 @@ function toConfig(c: RawConfig, env: NodeJS.ProcessEnv): Config {
     metricsToken: c.METRICS_TOKEN,
     worker: {
       concurrency: c.WORKER_CONCURRENCY,
+      triageMaxInFlight: c.TRIAGE_MAX_IN_FLIGHT,
       pollMs: c.WORKER_POLL_MS,
       leaseMs: c.WORKER_LEASE_MS,
       shutdownDrainMs: c.SHUTDOWN_DRAIN_MS,

@@ -5,6 +5,7 @@ import type { AppContext } from '../app-context.js';
 import { isLoopbackHost } from '../config/loopback.js';
 import type { DevMailbox } from '../connectors/smtp/index.js';
 import { AppError } from '../errors/error-codes.js';
+import { fastifyTracingPlugin } from '../observability/tracing.js';
 import { authenticateRequest, type RouteAuth } from './auth.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandler } from './error-handler.js';
 import { apiRoutes, applyZodSchemas, buildOpenApiDocument } from './openapi.js';
@@ -62,6 +63,9 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     // never reach the logs.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  // With tracing on (OTEL_EXPORTER_OTLP_ENDPOINT), first: it must see every hook and route after it.
+  const tracing = fastifyTracingPlugin();
+  if (tracing) await app.register(tracing);
   registerErrorHandler(app, opts.probesOnly ? async () => false : await registerWebApp(app, opts.webAppRoot));
   applyZodSchemas(app);
 

@@ -142,4 +142,43 @@ describe('job worker', () => {
       last_error: 'No handler for job kind "mystery"',
     });
   });
+
+  it('runs a lane’s kinds as its admit() allows, apart from the default pool', async () => {
+    let room = 0;
+    const ran: string[] = [];
+    let running = 0;
+    let mostRunning = 0;
+    const job = (kind: string): JobHandler => ({
+      kind,
+      run: async () => {
+        running++;
+        mostRunning = Math.max(mostRunning, running);
+        ran.push(kind);
+        await new Promise((r) => setTimeout(r, 30));
+        running--;
+      },
+    });
+    for (let i = 0; i < 6; i++) await enqueueJob(database.db, { kind: 'laned', payload: {}, idempotencyKey: `laned:${i}` });
+    await enqueueJob(database.db, { kind: 'plain', payload: {}, idempotencyKey: 'plain:1' });
+    const w = createWorker({
+      db: database.db,
+      handlers: [job('laned'), job('plain')],
+      logger,
+      concurrency: 1,
+      lanes: [{ kinds: ['laned'], admit: (inLane) => room - inLane }],
+      pollMs: 10,
+    });
+    workers.push(w);
+    w.start();
+    // No room in the lane: the default pool still runs its job, the lane's wait in the queue.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(ran).toEqual(['plain']);
+    expect(await getJobByKey(database.db, 'laned:0')).toMatchObject({ status: 'pending' });
+    // Room for all six at once, more than the pool's one slot.
+    mostRunning = 0;
+    room = 6;
+    await w.idle(5000);
+    expect(ran.filter((k) => k === 'laned')).toHaveLength(6);
+    expect(mostRunning).toBe(6);
+  });
 });

@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { context, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Db, DialectName } from '../db/database.js';
-import { claimDueJobs, completeJob, countOpenJobs, releaseJob, releaseLeases, renewLease } from '../db/repositories/job.repository.js';
+import {
+  claimDueJobs,
+  completeJob,
+  countOpenJobs,
+  type KindFilter,
+  releaseJob,
+  releaseLeases,
+  renewLease,
+} from '../db/repositories/job.repository.js';
 import type { JobRow } from '../db/schema.js';
 import { isAppError, isRetryable } from '../errors/error-codes.js';
 
@@ -26,11 +35,24 @@ export interface JobHandler {
   onPermanentFailure?(payload: Record<string, unknown>, error: Error, job: JobRow): Promise<void>;
 }
 
+/**
+ * Jobs of some kinds run in a lane of their own, sized by something other than a pool: triage
+ * by Okta's rate budget (app.ts). Their slots are not taken from `concurrency`, and the default
+ * lane's jobs (emails, resets, tickets) are not held up behind them.
+ */
+export interface WorkerLane {
+  kinds: readonly string[];
+  /** How many more of the lane's jobs may start now, given how many run; read before every claim. */
+  admit(running: number): number;
+}
+
 export interface WorkerOptions {
   db: Db;
   handlers: JobHandler[];
   logger: Logger;
+  /** Jobs of the default lane (every kind not in `lanes`) running at once. */
   concurrency: number;
+  lanes?: WorkerLane[];
   pollMs: number;
   /**
    * How long a claim lasts; a crashed worker's jobs are picked up again after it. Short (10 s by
@@ -77,13 +99,33 @@ export function createWorker(opts: WorkerOptions): Worker {
   const baseBackoff = opts.baseBackoffMs ?? 1_000;
   const maxBackoff = opts.maxBackoffMs ?? 5 * 60_000;
   const log = opts.logger.child({ worker: id });
+  const tracer = trace.getTracer('resetdesk');
   let running = false;
   let timer: NodeJS.Timeout | null = null;
-  let inFlight = 0;
   let loop: Promise<void> | null = null;
   let again = false;
 
-  async function execute(job: JobRow): Promise<void> {
+  /**
+   * Each attempt is a trace of its own (when tracing is on, observability/tracing.ts): its Okta
+   * calls, their HTTP requests and its queries hang under one `job <kind>` span. Without an
+   * OpenTelemetry SDK registered these calls do nothing.
+   */
+  function execute(job: JobRow): Promise<void> {
+    return tracer.startActiveSpan(
+      `job ${job.kind}`,
+      { root: true, attributes: { 'resetdesk.job.kind': job.kind, 'resetdesk.job.attempt': job.attempts } },
+      async (span) => {
+        try {
+          const outcome = await attempt(job);
+          if (outcome !== 'done') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  async function attempt(job: JobRow): Promise<'done' | 'retry' | 'failed'> {
     const handler = handlers.get(job.kind);
     const payload = JSON.parse(job.payload_json) as Record<string, unknown>;
     // A job may outlive its lease (e.g. waiting out an Okta rate limit); renewing it keeps
@@ -102,6 +144,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       await handler.run(payload, job);
       await completeJob(opts.db, job.id, id);
       finished('done');
+      return 'done';
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       // A refusal fails at once; an outage, a rate limit or an unexpected error backs off.
@@ -119,33 +162,48 @@ export function createWorker(opts: WorkerOptions): Worker {
       }
       await releaseJob(opts.db, job.id, id, { error: error.message, retryInMs });
       finished(permanent ? 'failed' : 'retry');
+      return permanent ? 'failed' : 'retry';
     } finally {
       clearInterval(heartbeat);
     }
   }
 
   const active = new Set<Promise<void>>();
+  const laneKinds = (opts.lanes ?? []).flatMap((l) => l.kinds);
+  const lanes: { kinds: KindFilter; admit: (running: number) => number; inFlight: number }[] = [
+    ...(opts.lanes ?? []).map((l) => ({ kinds: { only: l.kinds }, admit: l.admit, inFlight: 0 })),
+    { kinds: { except: laneKinds }, admit: (running: number) => opts.concurrency - running, inFlight: 0 },
+  ];
 
-  /** Claims as many due jobs as there are free slots and starts them; returns how many. */
+  /** Claims as many due jobs as each lane has free slots and starts them. */
   async function fill(): Promise<Promise<void>[]> {
-    const free = opts.concurrency - inFlight;
-    if (free <= 0) return [];
-    inFlight += free; // reserve the slots while claiming, so a concurrent fill cannot overbook
-    let jobs: JobRow[] = [];
-    try {
-      jobs = await claimDueJobs(opts.db, id, { limit: free, leaseMs, ...(opts.dialect ? { dialect: opts.dialect } : {}) });
-    } finally {
-      inFlight -= free - jobs.length;
+    const started: Promise<void>[] = [];
+    for (const lane of lanes) {
+      const free = Math.floor(lane.admit(lane.inFlight));
+      if (!(free > 0) || !Number.isFinite(free)) continue;
+      lane.inFlight += free; // reserve the slots while claiming, so a concurrent fill cannot overbook
+      let jobs: JobRow[] = [];
+      try {
+        jobs = await claimDueJobs(opts.db, id, {
+          limit: free,
+          leaseMs,
+          kinds: lane.kinds,
+          ...(opts.dialect ? { dialect: opts.dialect } : {}),
+        });
+      } finally {
+        lane.inFlight -= free - jobs.length;
+      }
+      for (const job of jobs) {
+        const p = execute(job).finally(() => {
+          lane.inFlight--;
+          active.delete(p);
+          wake(); // a slot is free: look for more work now rather than at the next poll
+        });
+        active.add(p);
+        started.push(p);
+      }
     }
-    return jobs.map((job) => {
-      const p = execute(job).finally(() => {
-        inFlight--;
-        active.delete(p);
-        wake(); // a slot is free: look for more work now rather than at the next poll
-      });
-      active.add(p);
-      return p;
-    });
+    return started;
   }
 
   async function runOnce(): Promise<number> {
@@ -157,7 +215,9 @@ export function createWorker(opts: WorkerOptions): Worker {
   function schedule(delay: number): void {
     if (!running) return;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(tick, delay);
+    // A wake() from an HTTP handler would otherwise carry that request's trace context into
+    // the loop, and every job after it would join that trace.
+    timer = setTimeout(context.bind(ROOT_CONTEXT, tick), delay);
   }
 
   function wake(): void {

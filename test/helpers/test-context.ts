@@ -103,6 +103,8 @@ export interface TestContextOptions {
   /** App catalog to import; default the test org's (with the default fixture, the test org). */
   catalog?: NewApp[];
   sandboxRateLimit?: { limit: number; windowSeconds: number };
+  /** Added to every sandbox answer, as Okta's round trip would be. */
+  sandboxLatencyMs?: number;
   readinessCacheMs?: number;
   /** The server's logger (default: silent); tests that read the logs pass their own. */
   logger?: Logger;
@@ -126,6 +128,7 @@ export async function startTestContext(dialect: TestDialect, opts: TestContextOp
   const sandbox = await startOktaSandbox({
     fixture: opts.fixture ?? testFixture(),
     ...(opts.sandboxRateLimit ? { rateLimit: opts.sandboxRateLimit } : {}),
+    ...(opts.sandboxLatencyMs ? { latencyMs: opts.sandboxLatencyMs } : {}),
     ...(opts.oidc ? { oidc: true } : {}),
   });
   const mailbox = await startDevMailbox();

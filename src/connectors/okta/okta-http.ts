@@ -3,6 +3,7 @@
  * backoff, rate-limit buckets, the one 401 retry with a fresh OAuth token, error mapping and
  * same-origin pagination. Operations live in okta.connector.ts.
  */
+import { type Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AppError } from '../../errors/error-codes.js';
 import { nextLinkUrl } from './link-header.js';
 import { oauthErrorFrom, oktaApiErrorFrom, oktaRateLimited, oktaUnavailable, scrubSecrets } from './okta-errors.js';
@@ -104,6 +105,16 @@ async function readBody(res: Response): Promise<unknown> {
 
 const MAX_PAGES = 1000;
 
+// A no-op until an OpenTelemetry SDK is registered (src/observability/tracing.ts).
+const tracer = trace.getTracer('resetdesk');
+
+/** What one answer adds to the call's span: its status and the bucket's remaining budget. */
+function traceAnswer(span: Span, res: Response): void {
+  span.setAttribute('http.response.status_code', res.status);
+  const remaining = Number.parseInt(res.headers.get('x-rate-limit-remaining') ?? '', 10);
+  if (Number.isFinite(remaining)) span.setAttribute('okta.rate_limit.remaining', remaining);
+}
+
 export class OktaHttp {
   readonly limiter: OktaRateLimiter;
   private readonly org: URL;
@@ -151,7 +162,23 @@ export class OktaHttp {
     return Math.round(ceiling / 2 + this.deps.random() * (ceiling / 2));
   }
 
-  async request(req: OktaRequest): Promise<OktaResponse> {
+  /** One call, all its attempts in one span (`okta <bucket>`) when tracing is on. */
+  request(req: OktaRequest): Promise<OktaResponse> {
+    const attributes = { 'http.request.method': req.method, 'url.template': req.bucket.replace(/^[A-Z]+ /, '') };
+    return tracer.startActiveSpan(`okta ${req.bucket}`, { attributes }, async (span) => {
+      try {
+        return await this.send(req, span);
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        if (err instanceof AppError) span.setAttribute('error.type', err.code);
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async send(req: OktaRequest, span: Span): Promise<OktaResponse> {
     const url = this.buildUrl(req);
     const op = req.bucket;
     const { logger } = this.deps;
@@ -184,6 +211,7 @@ export class OktaHttp {
 
       await this.limiter.acquire(op);
       sends += 1;
+      span.setAttribute('okta.attempts', sends);
       const started = this.deps.now();
       let res: Response;
       let parsed: unknown;
@@ -208,6 +236,7 @@ export class OktaHttp {
         continue;
       }
       this.limiter.complete(op, res.headers);
+      traceAnswer(span, res);
       this.deps.observer?.onAttempt(op, res.status, this.deps.now() - started);
       logger?.debug({ op, status: res.status, attempt: sends, ms: this.deps.now() - started }, 'okta response');
 

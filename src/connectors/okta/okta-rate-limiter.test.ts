@@ -63,4 +63,53 @@ describe('Okta rate limiter', () => {
     await tick();
     expect(sent).toEqual([0, 1]);
   });
+
+  describe('headroom (sizes the triage lane)', () => {
+    const reads = (b: string) => b.startsWith('GET ');
+
+    it('is 1 before any read was answered, 0 while a probe is out, then the tightest budget left', async () => {
+      const limiter = new OktaRateLimiter(deps);
+      expect(limiter.headroom(reads)).toBe(1);
+      await limiter.acquire('GET /api/v1/users');
+      expect(limiter.headroom(reads)).toBe(0); // the probe is finding the budget out
+      limiter.complete('GET /api/v1/users', headers(40));
+      await limiter.acquire('GET /api/v1/users/{id}/groups');
+      limiter.complete('GET /api/v1/users/{id}/groups', headers(25));
+      expect(limiter.headroom(reads)).toBe(25);
+      // Writes are not triage's budget.
+      await limiter.acquire('POST /api/v1/users/{id}/lifecycle/reset_password');
+      limiter.complete('POST /api/v1/users/{id}/lifecycle/reset_password', headers(0));
+      expect(limiter.headroom(reads)).toBe(25);
+    });
+
+    it('is 0 while a read waits for its window, and counts an ended window as refilled', async () => {
+      let now = Date.now();
+      let wake = () => {};
+      const limiter = new OktaRateLimiter({
+        now: () => now,
+        sleep: () =>
+          new Promise<void>((r) => {
+            wake = r;
+          }),
+        random: () => 0,
+      });
+      await limiter.acquire('GET /api/v1/users');
+      limiter.complete('GET /api/v1/users', headers(0, 30));
+      const waiting = limiter.acquire('GET /api/v1/users');
+      await tick();
+      expect(limiter.headroom(reads)).toBe(0);
+      now += 61_000; // past the reset
+      wake();
+      await waiting;
+      limiter.complete('GET /api/v1/users', undefined);
+      expect(limiter.headroom(reads)).toBe(30);
+    });
+
+    it('is Infinity when Okta reports no limit on the reads', async () => {
+      const limiter = new OktaRateLimiter(deps);
+      await limiter.acquire('GET /api/v1/apps/{id}');
+      limiter.complete('GET /api/v1/apps/{id}', new Headers());
+      expect(limiter.headroom(reads)).toBe(Number.POSITIVE_INFINITY);
+    });
+  });
 });

@@ -20,6 +20,8 @@ interface BucketState {
   answered: boolean;
   /** While the first request is out: resolves when it is answered (or fails). */
   probe: { done: Promise<void>; end: () => void } | null;
+  /** Requests sleeping until the window resets because the budget is spent. */
+  waiting: number;
 }
 
 /** A bucket's budget as Okta last reported it (read-only, for the admin status page). */
@@ -70,10 +72,32 @@ export class OktaRateLimiter {
       }));
   }
 
+  /**
+   * The budget left in the current window on the buckets `select` picks: the smallest
+   * `X-Rate-Limit-Remaining` among them (a window that has ended counts as refilled to its
+   * limit). 0 while a request on one of them waits for its window or probes an unknown budget;
+   * 1 before any of them was answered (one caller finds the budget out); Infinity when Okta
+   * reports no limit on them. The worker sizes the triage lane with it (app.ts), so requests
+   * wait in the job queue — in fair order — rather than in here.
+   */
+  headroom(select: (bucket: string) => boolean): number {
+    const now = this.deps.now();
+    let least = Number.POSITIVE_INFINITY;
+    let answered = false;
+    for (const [bucket, s] of this.buckets) {
+      if (!select(bucket)) continue;
+      if (s.waiting > 0 || s.probe) return 0;
+      answered ||= s.answered;
+      const left = s.resetAtMs > now ? s.remaining : s.limit;
+      if (left !== undefined) least = Math.min(least, left);
+    }
+    return answered ? Math.max(0, least) : 1;
+  }
+
   private state(bucket: string): BucketState {
     let state = this.buckets.get(bucket);
     if (!state) {
-      state = { remaining: undefined, resetAtMs: 0, limit: undefined, inFlight: 0, answered: false, probe: null };
+      state = { remaining: undefined, resetAtMs: 0, limit: undefined, inFlight: 0, answered: false, probe: null, waiting: 0 };
       this.buckets.set(bucket, state);
     }
     return state;
@@ -106,7 +130,12 @@ export class OktaRateLimiter {
       const resetAt = state.resetAtMs;
       const waitMs = Math.min(resetAt - now, MAX_WINDOW_WAIT_MS) + resetJitterMs(this.deps.random);
       this.deps.onWait?.(bucket, waitMs);
-      await this.deps.sleep(waitMs);
+      state.waiting += 1;
+      try {
+        await this.deps.sleep(waitMs);
+      } finally {
+        state.waiting -= 1;
+      }
       // We slept until the reset we knew of: that window is over even if the clock we were
       // given did not move (and other waiters re-check against the fresh state).
       if (state.resetAtMs === resetAt) {

@@ -121,6 +121,12 @@ export interface OktaConnector {
   ping(): Promise<void>;
   /** The rate-limit budget of each bucket called so far, as Okta last reported it. */
   rateLimits(): OktaRateBudget[];
+  /**
+   * Okta's read (GET) budget left in the current window, on the tightest bucket (see
+   * OktaRateLimiter.headroom: 0 while a read waits, 1 before the first answer). Triage only
+   * reads, at most once per bucket, so it bounds how many triages may run at once.
+   */
+  readHeadroom(): number;
 }
 
 export interface OktaConnectorOptions {
@@ -433,6 +439,10 @@ export function buildOktaConnector(cfg: OktaConfig, opts: OktaConnectorOptions =
 
     rateLimits() {
       return http.limiter.budgets();
+    },
+
+    readHeadroom() {
+      return http.limiter.headroom((bucket) => bucket.startsWith('GET '));
     },
 
     async ping() {

@@ -47,6 +47,9 @@ export async function enqueueJob(db: Db, job: NewJob): Promise<boolean> {
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
+/** Which kinds a claim may take (a worker's lanes, see jobs/worker.ts): only these, or all but these. */
+export type KindFilter = { only: readonly string[] } | { except: readonly string[] };
+
 /**
  * Claims up to `limit` due jobs for `workerId`. A job is due when pending and its run_at has
  * passed, or when running but its lease expired (the worker that held it crashed). Each claim
@@ -61,8 +64,9 @@ export async function enqueueJob(db: Db, job: NewJob): Promise<boolean> {
 export async function claimDueJobs(
   db: Db,
   workerId: string,
-  opts: { limit: number; leaseMs: number; dialect?: 'sqlite' | 'postgres' },
+  opts: { limit: number; leaseMs: number; dialect?: 'sqlite' | 'postgres'; kinds?: KindFilter },
 ): Promise<JobRow[]> {
+  if (opts.limit <= 0 || (opts.kinds && 'only' in opts.kinds && opts.kinds.only.length === 0)) return [];
   if (opts.dialect === 'postgres') return claimDueJobsSkipLocked(db, workerId, opts);
   const now = clockNow();
   const nowText = now.toISOString();
@@ -80,7 +84,13 @@ export async function claimDueJobs(
             eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', nowText)]),
             eb.and([eb('status', '=', 'running'), eb('locked_until', '<', nowText)]),
           ]),
-        ),
+        )
+        .$call((qb) => {
+          const kinds = opts.kinds;
+          if (!kinds) return qb;
+          if ('only' in kinds) return qb.where('kind', 'in', [...kinds.only]);
+          return kinds.except.length > 0 ? qb.where('kind', 'not in', [...kinds.except]) : qb;
+        }),
     )
     .with('busy', (qc) =>
       qc
@@ -132,7 +142,11 @@ export async function claimDueJobs(
  * row: a row another instance claimed and committed since this statement began no longer
  * qualifies.
  */
-async function claimDueJobsSkipLocked(db: Db, workerId: string, opts: { limit: number; leaseMs: number }): Promise<JobRow[]> {
+async function claimDueJobsSkipLocked(
+  db: Db,
+  workerId: string,
+  opts: { limit: number; leaseMs: number; kinds?: KindFilter },
+): Promise<JobRow[]> {
   const now = clockNow();
   const nowText = now.toISOString();
   const lockedUntil = new Date(now.getTime() + opts.leaseMs).toISOString();
@@ -140,12 +154,21 @@ async function claimDueJobsSkipLocked(db: Db, workerId: string, opts: { limit: n
   // the others' rows) still find their share; ranking them all costs no more than ranking few.
   const wanted = Math.max(opts.limit * 16, 128);
   const due = sql`((j.status = 'pending' and j.run_at <= ${nowText}) or (j.status = 'running' and j.locked_until < ${nowText}))`;
+  const kinds = opts.kinds;
+  const ofKind =
+    kinds === undefined
+      ? sql`true`
+      : 'only' in kinds
+        ? sql`j.kind in (${sql.join(kinds.only.map((k) => sql`${k}`))})`
+        : kinds.except.length > 0
+          ? sql`j.kind not in (${sql.join(kinds.except.map((k) => sql`${k}`))})`
+          : sql`true`;
   const result = await sql<JobRow & { claim_turn: string | number }>`
     with due as (
       select j.id, j.run_at, j.fair_key,
              row_number() over (partition by coalesce(j.fair_key, j.id) order by j.run_at, j.id) as rn
       from jobs j
-      where ${due}
+      where ${due} and ${ofKind}
     ),
     busy as (
       select fair_key, count(*) as n from jobs
