@@ -37,12 +37,15 @@ export function toolCallLog(db: Db, requestId: string) {
         throw err;
       }
     },
-    /** Writes every event recorded so far (as one batch); throws if the insert failed. */
-    async flush(): Promise<void> {
+    /**
+     * Writes every event recorded so far (as one batch); throws if the insert failed. `into`: a
+     * transaction to write them in (the decision's), instead of one of their own.
+     */
+    async flush(into: Db = db): Promise<void> {
       const events = recorded.splice(0);
       await Promise.all(
         events.map(({ details, at }) =>
-          appendAuditEvent(db, { requestId, actor: AGENT_ACTOR, eventType: 'Tool Call', details, createdAt: at }),
+          appendAuditEvent(into, { requestId, actor: AGENT_ACTOR, eventType: 'Tool Call', details, createdAt: at }),
         ),
       );
     },

@@ -49,17 +49,19 @@ export function triageRequestJob(ctx: AppContext): JobHandler {
       for (let round = 0; round < 3; round++) {
         const result = decide(input);
         if (result.kind === 'decided') {
-          await log.flush(); // every Tool Call is in the log before the decision commits
           // The decision would act (a link, an unlock, approvers asked): first the requester
           // proves they hold an enrolled factor, then triage runs again and applies it.
           const level = verificationNeeded(ctx, request, result.decision);
           if (level) {
+            await log.flush(); // every Tool Call is in the log before the request moves on
             const userId = okta.lookup?.kind === 'found' ? okta.lookup.user.id : null;
             await startVerification(ctx, request, level, { userId, factors: okta.details?.factors });
             return;
           }
+          // Every Tool Call goes into the log in the decision's own transaction, before its events.
           // false: another worker decided it first, and its commit carries the side effects.
-          await applyDecision(ctx, request, result.decision);
+          const applied = await applyDecision(ctx, request, result.decision, { beforeAudit: (trx) => log.flush(trx) });
+          if (!applied) await log.flush(); // this attempt's calls are still worth a record
           return;
         }
         if (result.kind === 'ask') {

@@ -22,11 +22,15 @@ import { auditAgentComparison } from './agent-audit.js';
  * one acts), moves its status through the lifecycle table, writes the decision log entry and its
  * audit events, and runs the decision's actions (one job each, with its idempotency key).
  * Returns false, having changed nothing, when someone else decided the request first.
+ * `beforeAudit` runs in the transaction once the request is taken, just before the decision's
+ * audit events: triage writes its Tool Call events there, in the same transaction and chain-lock
+ * turn, rather than in one of their own.
  */
 export async function applyDecision(
   ctx: Pick<AppContext, 'db' | 'wakeWorker' | 'serviceNow' | 'stores'> & Partial<Pick<AppContext, 'metrics'>>,
   request: PasswordRequest,
   proposed: Decision,
+  opts: { beforeAudit?: (trx: Db) => Promise<void> } = {},
 ): Promise<boolean> {
   const decision = proposed.source === 'human' ? await withTriageUserStatus(ctx.db, request, proposed) : proposed;
   const applied = await ctx.db.transaction().execute(async (trx) => {
@@ -35,6 +39,7 @@ export async function applyDecision(
       decision.source === 'engine' ? await takeForEngine(trx, request, decision, date) : await takeForApprover(trx, request, decision);
     if (!taken) return false;
     await insertDecision(trx, request.id, decision.source, logEntry(request, decision, date));
+    await opts.beforeAudit?.(trx);
     const escalation = await audit(trx, request, decision);
     // A chat request the LLM agent read: its proposal beside the policy's decision.
     if (decision.source === 'engine') await auditAgentComparison(trx, request.id, decision.outcome);
