@@ -40,7 +40,7 @@ export interface JobHandler {
  * by Okta's rate budget (app.ts). Their slots are not taken from `concurrency`, and the default
  * lane's jobs (emails, resets, tickets) are not held up behind them.
  */
-export interface WorkerLane {
+interface WorkerLane {
   kinds: readonly string[];
   /** How many more of the lane's jobs may start now, given how many run; read before every claim. */
   admit(running: number): number;
