@@ -1,35 +1,42 @@
 /**
  * resetdesk benchmark (`npm run bench`; see docs/benchmarks.md).
  *
- * For each added Okta latency, starts resetdesk on a fresh database against the Okta sandbox and
- * the dev mailbox (both in a worker thread, over HTTP and SMTP), submits BENCH_REQUESTS requests over
- * the HTTP API, waits until all background work is done, and reads from the database:
- *   - e2e decision latency = decided_at − created_at of each request (both ISO timestamps written
- *     by the server: created_at in the POST's transaction, decided_at when triage decides);
- *   - the Okta critical path of each request from its Tool Call audit events' durationMs:
- *     okta.findUser + the slowest of the parallel detail calls (getApp, isAssigned, roles,
- *     groups, factors);
- *   - decision overhead = e2e latency − Okta critical path.
- * Two loads per latency, each on its own fresh database:
- *   - open:  all requests submitted by BENCH_CLIENTS concurrent HTTP clients without waiting for
- *            decisions: throughput at saturation; latency then includes time queued for a worker.
- *   - paced: for each K in BENCH_INFLIGHT (default 1,4), K clients that each wait for their decision before sending the
- *            next (fewer in flight than worker slots): latency and overhead without queueing.
- * Every request's rule is checked against the one the bench org expects; a mismatch exits 1.
+ * Every row is its own run on a fresh database: the outside world (Okta sandbox + dev mailbox) in
+ * one child process, resetdesk in one or more `resetdesk serve` processes, and this process only
+ * submitting BENCH_REQUESTS requests over the HTTP API, scraping each instance's /metrics and
+ * reading the database once every job is done (bench-harness.ts, bench-results.ts). Rows:
+ *   - per dialect × Okta latency, one instance: open/C (throughput at saturation), paced/K
+ *     (latency and overhead without queueing);
+ *   - PostgreSQL, 0 ms: open/C on 2 and 3 instances (POSTs round-robin): how throughput scales;
+ *   - SQLite, 100 ms, the sandbox at Okta's default 600 calls per minute per bucket: resetdesk
+ *     must keep to the budget (any 429 the sandbox answers, in any row, fails the bench);
+ *   - SQLite, 0 ms, BENCH_RSS_REQUESTS in two halves: the instance's RSS after each.
+ * CPU per decision is Δ(process_cpu_user + _system seconds) of the instances over the measured
+ * window, divided by the decisions. A wrong result exits 1; speed and size never do.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker as Thread } from 'node:worker_threads';
-import { type Resetdesk, startResetdesk } from '../app.js';
-import { loadConfig } from '../config/config.js';
+import { openDatabase } from '../db/database.js';
+import { migrateToLatest } from '../db/migrator.js';
 import { upsertApps } from '../db/repositories/app.repository.js';
-import { listAuditEvents } from '../db/repositories/audit.repository.js';
-import { getRequest, type PasswordRequest } from '../db/repositories/request.repository.js';
 import { createApiToken } from '../db/repositories/token.repository.js';
 import { createScratchDatabase } from '../db/scratch-database.js';
+import {
+  type Instances,
+  type OutsideWorld,
+  type ProcessFigures,
+  pool,
+  post,
+  scrapeAll,
+  startInstances,
+  startOutsideWorld,
+  waitDecided,
+  waitForIdle,
+} from './bench-harness.js';
 import { BENCH_CATALOG, BENCH_USERS, type BenchRequest, benchFixture, benchRequests } from './bench-org.js';
-import type { SandboxThreadData, SandboxThreadReply, SandboxThreadRequest } from './sandbox-thread.js';
+import { type Figures, readFigures, type Submitted } from './bench-results.js';
+import { type Dialect, type Load, type Plan, type Row, tableColumns, tableLine } from './bench-table.js';
 
 const UNLIMITED = {
   RATE_LIMIT_PER_IP: '0',
@@ -41,6 +48,14 @@ const UNLIMITED = {
   DUPLICATE_REQUESTS: 'allow',
 };
 
+/** Far above Okta's real limits: the ordinary rows measure resetdesk, not throttling. */
+const NO_RATE_LIMIT = { limit: 1_000_000, windowSeconds: 60 };
+/** Okta's default for the users buckets (and the sandbox fixture's default, src/okta-sandbox/fixture.ts). */
+const OKTA_RATE_LIMIT = { limit: 600, windowSeconds: 60 };
+const RATE_LIMITED_LATENCY_MS = 100;
+/** How long the instances' idle CPU is sampled before the measured requests. */
+const IDLE_SAMPLE_MS = 2000;
+
 /** The default policy but for the reset cooldown, which would refuse the bench users' repeats. */
 function benchPolicyFile(): string {
   const path = join(mkdtempSync(join(tmpdir(), 'resetdesk-bench-')), 'policy.yaml');
@@ -48,34 +63,18 @@ function benchPolicyFile(): string {
   return path;
 }
 
-/** open: `clients` HTTP clients submit everything at once; paced: `inFlight` clients each wait for their decision. */
-type Load = { kind: 'open'; clients: number } | { kind: 'paced'; inFlight: number };
-type Dialect = 'sqlite' | 'postgres';
-
 interface Settings {
   requests: number;
   concurrency: number;
   clients: number;
   inFlight: number[];
   latencies: number[];
+  instances: number[];
   warmup: number;
+  rateRequests: number;
+  rssRequests: number;
   postgresUrl: string | undefined;
-}
-
-interface Row {
-  dialect: Dialect;
-  latencyMs: number;
-  load: Load;
-  n: number;
-  decidedPerSec: number;
-  e2eP50: number;
-  e2eP99: number;
-  oktaPathP50: number;
-  overheadP50: number;
-  overheadP99: number;
-  oktaCallsPerRequest: number;
-  outcomes: Record<string, number>;
-  seconds: number;
+  profileDir: string | undefined;
 }
 
 function envInt(name: string, fallback: number, min: number, max: number): number {
@@ -97,289 +96,240 @@ function intList(name: string, fallback: string, min: number, max: number): numb
 }
 
 function settings(): Settings {
-  const latencies = intList('BENCH_LATENCIES', '0,100', 0, 5000);
   const postgresUrl = process.env.BENCH_DATABASE_URL?.trim() || undefined;
   if (postgresUrl && !/^postgres(ql)?:\/\//.test(postgresUrl))
     throw new Error('BENCH_DATABASE_URL must be a postgres:// URL (an admin connection; a fresh database is created per run)');
-  const concurrency = envInt('BENCH_CONCURRENCY', 16, 1, 64);
   return {
     requests: envInt('BENCH_REQUESTS', 200, 1, 100_000),
-    concurrency,
+    concurrency: envInt('BENCH_CONCURRENCY', 16, 1, 64),
     clients: envInt('BENCH_CLIENTS', 16, 1, 1000),
     inFlight: intList('BENCH_INFLIGHT', '1,4', 1, 1000),
-    latencies,
+    latencies: intList('BENCH_LATENCIES', '0,100', 0, 5000),
+    instances: intList('BENCH_INSTANCES', '1,2,3', 1, 8),
     warmup: envInt('BENCH_WARMUP', 20, 0, 10_000),
+    rateRequests: envInt('BENCH_RATE_REQUESTS', 700, 0, 100_000),
+    rssRequests: envInt('BENCH_RSS_REQUESTS', 20_000, 0, 1_000_000),
     postgresUrl,
+    profileDir: process.env.BENCH_PROFILE_DIR?.trim() || undefined,
   };
+}
+
+/** Every row of the table, in order. */
+function plans(s: Settings): Plan[] {
+  const out: Plan[] = [];
+  const base = { instances: 1, requests: s.requests, rateLimit: NO_RATE_LIMIT, rss: false };
+  const open: Load = { kind: 'open', clients: s.clients };
+  const dialects: Dialect[] = s.postgresUrl ? ['sqlite', 'postgres'] : ['sqlite'];
+  for (const dialect of dialects)
+    for (const latencyMs of s.latencies)
+      for (const load of [open, ...s.inFlight.map((k): Load => ({ kind: 'paced', inFlight: k }))])
+        out.push({ ...base, dialect, latencyMs, load });
+  // One instance is the postgres open row above.
+  if (s.postgresUrl)
+    for (const instances of s.instances.filter((n) => n > 1))
+      out.push({ ...base, dialect: 'postgres', instances, latencyMs: 0, load: open });
+  if (s.rateRequests > 0)
+    out.push({
+      ...base,
+      dialect: 'sqlite',
+      latencyMs: RATE_LIMITED_LATENCY_MS,
+      load: open,
+      requests: s.rateRequests,
+      rateLimit: OKTA_RATE_LIMIT,
+    });
+  if (s.rssRequests > 0) out.push({ ...base, dialect: 'sqlite', latencyMs: 0, load: open, requests: s.rssRequests, rss: true });
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Parts of one run
+// One run
 
-/** The Okta sandbox and the SMTP dev mailbox, running in a worker thread (sandbox-thread.ts). */
-interface OutsideWorld {
-  url: string;
-  apiToken: string;
-  smtpUrl: string;
-  calls(): Promise<number>;
-  mails(): Promise<number>;
-  clear(): Promise<void>;
-  close(): Promise<void>;
-}
-
-async function startOutsideWorld(latencyMs: number, mailLimit: number): Promise<OutsideWorld> {
-  const data: SandboxThreadData = { fixture: benchFixture(), latencyMs, mailLimit };
-  const thread = new Thread(new URL('./sandbox-thread.js', import.meta.url), { workerData: data });
-  const pending = new Map<number, (reply: Extract<SandboxThreadReply, { type: 'reply' }>) => void>();
-  let nextId = 1;
-  const ready = new Promise<Extract<SandboxThreadReply, { type: 'ready' }>>((resolve, reject) => {
-    thread.once('error', reject);
-    thread.on('message', (msg: SandboxThreadReply) => {
-      if (msg.type === 'ready') return resolve(msg);
-      pending.get(msg.id)?.(msg);
-      pending.delete(msg.id);
-    });
-  });
-  const ask = (op: SandboxThreadRequest['op']) =>
-    new Promise<Extract<SandboxThreadReply, { type: 'reply' }>>((resolve) => {
-      const id = nextId++;
-      pending.set(id, resolve);
-      thread.postMessage({ id, op } satisfies SandboxThreadRequest);
-    });
-  const { url, apiToken, smtpUrl } = await ready;
-  return {
-    url,
-    apiToken,
-    smtpUrl,
-    calls: async () => (await ask('calls')).count ?? 0,
-    mails: async () => (await ask('mails')).count ?? 0,
-    clear: async () => void (await ask('clear')),
-    close: async () => {
-      await ask('close');
-      await thread.terminate();
-    },
-  };
-}
-
-async function post(app: Resetdesk, token: string, r: BenchRequest): Promise<string> {
-  const res = await fetch(`${app.url}/api/v1/requests`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ app: r.app, justification: 'benchmark: forgot my password' }),
-  });
-  const body = (await res.json()) as { request_id?: string };
-  if (res.status !== 201 || !body.request_id) throw new Error(`POST /api/v1/requests answered ${res.status}: ${JSON.stringify(body)}`);
-  return body.request_id;
-}
-
-/** Runs `work` over `items` with at most `limit` in flight; results in input order. */
-async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  // One iterator shared by every lane: each lane takes the next item as soon as it is free.
-  const queue = items.entries();
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    for (const [i, item] of queue) results[i] = await work(item);
-  });
-  await Promise.all(lanes);
-  return results;
-}
-
-async function waitDecided(app: Resetdesk, id: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await getRequest(app.ctx.db, id);
-    if (r?.decidedAt) return;
-    if (Date.now() > deadline) throw new Error(`request ${id} was not decided within ${timeoutMs} ms (status ${r?.status})`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** Nearest-rank percentile of an unsorted list. */
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
-
-const DETAIL_TOOLS = new Set(['okta.getApp', 'okta.isAssigned', 'okta.listAdminRoles', 'okta.listGroups', 'okta.listFactors']);
-
-/** findUser + the slowest parallel detail call, from the request's Tool Call events. */
-async function oktaCriticalPathMs(app: Resetdesk, requestId: string): Promise<number> {
-  const events = await listAuditEvents(app.ctx.db, requestId);
-  let lookup = 0;
-  let details = 0;
-  for (const e of events) {
-    if (e.eventType !== 'Tool Call') continue;
-    const duration = Number(e.details.durationMs ?? 0);
-    if (e.details.tool === 'okta.findUser') lookup += duration;
-    else if (DETAIL_TOOLS.has(String(e.details.tool))) details = Math.max(details, duration);
-  }
-  return lookup + details;
-}
-
-async function runOnce(s: Settings, dialect: Dialect, latencyMs: number, load: Load): Promise<Row> {
+async function runOnce(s: Settings, plan: Plan): Promise<Row> {
   const started = Date.now();
-  const database = await createScratchDatabase(dialect, s.postgresUrl);
-  let sandbox: OutsideWorld | undefined;
-  let app: Resetdesk | undefined;
+  const database = await createScratchDatabase(plan.dialect, s.postgresUrl);
+  const handle = openDatabase(database.url);
+  const db = handle.db;
+  let outside: OutsideWorld | undefined;
+  let instances: Instances | undefined;
   try {
-    sandbox = await startOutsideWorld(latencyMs, s.requests + s.warmup + 10);
-    const config = loadConfig({
-      DATABASE_URL: database.url,
-      PORT: '0',
-      OKTA_ORG_URL: sandbox.url,
-      OKTA_API_TOKEN: sandbox.apiToken,
-      SMTP_URL: sandbox.smtpUrl,
-      MAIL_FROM: 'IT Support <it-support@example.com>',
-      LOG_LEVEL: 'silent',
-      WORKER_CONCURRENCY: String(s.concurrency),
-      // The benchmark measures decisions, not the abuse limits: a few bench users file thousands.
-      ...UNLIMITED,
-      POLICY_FILE: benchPolicyFile(),
-    });
-    app = await startResetdesk(config);
-    const running = app;
-    await upsertApps(app.ctx.db, BENCH_CATALOG);
+    // Migrated here first, as a deployment would: the instances then start on a ready schema.
+    await migrateToLatest(db);
+    await upsertApps(db, BENCH_CATALOG);
     const tokens = new Map<string, string>();
     for (const u of BENCH_USERS)
-      tokens.set(u.login, (await createApiToken(app.ctx.db, { email: u.login, role: 'requester', label: 'bench' })).token);
+      tokens.set(u.login, (await createApiToken(db, { email: u.login, role: 'requester', label: 'bench' })).token);
+    outside = await startOutsideWorld({
+      fixture: benchFixture(),
+      latencyMs: plan.latencyMs,
+      mailLimit: 100_000,
+      rateLimit: plan.rateLimit,
+    });
+    const nodeArgs = s.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${s.profileDir}`] : [];
+    instances = await startInstances(
+      plan.instances,
+      {
+        DATABASE_URL: database.url,
+        OKTA_ORG_URL: outside.url,
+        OKTA_API_TOKEN: outside.apiToken,
+        SMTP_URL: outside.smtpUrl,
+        MAIL_FROM: 'IT Support <it-support@example.com>',
+        LOG_LEVEL: 'silent',
+        WORKER_CONCURRENCY: String(s.concurrency),
+        // The benchmark measures decisions, not the abuse limits: a few bench users file thousands.
+        ...UNLIMITED,
+        POLICY_FILE: benchPolicyFile(),
+      },
+      nodeArgs,
+    );
+    const urls = instances.urls;
+    let turn = 0;
     const submit = (r: BenchRequest) => {
       const token = tokens.get(r.requester);
       if (token === undefined) throw new Error(`no API token for bench user ${r.requester}`);
-      return post(running, token, r);
+      // Round-robin over the instances, as a load balancer would.
+      return post(urls[turn++ % urls.length] as string, token, r);
     };
-
-    // Warm-up (not measured): JIT, connection pools, the app cache.
-    if (s.warmup > 0) {
-      await pool(benchRequests(s.warmup, 7), s.clients, submit);
-      await app.worker.idle(120_000);
-    }
-    await sandbox.clear();
-
-    const requests = benchRequests(s.requests);
-    const submitted =
+    const load = plan.load;
+    const run = (requests: BenchRequest[]): Promise<Submitted[]> =>
       load.kind === 'open'
-        ? await pool(requests, load.clients, async (r) => ({ expected: r, id: await submit(r) }))
-        : await pool(requests, load.inFlight, async (r) => {
+        ? pool(requests, load.clients, async (r) => ({ expected: r, id: await submit(r) }))
+        : pool(requests, load.inFlight, async (r) => {
             const id = await submit(r);
-            await waitDecided(running, id);
+            await waitDecided(db, id);
             return { expected: r, id };
           });
-    await app.worker.idle(120_000);
-    const oktaCalls = await sandbox.calls();
-    // Every decision of this mix sends the requester exactly one email (link, waiting or declined).
-    const mails = await sandbox.mails();
-    if (mails !== s.warmup + s.requests) throw new Error(`the mailbox received ${mails} emails, expected ${s.warmup + s.requests}`);
 
-    const rows: PasswordRequest[] = [];
-    const e2e: number[] = [];
-    const paths: number[] = [];
-    const overheads: number[] = [];
-    const outcomes: Record<string, number> = {};
-    let first = Number.POSITIVE_INFINITY;
-    let last = Number.NEGATIVE_INFINITY;
-    for (const { expected, id } of submitted) {
-      const r = await getRequest(app.ctx.db, id);
-      if (!r?.decidedAt) throw new Error(`request ${id} (${expected.requester}, ${expected.app}) was never decided`);
-      if (r.ruleId !== expected.expectRule)
-        throw new Error(`request ${id} (${expected.requester}, ${expected.app}): rule ${r.ruleId}, expected ${expected.expectRule}`);
-      rows.push(r);
-      first = Math.min(first, Date.parse(r.createdAt));
-      last = Math.max(last, Date.parse(r.decidedAt));
-      const latency = Date.parse(r.decidedAt) - Date.parse(r.createdAt);
-      const path = await oktaCriticalPathMs(app, id);
-      e2e.push(latency);
-      paths.push(path);
-      overheads.push(latency - path);
-      const outcome = r.decision ?? 'none';
-      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    // Okta's windows (and the sandbox's) are aligned to the clock: a run that happened to cross
+    // a minute boundary would get two budgets and might never be throttled. Start on a fresh one.
+    if (plan.rateLimit !== NO_RATE_LIMIT) await untilNextWindow(plan.rateLimit.windowSeconds);
+    // Warm-up (not measured): JIT, connection pools, each instance's app cache.
+    if (s.warmup > 0) {
+      await run(benchRequests(s.warmup, 7));
+      await waitForIdle(db);
     }
+    await outside.clear();
+    // What the instances burn with nothing to do (pollers, timers), to read cpu/decision against.
+    const idleFrom = await scrapeAll(instances);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
+    const before = await scrapeAll(instances);
+
+    const requests = benchRequests(plan.requests);
+    let submitted: Submitted[];
+    let rss: Row['rss'];
+    if (plan.rss) {
+      const half = Math.floor(requests.length / 2);
+      submitted = await run(requests.slice(0, half));
+      await waitForIdle(db);
+      const atHalf = await scrapeAll(instances);
+      submitted.push(...(await run(requests.slice(half))));
+      await waitForIdle(db);
+      rss = { half, atHalf: atHalf.residentBytes, atEnd: 0, heapAtHalf: atHalf.heapUsedBytes, heapAtEnd: 0 };
+    } else {
+      submitted = await run(requests);
+      await waitForIdle(db);
+    }
+    const after = await scrapeAll(instances);
+    if (rss) {
+      rss.atEnd = after.residentBytes;
+      rss.heapAtEnd = after.heapUsedBytes;
+    }
+
+    const oktaCalls = await outside.calls();
+    const throttled = await outside.throttled();
+    // Every decision of this mix sends the requester exactly one email (link, waiting or declined).
+    const mails = await outside.mails();
+    if (mails !== s.warmup + plan.requests)
+      throw new Error(`the mailbox received ${mails} emails, expected ${s.warmup + plan.requests} (Okta answered ${throttled} 429s)`);
+    const figures: Figures = await readFigures(db, submitted);
     return {
-      dialect,
-      latencyMs,
-      load,
-      n: rows.length,
-      decidedPerSec: rows.length / (Math.max(1, last - first) / 1000),
-      e2eP50: percentile(e2e, 50),
-      e2eP99: percentile(e2e, 99),
-      oktaPathP50: percentile(paths, 50),
-      overheadP50: percentile(overheads, 50),
-      overheadP99: percentile(overheads, 99),
-      oktaCallsPerRequest: oktaCalls / rows.length,
-      outcomes,
+      plan,
+      ...figures,
+      cpuMsPerDecision: cpuMs(before, after) / figures.n,
+      idleCpuMsPerSec: cpuMs(idleFrom, before) / (IDLE_SAMPLE_MS / 1000),
+      oktaCallsPerRequest: oktaCalls / figures.n,
+      throttled,
+      okta429: after.okta429,
+      ...(rss ? { rss } : {}),
       seconds: (Date.now() - started) / 1000,
     };
+  } catch (err) {
+    if (instances) process.stderr.write(instances.cluster.output().slice(-4000));
+    throw err;
   } finally {
-    await app?.stop().catch(() => undefined);
-    await sandbox?.close().catch(() => undefined);
+    await instances?.cluster.stop().catch(() => undefined);
+    await outside?.close().catch(() => undefined);
+    await handle.close().catch(() => undefined);
     await database.drop().catch(() => undefined);
   }
+}
+
+/** Sleeps until just after the sandbox's current rate-limit window ends (its windows start at multiples of the window on the epoch clock). */
+async function untilNextWindow(windowSeconds: number): Promise<void> {
+  const windowMs = windowSeconds * 1000;
+  const wait = windowMs - (Date.now() % windowMs) + 100;
+  await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
+function cpuMs(before: ProcessFigures, after: ProcessFigures): number {
+  return (after.cpuSeconds - before.cpuSeconds) * 1000;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Report
 
-interface Column {
-  head: string;
-  width: number;
-  cell: (r: Row) => string;
-}
-
-const COLUMNS: Column[] = [
-  { head: 'db', width: 8, cell: (r) => r.dialect },
-  { head: 'okta latency', width: 12, cell: (r) => `${r.latencyMs} ms` },
-  { head: 'load', width: 10, cell: (r) => (r.load.kind === 'open' ? `open/${r.load.clients}` : `paced/${r.load.inFlight}`) },
-  { head: 'decided/s', width: 9, cell: (r) => r.decidedPerSec.toFixed(1) },
-  { head: 'e2e p50', width: 8, cell: (r) => `${r.e2eP50} ms` },
-  { head: 'e2e p99', width: 8, cell: (r) => `${r.e2eP99} ms` },
-  { head: 'okta path p50', width: 13, cell: (r) => `${r.oktaPathP50} ms` },
-  { head: 'overhead p50', width: 12, cell: (r) => `${r.overheadP50} ms` },
-  { head: 'overhead p99', width: 12, cell: (r) => `${r.overheadP99} ms` },
-  { head: 'okta calls/req', width: 14, cell: (r) => r.oktaCallsPerRequest.toFixed(2) },
-];
-
-/** One table line: the first three columns left-aligned, the numbers right-aligned. */
-function line(text: (column: Column) => string): string {
-  return COLUMNS.map((c, i) => (i < 3 ? text(c).padEnd(c.width) : text(c).padStart(c.width)))
-    .join('  ')
-    .trimEnd();
-}
-
 async function main(): Promise<void> {
   const s = settings();
-  const dialects: Dialect[] = s.postgresUrl ? ['sqlite', 'postgres'] : ['sqlite'];
   const cpu = cpus();
   const out = (text = '') => process.stdout.write(`${text}\n`);
   out(
     `resetdesk benchmark: ${s.requests} requests per run (after ${s.warmup} warm-up), WORKER_CONCURRENCY=${s.concurrency}, loads: open/${s.clients} (${s.clients} HTTP clients submit all at once), paced/K (K clients, each waits for its decision)`,
   );
   out(`machine: ${cpu.length} CPUs (${cpu[0]?.model.trim() ?? 'unknown'}), ${platform()} ${release()} ${arch()}, node ${process.version}`);
+  out('processes: the bench, the outside world (Okta sandbox + SMTP mailbox), and `inst` resetdesk serve instances');
   out();
-  out(line((c) => c.head));
+  const columns = tableColumns(s.rssRequests);
+  out(tableLine(columns, (c) => c.head));
   const rows: Row[] = [];
   let mix = '';
-  for (const dialect of dialects) {
-    for (const latency of s.latencies) {
-      const loads: Load[] = [{ kind: 'open', clients: s.clients }, ...s.inFlight.map((k): Load => ({ kind: 'paced', inFlight: k }))];
-      for (const load of loads) {
-        const row = await runOnce(s, dialect, latency, load);
-        rows.push(row);
-        mix ||= Object.entries(row.outcomes)
-          .map(([k, v]) => `${v} ${k}`)
-          .join(', ');
-        out(line((c) => c.cell(row)));
-      }
-    }
+  for (const plan of plans(s)) {
+    const row = await runOnce(s, plan);
+    rows.push(row);
+    if (plan.requests === s.requests && !plan.rss)
+      mix ||= Object.entries(row.outcomes)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ');
+    out(tableLine(columns, (c) => c.cell(row)));
   }
   out();
-  out(`decisions per run: ${mix} (every request's rule checked against the bench org)`);
+  out(`decisions per ${s.requests}-request run: ${mix} (every request's rule checked against the bench org in every row)`);
   out(
     'e2e = decided_at - created_at (server timestamps, 1 ms resolution); okta path = findUser + slowest parallel detail call (Tool Call durationMs);',
   );
   out(
     'overhead = e2e - okta path. open: all requests submitted at once (e2e includes queueing for a worker slot); paced: each client waits for its decision.',
   );
+  out(
+    'cpu/decision = Δ(process_cpu_user + process_cpu_system seconds) of the instances between /metrics scrapes around the measured requests, / decisions.',
+  );
+  out(
+    `idle cpu = the same, per second, over ${IDLE_SAMPLE_MS / 1000} s with nothing to do just before the measured requests (all instances together).`,
+  );
+  out("429s = the sandbox's 429 answers in the run (warm-up included); 600/min = Okta's default budget per bucket instead of 1,000,000.");
+  for (const r of rows) {
+    if (!r.rss) continue;
+    const mb = (bytes: number) => bytes / 1024 / 1024;
+    const growth = mb(r.rss.atEnd) - mb(r.rss.atHalf);
+    out(
+      `rss: ${mb(r.rss.atHalf).toFixed(1)} MB after ${r.rss.half} requests, ${mb(r.rss.atEnd).toFixed(1)} MB after ${r.n}: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB (${((growth / mb(r.rss.atHalf)) * 100).toFixed(1)} %); V8 heap used ${mb(r.rss.heapAtHalf).toFixed(1)} → ${mb(r.rss.heapAtEnd).toFixed(1)} MB (not collected first)`,
+    );
+  }
   out(`total ${rows.reduce((t, r) => t + r.seconds, 0).toFixed(1)} s`);
+  // resetdesk must never draw a 429 of its own making: that is a wrong result, not a slow one.
+  const throttledRows = rows.filter((r) => r.throttled > 0 || r.okta429 > 0);
+  if (throttledRows.length > 0)
+    throw new Error(
+      `Okta answered 429 in ${throttledRows.length} row(s): ${throttledRows.map((r) => `${r.plan.dialect} ${r.plan.instances} inst ${r.plan.latencyMs} ms ${r.plan.load.kind}: sandbox ${r.throttled}, resetdesk counted ${r.okta429}`).join('; ')}`,
+    );
 }
 
 main().then(

@@ -18,6 +18,8 @@ interface Instance {
 export interface Cluster {
   /** The next live instance's base URL (round-robin); waits while none is up. */
   next(): Promise<string>;
+  /** Every instance's base URL, by slot (null while one is being restarted). */
+  urls(): (string | null)[];
   /** SIGKILLs instance `slot` and starts a new process in its place; resolves once it listens. */
   killAndRestart(slot: number): Promise<void>;
   readonly size: number;
@@ -26,13 +28,22 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(size: number, env: Record<string, string>): Promise<Cluster> {
+/**
+ * Starts `size` instances with `env` (plus PATH and PORT=0). `nodeArgs` go to node before the
+ * CLI, e.g. `--cpu-prof` (which NODE_OPTIONS does not accept).
+ */
+export async function startCluster(size: number, env: Record<string, string>, nodeArgs: string[] = []): Promise<Cluster> {
   const slots: Instance[] = [];
   let turn = 0;
   let log = '';
+  // Should the caller die without stop() (an uncaught error, process.exit), no instance outlives it.
+  const killAll = () => {
+    for (const s of slots) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+  };
+  process.on('exit', killAll);
 
   function launch(): Promise<Instance> {
-    const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH ?? '', ...env, PORT: '0' } });
+    const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], { env: { PATH: process.env.PATH ?? '', ...env, PORT: '0' } });
     const instance: Instance = { child, url: null, output: '' };
     const collect = (d: Buffer) => {
       instance.output += d.toString();
@@ -41,7 +52,10 @@ export async function startCluster(size: number, env: Record<string, string>): P
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`an instance did not start: ${instance.output}`)), READY_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`an instance did not start: ${instance.output}`));
+      }, READY_TIMEOUT_MS);
       const check = () => {
         const url = instance.output.match(/resetdesk listening on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
         if (!url) return;
@@ -59,7 +73,13 @@ export async function startCluster(size: number, env: Record<string, string>): P
     });
   }
 
-  for (let i = 0; i < size; i++) slots.push(await launch());
+  try {
+    for (let i = 0; i < size; i++) slots.push(await launch());
+  } catch (err) {
+    killAll();
+    process.off('exit', killAll);
+    throw err;
+  }
 
   return {
     size,
@@ -86,8 +106,10 @@ export async function startCluster(size: number, env: Record<string, string>): P
       slots[slot] = { ...old, url: null };
       slots[slot] = await fresh;
     },
+    urls: () => slots.map((s) => s.url),
     output: () => log,
     async stop() {
+      process.off('exit', killAll);
       await Promise.all(
         slots.map(async (s) => {
           s.url = null;
