@@ -68,6 +68,9 @@ export interface WorkerOptions {
   maxBackoffMs?: number;
 }
 
+/** A lane running at least this many jobs claims again only once this many slots are free. */
+const REFILL_BATCH = 8;
+
 export interface Worker {
   readonly id: string;
   start(): void;
@@ -181,6 +184,9 @@ export function createWorker(opts: WorkerOptions): Worker {
     for (const lane of lanes) {
       const free = Math.floor(lane.admit(lane.inFlight));
       if (!(free > 0) || !Number.isFinite(free)) continue;
+      // A busy lane refills in batches: each claim ranks every due job (fair order), so claiming
+      // one at a time as slots free up made the claim a tenth of a saturated worker's CPU.
+      if (lane.inFlight >= REFILL_BATCH && free < REFILL_BATCH) continue;
       lane.inFlight += free; // reserve the slots while claiming, so a concurrent fill cannot overbook
       let jobs: JobRow[] = [];
       try {
