@@ -71,7 +71,8 @@ export function appendAuditEvent(
     createdAt?: string;
   },
 ): Promise<AuditEvent> {
-  // Id and time are taken when the append is called, so they follow call order like seq does.
+  // Id and time are taken when the append is called (or the time given, which is earlier), so
+  // they follow call order like seq does.
   const fields: Fields = {
     id: newId('evt'),
     requestId: event.requestId,
@@ -111,15 +112,10 @@ function enqueue(db: Db, fields: Fields): Promise<void> {
 }
 
 async function appendChained(trx: Db, batch: Fields[]): Promise<void> {
-  let head = heads.get(trx);
-  if (!head) {
-    if (trx.getExecutor().adapter instanceof PostgresAdapter) await CHAIN_LOCK.execute(trx);
-    const row = await trx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    head = { seq: row?.seq ?? 0, hash: row?.hash ?? GENESIS_HASH };
-  }
+  let head = heads.get(trx) ?? (await lockAndReadHead(trx));
   const rows = batch.map((fields) => {
-    const seq: number = (head as Head).seq + 1;
-    const prevHash = (head as Head).hash;
+    const seq = head.seq + 1;
+    const prevHash = head.hash;
     const hash = eventHash({ ...fields, seq, prevHash });
     head = { seq, hash };
     return {
@@ -140,6 +136,13 @@ async function appendChained(trx: Db, batch: Fields[]): Promise<void> {
       .values(rows.slice(i, i + INSERT_CHUNK))
       .execute();
   heads.set(trx, head);
+}
+
+/** A transaction's first append: the chain lock (PostgreSQL), then the head it appends after. */
+async function lockAndReadHead(trx: Db): Promise<Head> {
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) await CHAIN_LOCK.execute(trx);
+  const row = await trx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  return { seq: row?.seq ?? 0, hash: row?.hash ?? GENESIS_HASH };
 }
 
 export async function listAuditEvents(db: Db, requestId: string): Promise<AuditEvent[]> {
