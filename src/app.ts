@@ -8,7 +8,7 @@ import type { AppContext } from './app-context.js';
 import type { Config } from './config/config.js';
 import { createLlmClient } from './connectors/llm/index.js';
 import { createOidcClient } from './connectors/oidc/index.js';
-import { createOktaConnector, type OktaConnector } from './connectors/okta/index.js';
+import { createOktaConnector, type OktaConnector, type SharedBudgetLedger } from './connectors/okta/index.js';
 import { createServiceNowClient } from './connectors/servicenow/index.js';
 import { createSlackConnector } from './connectors/slack/index.js';
 import { createSmtpMailer, type DevMailbox, type Mailer, startDevMailbox } from './connectors/smtp/index.js';
@@ -16,6 +16,7 @@ import { createTeamsConnector } from './connectors/teams/index.js';
 import { type DatabaseHandle, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 import { countApps, upsertApps } from './db/repositories/app.repository.js';
+import { takeOktaBudget } from './db/repositories/okta-budget.repository.js';
 import { buildServer } from './http/server.js';
 import { clearSessionsJob, resetWatchJob } from './jobs/after-reset.jobs.js';
 import { appSyncJob, scheduleAppSync } from './jobs/app-sync.job.js';
@@ -96,7 +97,10 @@ export async function startResetdesk(config: Config, opts: StartOptions = {}): P
 
     // Its own registry: several instances may run in one process (tests, benchmarks).
     const metrics = createMetrics();
-    const { okta, sandbox } = await connectOkta(config, logger, opts.sandboxLatencyMs, metrics);
+    // Instances on one PostgreSQL share Okta's budget through it; SQLite runs one instance.
+    const budgetLedger: SharedBudgetLedger | undefined =
+      database.dialect === 'postgres' ? { take: (ask) => takeOktaBudget(database.db, 'postgres', ask) } : undefined;
+    const { okta, sandbox } = await connectOkta(config, logger, opts.sandboxLatencyMs, metrics, budgetLedger);
     if (sandbox) cleanups.push(() => sandbox.close());
     if (sandbox && config.okta.kind === 'sandbox' && !config.okta.fixturePath && (await countApps(database.db)) === 0) {
       // First start of the demo: give the sandbox's apps a catalog so requests can be tried at once.
@@ -237,11 +241,13 @@ async function connectOkta(
   logger: Logger,
   latencyMs: number | undefined,
   metrics: Metrics,
+  budgetLedger: SharedBudgetLedger | undefined,
 ): Promise<{ okta: OktaConnector; sandbox: OktaSandbox | undefined }> {
   const oktaLogger = logger.child({ connector: 'okta' });
+  const options = { logger: oktaLogger, observer: metrics.okta, ...(budgetLedger ? { budgetLedger } : {}) };
   if (config.okta.kind === 'org') {
     return {
-      okta: createOktaConnector({ orgUrl: config.okta.orgUrl, auth: config.okta.auth }, { logger: oktaLogger, observer: metrics.okta }),
+      okta: createOktaConnector({ orgUrl: config.okta.orgUrl, auth: config.okta.auth }, options),
       sandbox: undefined,
     };
   }
@@ -255,10 +261,7 @@ async function connectOkta(
     ...(latencyMs ? { latencyMs } : {}),
   });
   logger.info({ url: sandbox.url }, 'embedded Okta sandbox started (no OKTA_ORG_URL configured)');
-  const okta = createOktaConnector(
-    { orgUrl: sandbox.url, auth: { kind: 'ssws', token: sandbox.apiToken } },
-    { logger: oktaLogger, observer: metrics.okta },
-  );
+  const okta = createOktaConnector({ orgUrl: sandbox.url, auth: { kind: 'ssws', token: sandbox.apiToken } }, options);
   return { okta, sandbox };
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { NO_FILING_LIMITS } from '../src/bench/no-filing-limits.js';
 import { DIALECTS } from './helpers/databases.js';
 import { NO_COOLDOWN, startTestContext, type TestContext } from './helpers/test-context.js';
 
@@ -21,11 +22,7 @@ describe.each(DIALECTS)('fair scheduling on %s', (dialect) => {
         // Slots are scarce here on purpose: triage is otherwise admitted by Okta's (large) budget.
         TRIAGE_MAX_IN_FLIGHT: '2',
         // The flood is the point here: the HTTP limits on filing are tested elsewhere.
-        RATE_LIMIT_PER_TOKEN: '0',
-        RATE_LIMIT_PER_IP: '0',
-        REQUESTS_PER_PERSON_PER_HOUR: '0',
-        OPEN_REQUESTS_PER_PERSON: '0',
-        DUPLICATE_REQUESTS: 'allow',
+        ...NO_FILING_LIMITS,
       },
       policy: NO_COOLDOWN,
     });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { NO_FILING_LIMITS } from '../src/bench/no-filing-limits.js';
 import { listAuditEvents } from '../src/db/repositories/audit.repository.js';
 import { JOB_KINDS } from '../src/jobs/job-kinds.js';
 import { NO_COOLDOWN, startTestContext, type TestContext } from './helpers/test-context.js';
@@ -8,13 +9,7 @@ import { NO_COOLDOWN, startTestContext, type TestContext } from './helpers/test-
  * not as many as WORKER_CONCURRENCY: requests queue on the budget — in the job queue, in fair
  * order — and never draw a 429 of resetdesk's own making.
  */
-const FLOOD = {
-  RATE_LIMIT_PER_TOKEN: '0',
-  RATE_LIMIT_PER_IP: '0',
-  REQUESTS_PER_PERSON_PER_HOUR: '0',
-  OPEN_REQUESTS_PER_PERSON: '0',
-  DUPLICATE_REQUESTS: 'allow',
-};
+const FLOOD = NO_FILING_LIMITS;
 
 describe('triage concurrency set by the Okta budget', () => {
   let t: TestContext | undefined;

@@ -1,20 +1,14 @@
 import http from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_FILING_LIMITS } from '../src/bench/no-filing-limits.js';
 import { DIALECTS } from './helpers/databases.js';
 import { isErrorShape, type RawRequest, type RawResponse, rawRequest } from './helpers/raw-http.js';
 import { NO_COOLDOWN, startTestContext, type TestContext } from './helpers/test-context.js';
 
-const RATE_LIMIT_ENV: Record<string, string> = {
-  // The fuzzer sends thousands of calls from one address and token in seconds: the limits would
-  // answer most of them with 429 before validation saw them (they are tested in security-limits).
-  RATE_LIMIT_PER_IP: '0',
-  RATE_LIMIT_PER_TOKEN: '0',
-  RATE_LIMIT_PER_INTAKE_TOKEN: '0',
-  REQUESTS_PER_PERSON_PER_HOUR: '0',
-  OPEN_REQUESTS_PER_PERSON: '0',
-  DUPLICATE_REQUESTS: 'allow',
-};
+// The fuzzer sends thousands of calls from one address and token in seconds: the limits would
+// answer most of them with 429 before validation saw them (they are tested in security-limits).
+const RATE_LIMIT_ENV = NO_FILING_LIMITS;
 
 /**
  * Security fuzzer: thousands of malformed requests per database against every route of the

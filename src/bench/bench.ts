@@ -8,7 +8,8 @@
  *   - per dialect × Okta latency, one instance: open/C (throughput at saturation), paced/K
  *     (latency and overhead without queueing);
  *   - PostgreSQL, 0 ms: open/C on 2 and 3 instances (POSTs round-robin): how throughput scales;
- *   - SQLite, 100 ms, the sandbox at Okta's default 600 calls per minute per bucket: resetdesk
+ *   - SQLite, 100 ms, the sandbox at Okta's default 600 calls per minute per bucket (and on
+ *     PostgreSQL, the most BENCH_INSTANCES sharing that budget): resetdesk
  *     must keep to the budget (any 429 the sandbox answers, in any row, fails the bench);
  *   - SQLite, 0 ms, BENCH_RSS_REQUESTS in two halves: the instance's RSS after each.
  * CPU per decision is Δ(process_cpu_user + _system seconds) of the instances over the measured
@@ -37,16 +38,10 @@ import {
 import { BENCH_CATALOG, BENCH_USERS, type BenchRequest, benchFixture, benchRequests } from './bench-org.js';
 import { type Figures, readFigures, type Submitted } from './bench-results.js';
 import { type Dialect, type Load, type Plan, type Row, tableColumns, tableLine } from './bench-table.js';
+import { NO_FILING_LIMITS } from './no-filing-limits.js';
 
-const UNLIMITED = {
-  RATE_LIMIT_PER_IP: '0',
-  RATE_LIMIT_PER_TOKEN: '0',
-  RATE_LIMIT_PER_INTAKE_TOKEN: '0',
-  REQUESTS_PER_PERSON_PER_HOUR: '0',
-  OPEN_REQUESTS_PER_PERSON: '0',
-  // A few bench users file the same app again and again: each one is a new request to decide.
-  DUPLICATE_REQUESTS: 'allow',
-};
+// A few bench users file the same app again and again: each one is a new request to decide.
+const UNLIMITED = NO_FILING_LIMITS;
 
 /** Far above Okta's real limits: the ordinary rows measure resetdesk, not throttling. */
 const NO_RATE_LIMIT = { limit: 1_000_000, windowSeconds: 60 };
@@ -133,6 +128,18 @@ function plans(s: Settings): Plan[] {
     out.push({
       ...base,
       dialect: 'sqlite',
+      latencyMs: RATE_LIMITED_LATENCY_MS,
+      load: open,
+      requests: s.rateRequests,
+      rateLimit: OKTA_RATE_LIMIT,
+    });
+  // The same budget shared by the most instances asked for: their grants come from one ledger.
+  const most = Math.max(...s.instances);
+  if (s.rateRequests > 0 && s.postgresUrl && most > 1)
+    out.push({
+      ...base,
+      dialect: 'postgres',
+      instances: most,
       latencyMs: RATE_LIMITED_LATENCY_MS,
       load: open,
       requests: s.rateRequests,

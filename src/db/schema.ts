@@ -286,6 +286,23 @@ interface AgentRunsTable {
   created_at: string;
 }
 
+/** Okta's rate budget shared by the instances (connectors/okta/okta-cluster-budget.ts). */
+interface OktaBudgetTable {
+  /** Method + path template, e.g. `GET /api/v1/users`. */
+  bucket: string;
+  /** The newest window any instance saw: Okta's X-Rate-Limit-Reset (epoch seconds). pg reads bigint as text. */
+  window_reset: number | string | null;
+  rate_limit: number | null;
+  /** Calls of `window_reset` granted to instances, or counted by Okta if more. */
+  granted: number;
+  /** Calls announced for the window after `window_reset`, to find it out: counted in it. */
+  probes: number;
+  /** The instance probing now, and until when (its clock, epoch ms) the others wait for it. */
+  probe_by: string | null;
+  probe_until: number | string | null;
+  updated_at: string;
+}
+
 export interface Database {
   apps: AppsTable;
   app_aliases: AppAliasesTable;
@@ -303,6 +320,7 @@ export interface Database {
   teams_conversations: TeamsConversationsTable;
   teams_approval_cards: TeamsApprovalCardsTable;
   agent_runs: AgentRunsTable;
+  okta_budget: OktaBudgetTable;
 }
 
 export type AppRow = Selectable<AppsTable>;

@@ -10,6 +10,8 @@ export const createOktaConnector = oktaConnector.create;
 
 export type { OktaConnector, OktaConnectorOptions } from './okta.connector.js';
 export { oktaFilterLiteral } from './okta.connector.js';
+export type { BudgetGrant, BudgetTake, SharedBudgetLedger } from './okta-cluster-budget.js';
+export { grantSize, PROBE_TIMEOUT_MS } from './okta-cluster-budget.js';
 export { OktaApiError } from './okta-errors.js';
 export type { OktaCallObserver } from './okta-http.js';
 export type { OktaRateBudget } from './okta-rate-limiter.js';

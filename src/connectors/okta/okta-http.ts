@@ -6,6 +6,7 @@
 import { type Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AppError } from '../../errors/error-codes.js';
 import { nextLinkUrl } from './link-header.js';
+import type { SharedBudgetLedger } from './okta-cluster-budget.js';
 import { oauthErrorFrom, oktaApiErrorFrom, oktaRateLimited, oktaUnavailable, scrubSecrets } from './okta-errors.js';
 import { OktaRateLimiter } from './okta-rate-limiter.js';
 
@@ -45,6 +46,8 @@ export interface OktaHttpDeps {
   random: () => number;
   logger: OktaLogger | undefined;
   observer?: OktaCallObserver | undefined;
+  /** Okta's budget shared with the other instances on the same database (okta-cluster-budget.ts). */
+  ledger?: SharedBudgetLedger | undefined;
 }
 
 export interface OktaRequest {
@@ -130,6 +133,12 @@ export class OktaHttp {
       sleep: deps.sleep,
       random: deps.random,
       onWait: (bucket, waitMs) => deps.logger?.info({ bucket, waitMs }, 'okta rate-limit budget spent; waiting for reset'),
+      ledger: deps.ledger,
+      onLedgerError: (bucket, err) =>
+        deps.logger?.warn(
+          { bucket, err: (err as Error).message },
+          'okta budget ledger unavailable; this instance counts alone for a while',
+        ),
     });
     this.credentials = makeCredentials(this);
   }
@@ -209,7 +218,7 @@ export class OktaHttp {
         headers['Content-Type'] = 'application/json';
       }
 
-      await this.limiter.acquire(op);
+      const ticket = await this.limiter.acquire(op);
       sends += 1;
       span.setAttribute('okta.attempts', sends);
       const started = this.deps.now();
@@ -225,7 +234,7 @@ export class OktaHttp {
         });
         parsed = await readBody(res);
       } catch (err) {
-        this.limiter.complete(op, undefined);
+        this.limiter.complete(op, undefined, ticket);
         this.deps.observer?.onAttempt(op, 'error', this.deps.now() - started);
         const failure = classifyFailure(err);
         const retryable = req.idempotent || failure.kind === 'connect';
@@ -235,7 +244,7 @@ export class OktaHttp {
         await retryAfter(this.backoffMs(retries + 1), { failure: failure.reason });
         continue;
       }
-      this.limiter.complete(op, res.headers);
+      this.limiter.complete(op, res.headers, ticket);
       traceAnswer(span, res);
       this.deps.observer?.onAttempt(op, res.status, this.deps.now() - started);
       logger?.debug({ op, status: res.status, attempt: sends, ms: this.deps.now() - started }, 'okta response');

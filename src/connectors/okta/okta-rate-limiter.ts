@@ -6,7 +6,11 @@
  * its budget is unknown: one request goes alone and the rest wait for its headers, so a burst
  * at start-up (many triages at once) cannot overshoot the budget and draw a 429 of our own
  * making — requests queue on Okta's budget instead.
+ *
+ * With a shared ledger (several instances on one database), each call also takes a grant of
+ * the bucket's window from it first: okta-cluster-budget.ts.
  */
+import { type BudgetTicket, ClusterBudget, type SharedBudgetLedger } from './okta-cluster-budget.js';
 
 interface BucketState {
   /** Budget left in the current window per Okta's last answer; undefined until known. */
@@ -38,6 +42,9 @@ export interface RateLimiterDeps {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   onWait?: (bucket: string, waitMs: number) => void;
+  /** The budget ledger every instance shares; unset with one instance. */
+  ledger?: SharedBudgetLedger | undefined;
+  onLedgerError?: (bucket: string, err: unknown) => void;
 }
 
 /** Added to every reset-based wait: Okta's reset is second-granular and clocks drift. */
@@ -57,8 +64,11 @@ function intHeader(headers: Headers, name: string): number | undefined {
 
 export class OktaRateLimiter {
   private readonly buckets = new Map<string, BucketState>();
+  private readonly cluster: ClusterBudget | undefined;
 
-  constructor(private readonly deps: RateLimiterDeps) {}
+  constructor(private readonly deps: RateLimiterDeps) {
+    this.cluster = deps.ledger ? new ClusterBudget(deps.ledger, deps) : undefined;
+  }
 
   /** What each bucket's last answer said, by bucket name. */
   budgets(): OktaRateBudget[] {
@@ -86,7 +96,7 @@ export class OktaRateLimiter {
     let answered = false;
     for (const [bucket, s] of this.buckets) {
       if (!select(bucket)) continue;
-      if (s.waiting > 0 || s.probe) return 0;
+      if (s.waiting > 0 || s.probe || this.cluster?.busy(bucket)) return 0;
       answered ||= s.answered;
       const left = s.resetAtMs > now ? s.remaining : s.limit;
       if (left !== undefined) least = Math.min(least, left);
@@ -115,8 +125,17 @@ export class OktaRateLimiter {
     return Number.isFinite(serverNow) ? now + (reset * 1000 - serverNow) : reset * 1000;
   }
 
-  /** Waits until `bucket` has budget, then reserves one request of it. Pair with `complete`. */
-  async acquire(bucket: string): Promise<void> {
+  /**
+   * Waits until `bucket` has budget, then reserves one request of it. Pair with `complete`,
+   * passing back what this returns (the call's grant of the shared budget, if there is a ledger).
+   */
+  async acquire(bucket: string): Promise<BudgetTicket | undefined> {
+    const ticket = await this.cluster?.acquire(bucket);
+    await this.reserve(bucket);
+    return ticket;
+  }
+
+  private async reserve(bucket: string): Promise<void> {
     const state = this.state(bucket);
     for (;;) {
       // Budget unknown: the first request probes it alone; the others wait for its answer.
@@ -154,7 +173,8 @@ export class OktaRateLimiter {
   }
 
   /** Releases the reservation and learns from the answer's headers (none after a network error). */
-  complete(bucket: string, headers: Headers | undefined): void {
+  complete(bucket: string, headers: Headers | undefined, ticket?: BudgetTicket): void {
+    if (ticket) this.cluster?.complete(bucket, headers, ticket);
     const state = this.state(bucket);
     state.inFlight = Math.max(0, state.inFlight - 1);
     // The probe is over either way: answered, the budget is known (or Okta sends no headers on

@@ -39,6 +39,7 @@ import { AppError } from '../../errors/error-codes.js';
 import { VERSION } from '../../version.js';
 import { nextLinkUrl } from './link-header.js';
 import { createOktaCredentials } from './okta-auth.js';
+import type { SharedBudgetLedger } from './okta-cluster-budget.js';
 import { OktaApiError } from './okta-errors.js';
 import { type OktaCallObserver, OktaHttp, type OktaLogger } from './okta-http.js';
 import type { OktaRateBudget } from './okta-rate-limiter.js';
@@ -138,6 +139,8 @@ export interface OktaConnectorOptions {
   observer?: OktaCallObserver;
   /** For tests of jitter; Math.random otherwise. */
   random?: () => number;
+  /** Okta's budget shared by every instance on one database (PostgreSQL); unset with one instance. */
+  budgetLedger?: SharedBudgetLedger;
 }
 
 /** Okta filter string literal: backslash and double quote are escaped. */
@@ -170,6 +173,7 @@ export function buildOktaConnector(cfg: OktaConfig, opts: OktaConnectorOptions =
       random: opts.random ?? Math.random,
       logger: opts.logger,
       observer: opts.observer,
+      ledger: opts.budgetLedger,
     },
     (core) =>
       createOktaCredentials(cfg.auth, {
