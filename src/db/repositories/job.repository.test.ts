@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, useMigratedDatabase } from '../../../test/helpers/databases.js';
 import { enqueueEmail, enqueueOktaReset, enqueueTriage } from '../../jobs/enqueue.js';
 import { jobKeys } from '../../jobs/job-kinds.js';
-import { claimDueJobs, enqueueJob, getJobByKey } from './job.repository.js';
+import { setClock, testClock } from '../../time.js';
+import { claimDueJobs, countOpenJobs, enqueueJob, getJobByKey } from './job.repository.js';
 import { insertRequest } from './request.repository.js';
 
 /** Fair claiming on the real databases: one requester's backlog must not delay the others. */
@@ -125,5 +126,22 @@ describe.each(DIALECTS)('job claiming on %s', (dialect) => {
     // No such request: no fair key, and the job is still enqueued.
     await enqueueTriage(db(), 'req_missing');
     expect(await getJobByKey(db(), jobKeys.triage('req_missing'))).toMatchObject({ fair_key: null, status: 'pending' });
+  });
+
+  it('counts a job enqueued to run at once as open whatever the clock says; a timer for later only once due', async () => {
+    // The clock a count reads may be behind a job just enqueued (stamped by another connection
+    // after the count read the clock, or the clock stepped back): simulated by a clock moved back.
+    await enqueueJob(db(), { kind: 'test', payload: {}, idempotencyKey: 'at-once' });
+    await enqueueJob(db(), { kind: 'test', payload: {}, idempotencyKey: 'later', runAt: new Date(Date.now() + 3_600_000) });
+    const clock = testClock();
+    clock.advance(-5_000);
+    setClock(clock);
+    try {
+      expect(await countOpenJobs(db())).toBe(1);
+      clock.advance(7_200_000);
+      expect(await countOpenJobs(db())).toBe(2);
+    } finally {
+      setClock(null);
+    }
   });
 });

@@ -23,7 +23,9 @@ export interface NewJob {
 
 /** Enqueues a job unless one with the same idempotency key exists; returns whether it was new. */
 export async function enqueueJob(db: Db, job: NewJob): Promise<boolean> {
-  const now = nowIso();
+  // One clock reading: a job to run at once has run_at = created_at (countOpenJobs relies on it).
+  const at = clockNow();
+  const now = at.toISOString();
   const result = await db
     .insertInto('jobs')
     .values({
@@ -33,7 +35,7 @@ export async function enqueueJob(db: Db, job: NewJob): Promise<boolean> {
       idempotency_key: job.idempotencyKey,
       status: 'pending',
       max_attempts: job.maxAttempts ?? 10,
-      run_at: (job.runAt ?? clockNow()).toISOString(),
+      run_at: (job.runAt ?? at).toISOString(),
       locked_by: null,
       locked_until: null,
       last_error: null,
@@ -290,7 +292,11 @@ export async function listJobs(db: Db, filter: { status?: JobStatus; kind?: stri
  * How many jobs the worker still owes work now (tests and the scenario runner wait for quiet):
  * running ones, pending ones that are due, and pending ones waiting out a retry backoff. A timer
  * set for later that was never attempted (an escalation reminder) is not open until it falls
- * due by the clock (time.ts), so waiting for quiet never waits for it.
+ * due by the clock (time.ts), so waiting for quiet never waits for it. A job enqueued to run at
+ * once (run_at = created_at) is open whatever the clock says: the clock is read when the query
+ * is built, and on PostgreSQL another connection may enqueue such a job, stamped later, and
+ * finish the job that enqueued it before this count's snapshot — by the clock alone the count
+ * would see neither, and report quiet with work outstanding.
  */
 export async function countOpenJobs(db: Db): Promise<number> {
   const row = await db
@@ -299,7 +305,10 @@ export async function countOpenJobs(db: Db): Promise<number> {
     .where((eb) =>
       eb.or([
         eb('status', '=', 'running'),
-        eb.and([eb('status', '=', 'pending'), eb.or([eb('run_at', '<=', nowIso()), eb('attempts', '>', 0)])]),
+        eb.and([
+          eb('status', '=', 'pending'),
+          eb.or([eb('run_at', '<=', nowIso()), eb('attempts', '>', 0), eb('run_at', '<=', eb.ref('created_at'))]),
+        ]),
       ]),
     )
     .executeTakeFirstOrThrow();
