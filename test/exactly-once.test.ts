@@ -161,6 +161,33 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     await expectCompletedOnce(id);
   });
 
+  it('a reset made meanwhile for another approved request of the same user is not taken for this one', async () => {
+    aliceStatus('ACTIVE', LONG_AGO);
+    const first = await create('Salesforce');
+    const second = await create('Salesforce');
+    await t.idle();
+    await t.app.worker.stop();
+    for (const id of [first, second]) expect((await t.decide(id, approver, 'approve')).status).toBe(200);
+    // The second's job was claimed by a worker that died before calling Okta; its lease runs
+    // 2 s more. Meanwhile the first's reset puts alice in RECOVERY, after the second's job was
+    // created: Okta's record alone would pass it off as the second's reset.
+    await t.app.ctx.db
+      .updateTable('jobs')
+      .set({ status: 'running', attempts: 1, locked_by: 'dead-worker', locked_until: new Date(Date.now() + 2_000).toISOString() })
+      .where('idempotency_key', '=', jobKeys.oktaReset(second))
+      .execute();
+    t.app.worker.start();
+    await t.idle();
+    expect(resets()).toHaveLength(2);
+    for (const id of [first, second]) {
+      expect(await t.request(id, alice)).toMatchObject({ status: 'Closed', resolution: 'Completed' });
+      const [reset, ...more] = await toolCalls(id, 'okta.resetPassword');
+      expect(more).toHaveLength(0);
+      expect(reset?.details).toMatchObject({ ok: true });
+      expect(reset?.details.recovered, `request ${id}`).toBeUndefined();
+    }
+  });
+
   it('a triage interrupted mid-way is resumed and decided once', async () => {
     await t.app.worker.stop();
     const id = await create('Expensify');

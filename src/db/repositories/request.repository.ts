@@ -396,3 +396,31 @@ export async function recentResets(db: Db, account: string, app: string, since: 
     .execute();
   return rows.map(toRequest);
 }
+
+/**
+ * Whether another approved request for the same Okta user had its Okta reset job attempted at
+ * or after `since`. A retried reset that finds the user in RECOVERY since its own job was
+ * created cannot then tell whose reset Okta shows, and makes its own (okta-reset.job.ts).
+ */
+export async function otherResetAttemptedSince(db: Db, o: { requestId: string; oktaUserId: string; since: string }): Promise<boolean> {
+  const others = await db
+    .selectFrom('password_requests')
+    .select('id')
+    .where('okta_user_id', '=', o.oktaUserId)
+    .where('manual_decision', '=', 'Approved')
+    .where('id', '!=', o.requestId)
+    .execute();
+  if (others.length === 0) return false;
+  const job = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where(
+      'idempotency_key',
+      'in',
+      others.map((r) => jobKeys.oktaReset(r.id)),
+    )
+    .where('attempts', '>', 0)
+    .where('updated_at', '>=', o.since)
+    .executeTakeFirst();
+  return job !== undefined;
+}
