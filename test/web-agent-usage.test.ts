@@ -88,7 +88,7 @@ describe('the LLM agent card on the dashboard', () => {
     const card = page.getByTestId('agent-card');
     await expect.poll(() => card.isVisible(), { timeout: 10_000 }).toBe(true);
     expect(await page.getByRole('heading', { level: 2, name: 'LLM agent' }).isVisible()).toBe(true);
-    expect(await card.getByText('4 runs (1 failed) on 1 requests in the last 30 days.').isVisible()).toBe(true);
+    expect(await card.getByText('4 runs (1 failed) on 1 request in the last 30 days.').isVisible()).toBe(true);
     const figure = async (key: string) => (await card.getByTestId(`agent-${key}`).locator('dd').first().textContent())?.trim();
     expect(await figure('runs')).toBe('4');
     expect(await figure('tokens')).toBe('1,234 / 567');

@@ -53,9 +53,9 @@ export function AgentCard({ stats }: { stats: RequestStats }) {
       </Text>
       <Text size="sm" c="dimmed" mb="sm">
         {t('dashboard.agent.summary', {
-          runs: amount.format(agent.runs),
+          runs: t('dashboard.agent.runCount', { count: amount.format(agent.runs) }),
           failed: amount.format(agent.failedRuns),
-          requests: amount.format(agent.requests),
+          requests: t('dashboard.agent.requestCount', { count: amount.format(agent.requests) }),
           days: stats.days,
         })}
       </Text>
