@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { components } from '../src/http/api-types.js';
 import { createLogger } from '../src/logger.js';
+import { setClock, testClock } from '../src/time.js';
 import { DIALECTS } from './helpers/databases.js';
 import { NO_COOLDOWN, startTestContext, type TestContext } from './helpers/test-context.js';
 
@@ -64,6 +65,16 @@ describe.each(DIALECTS)('per-person limits on %s', (dialect) => {
     // The channel itself is not throttled as one person: it still files for someone else.
     expect((await create(t, intake, { requester: 'bob@example.com' })).status).toBe(201);
     await t.idle();
+    // An hour later by the clock requests are dated with (time.ts), the window has passed.
+    const clock = testClock();
+    setClock(clock);
+    try {
+      clock.advance(3_601_000);
+      expect((await create(t, grace)).status).toBe(201);
+      await t.idle();
+    } finally {
+      setClock(null);
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.js';
 import type { Db } from '../db/database.js';
 import { requesterActivity } from '../db/repositories/request.repository.js';
 import { AppError } from '../errors/error-codes.js';
+import { nowMs } from '../time.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -24,7 +25,8 @@ export async function lockPerson(trx: Db, ctx: Pick<AppContext, 'dialect'>, requ
 export async function assertWithinPersonLimits(trx: Db, ctx: AppContext, requester: string): Promise<void> {
   const { openRequestsPerPerson: maxOpen, requestsPerPersonPerHour: perHour } = ctx.config.limits;
   if (maxOpen === 0 && perHour === 0) return;
-  const now = Date.now();
+  // The clock requests are stamped with (time.ts), so the window counts the same rows it dates.
+  const now = nowMs();
   const activity = await requesterActivity(trx, requester, new Date(now - HOUR_MS));
   if (maxOpen > 0 && activity.open >= maxOpen) {
     throw new AppError(
