@@ -188,6 +188,35 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     }
   });
 
+  it('a reset the dead worker made before another request of the same user reset it again is found, not made a third time', async () => {
+    aliceStatus('ACTIVE', LONG_AGO);
+    const first = await create('Salesforce');
+    const second = await create('Salesforce');
+    await t.idle();
+    await t.app.worker.stop();
+    for (const id of [first, second]) expect((await t.decide(id, approver, 'approve')).status).toBe(200);
+    // Beyond the clock margin of earlier tests' resets of alice, which could otherwise explain it.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    // The second's worker reset the password (alice: ACTIVE → RECOVERY, statusChanged now) and
+    // died before logging it; its lease runs 6 s more.
+    await t.app.ctx.okta.resetPassword(USERS.alice);
+    await t.app.ctx.db
+      .updateTable('jobs')
+      .set({ status: 'running', attempts: 1, locked_by: 'dead-worker', locked_until: new Date(Date.now() + 6_000).toISOString() })
+      .where('idempotency_key', '=', jobKeys.oktaReset(second))
+      .execute();
+    // Well after it (beyond the clock margin), the first request's reset: RECOVERY → RECOVERY.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    t.app.worker.start();
+    await t.idle();
+    // The first's call came after Okta's statusChanged: that transition was the second's reset.
+    expect(resets()).toHaveLength(2);
+    const [found] = await toolCalls(second, 'okta.resetPassword');
+    expect(found?.details).toMatchObject({ ok: true, recovered: true });
+    const [own] = await toolCalls(first, 'okta.resetPassword');
+    expect(own?.details.recovered).toBeUndefined();
+  });
+
   it('a triage interrupted mid-way is resumed and decided once', async () => {
     await t.app.worker.stop();
     const id = await create('Expensify');

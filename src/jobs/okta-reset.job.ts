@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.js';
 import { appendAuditEvent, listAuditEvents } from '../db/repositories/audit.repository.js';
-import { getRequest, otherResetAttemptedSince, transitionRequest } from '../db/repositories/request.repository.js';
+import { getRequest, otherResetMayExplain, transitionRequest } from '../db/repositories/request.repository.js';
 import type { OktaUser } from '../domain/okta-facts.js';
 import { nowIso } from '../time.js';
 import { enqueueAfterReset } from './after-reset.jobs.js';
@@ -22,8 +22,10 @@ import { type JobHandler, PermanentJobError } from './worker.js';
  *     approval, before any attempt, so every reset this job made is later; a RECOVERY from
  *     before the approval is earlier and is not taken for this reset. The retry then writes the
  *     reset's Tool Call event (`recovered: true`), so the log shows the reset that happened.
- *     Not when another approved request for the same user had its reset job run since: that
- *     request may have made the reset Okta shows, which would then be logged under this one.
+ *     Not when another approved request for the same user may have made the reset Okta shows:
+ *     its logged reset call was under way at `statusChanged`, or its reset job ran since without
+ *     a logged outcome. That reset would otherwise be logged under this request, and this one
+ *     never made.
  * In doubt it resets again, as a second email is better than none: there is no tolerance for
  * clock skew, a missing or unreadable `statusChanged` counts as earlier, and a reset of a user
  * who was already in RECOVERY leaves `statusChanged` where it was (the status did not change),
@@ -70,9 +72,17 @@ export function oktaResetJob(ctx: AppContext): JobHandler {
                 ...(u.transitioningToStatus ? { transitioningToStatus: u.transitioningToStatus } : {}),
               },
           );
-          // Another approved request for the same user may have made the reset Okta shows.
-          const theirs = await otherResetAttemptedSince(ctx.db, { requestId, oktaUserId: userId, since: job.created_at });
-          if (user && oktaShowsResetSince(user, job.created_at) && !theirs) {
+          if (
+            user &&
+            oktaShowsResetSince(user, job.created_at) &&
+            // Another approved request for the same user may have made the reset Okta shows.
+            !(await otherResetMayExplain(ctx.db, {
+              requestId,
+              oktaUserId: userId,
+              since: job.created_at,
+              statusChanged: user.statusChanged ?? '',
+            }))
+          ) {
             earlier = 'found';
             statusChanged = user.statusChanged;
           }

@@ -397,12 +397,21 @@ export async function recentResets(db: Db, account: string, app: string, since: 
   return rows.map(toRequest);
 }
 
+/** How far Okta's clock and ours may disagree when matching Okta's statusChanged to our calls. */
+const CLOCK_MARGIN_MS = 2_000;
+
 /**
- * Whether another approved request for the same Okta user had its Okta reset job attempted at
- * or after `since`. A retried reset that finds the user in RECOVERY since its own job was
- * created cannot then tell whose reset Okta shows, and makes its own (okta-reset.job.ts).
+ * Whether another approved request for the same Okta user may have made the reset that put the
+ * user in RECOVERY at `statusChanged` (Okta's record): its logged `okta.resetPassword` call was
+ * under way then (within a clock margin), or its reset job was attempted since `since` without
+ * a logged outcome (that call may have landed at any time). A retried reset that finds the user
+ * in RECOVERY since its own job was created cannot then tell whose reset Okta shows, and makes
+ * its own (okta-reset.job.ts).
  */
-export async function otherResetAttemptedSince(db: Db, o: { requestId: string; oktaUserId: string; since: string }): Promise<boolean> {
+export async function otherResetMayExplain(
+  db: Db,
+  o: { requestId: string; oktaUserId: string; since: string; statusChanged: string },
+): Promise<boolean> {
   const others = await db
     .selectFrom('password_requests')
     .select('id')
@@ -411,16 +420,40 @@ export async function otherResetAttemptedSince(db: Db, o: { requestId: string; o
     .where('id', '!=', o.requestId)
     .execute();
   if (others.length === 0) return false;
-  const job = await db
+  const ids = others.map((r) => r.id);
+  const changed = Date.parse(o.statusChanged);
+  const logged = await db
+    .selectFrom('audit_events')
+    .select(['request_id', 'created_at', 'details_json'])
+    .where('request_id', 'in', ids)
+    .where('event_type', '=', 'Tool Call')
+    .execute();
+  const resetLogged = new Set<string>();
+  for (const event of logged) {
+    const details = JSON.parse(event.details_json) as {
+      tool?: unknown;
+      ok?: unknown;
+      durationMs?: unknown;
+      recovered?: unknown;
+      result?: { statusChanged?: unknown };
+    };
+    if (details.tool !== 'okta.resetPassword' || details.ok !== true) continue;
+    resetLogged.add(event.request_id);
+    // A reset that request's retry found in Okta's record and logged then: the same transition.
+    if (details.recovered === true && details.result?.statusChanged === o.statusChanged) return true;
+    const end = Date.parse(event.created_at);
+    const start = end - (typeof details.durationMs === 'number' ? details.durationMs : 0);
+    if (changed >= start - CLOCK_MARGIN_MS && changed <= end + CLOCK_MARGIN_MS) return true;
+  }
+  // A reset job attempted since, whose outcome is not in the log: its call may have landed any time.
+  const unknown = ids.filter((id) => !resetLogged.has(id)).map((id) => jobKeys.oktaReset(id));
+  if (unknown.length === 0) return false;
+  const attempted = await db
     .selectFrom('jobs')
     .select('id')
-    .where(
-      'idempotency_key',
-      'in',
-      others.map((r) => jobKeys.oktaReset(r.id)),
-    )
+    .where('idempotency_key', 'in', unknown)
     .where('attempts', '>', 0)
     .where('updated_at', '>=', o.since)
     .executeTakeFirst();
-  return job !== undefined;
+  return attempted !== undefined;
 }
