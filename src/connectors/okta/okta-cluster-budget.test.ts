@@ -110,4 +110,36 @@ describe('the shared Okta budget, instance side', () => {
     await Promise.all([unlimited.acquire('u'), unlimited.acquire('u'), unlimited.acquire('u')]);
     expect(open.asks).toHaveLength(1);
   });
+
+  it("crosses a window's end without a stall while much of it was left, and waits when little was", async () => {
+    for (const [counted, free] of [
+      [100, true],
+      [3190, false],
+    ] as const) {
+      let now = Date.now();
+      const window = Math.ceil(now / 1000) + 60;
+      // As the real ledger: a window that has ended on the asker's clock is not granted from.
+      const ledger = scriptedLedger((ask) =>
+        window * 1000 > ask.arrival ? { window, limit: 3200, granted: 1, probe: null } : { window, limit: 3200, granted: 0, probe: 'wait' },
+      );
+      const budget = new ClusterBudget(ledger, { ...deps, now: () => now });
+      const first = await budget.acquire('b');
+      budget.complete('b', answer(window, 3200, counted), first);
+      now += 120_000; // the window is over; nobody knows the next one yet
+      let got: { window: number | undefined } | undefined;
+      void budget.acquire('b').then((t) => {
+        got = t;
+      });
+      await tick();
+      await tick();
+      if (free) {
+        // 3,100 left: a share of it goes on at once, to be counted where it lands.
+        expect(got).toEqual(expect.objectContaining({ window: undefined, probe: false }));
+        expect(ledger.asks).toHaveLength(1);
+      } else {
+        expect(got).toBeUndefined();
+        expect(budget.busy('b')).toBe(true);
+      }
+    }
+  });
 });

@@ -19,6 +19,8 @@
  *   window comes next; while one instance probes, the others wait for it. Any other call that
  *   lands in a window it holds no grant of is reported afterwards with Okta's own count of the
  *   window, which the ledger takes as a floor: the ledger overcounts rather than undercounts.
+ * - A window's end costs no stall while much of it was left: an instance sends a small share
+ *   of that remainder without grants (FREE_SHARE), counted afterwards where they landed.
  * - When the ledger cannot be reached, calls go on under the local limiter alone (as with one
  *   instance) for a few seconds: a database hiccup must not also stop Okta lookups under way.
  */
@@ -76,6 +78,12 @@ const PREFETCH = 16;
 const LEDGER_RETRY_MS = 5_000;
 /** How often a caller asks again while another instance probes. */
 const PROBE_POLL_MS = 50;
+/**
+ * At a window's end, when no instance knows the next window yet, an instance may send up to
+ * 1/32 of what was left of the old one without a grant rather than stall until the next is found
+ * (about a second on each window's end otherwise). With little left, calls wait as before.
+ */
+const FREE_SHARE = 32;
 /** Answers whose timing bounds Okta's clock: the most recent ones. */
 const CLOCK_SAMPLES = 32;
 
@@ -99,6 +107,8 @@ interface GrantState {
   probe: { done: Promise<void>; end: () => void; owner: BudgetGrant } | null;
   /** Okta's last answer on the bucket had no rate-limit headers: it is not limited, nothing to share. */
   unlimited: boolean;
+  /** Calls sent without a grant since `window` stopped being current (see FREE_SHARE). */
+  freeUsed: number;
 }
 
 export interface ClusterBudgetDeps {
@@ -192,6 +202,7 @@ export class ClusterBudget {
         taking: null,
         probe: null,
         unlimited: false,
+        freeUsed: 0,
       };
       this.buckets.set(bucket, s);
     }
@@ -228,6 +239,11 @@ export class ClusterBudget {
         if (s.taking) {
           await s.taking;
           continue;
+        }
+        if (!current && s.window !== undefined && s.spent !== s.window && s.freeUsed < this.freeAllowance(s)) {
+          // Across a window's end with plenty left: no stall, the call is counted where it lands.
+          s.freeUsed += 1;
+          return ticket(undefined);
         }
         if (s.window !== undefined && (s.spent === s.window || !current) && s.window * 1000 > earliest) {
           // Spent, or too close to its end to use: wait until it has certainly ended.
@@ -301,7 +317,19 @@ export class ClusterBudget {
     }
   }
 
+  /**
+   * How many calls may cross the end of `s.window` without a grant: a share of what Okta said
+   * was left of it (FREE_SHARE). They land either in that window, which had far more left, or
+   * in the next, which starts full; either way they are counted there, as calls without a
+   * grant. Every instance may do so at once: FREE_SHARE keeps even 16 of them under half.
+   */
+  private freeAllowance(s: GrantState): number {
+    if (s.limit === undefined) return 0;
+    return Math.floor((s.limit - s.counted) / FREE_SHARE);
+  }
+
   private enterWindow(s: GrantState, window: number, counted: number): void {
+    s.freeUsed = 0;
     s.window = window;
     s.grants = 0;
     s.counted = counted;
