@@ -38,12 +38,15 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     return res.data!.request_id;
   }
 
-  /** Marks a job as claimed by a worker that died `ms` ago with its lease expired. */
-  async function orphan(key: string, attempts = 1) {
-    const past = new Date(Date.now() - 1000).toISOString();
+  /**
+   * Marks a job as claimed by a worker that died; its lease expired a second ago, or runs
+   * `leaseLeftMs` more (the job is taken over only then).
+   */
+  async function orphan(key: string, attempts = 1, leaseLeftMs = -1000) {
+    const lockedUntil = new Date(Date.now() + leaseLeftMs).toISOString();
     await t.app.ctx.db
       .updateTable('jobs')
-      .set({ status: 'running', attempts, locked_by: 'dead-worker', locked_until: past })
+      .set({ status: 'running', attempts, locked_by: 'dead-worker', locked_until: lockedUntil })
       .where('idempotency_key', '=', key)
       .execute();
   }
@@ -63,6 +66,16 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     await t.app.worker.stop();
     expect((await t.decide(id, approver, 'approve')).status).toBe(200);
     return id;
+  }
+
+  /** Two SSO requests by alice, triaged and approved while no worker runs. */
+  async function twoApprovedWithWorkerStopped(): Promise<[string, string]> {
+    const first = await create('Salesforce');
+    const second = await create('Salesforce');
+    await t.idle();
+    await t.app.worker.stop();
+    for (const id of [first, second]) expect((await t.decide(id, approver, 'approve')).status).toBe(200);
+    return [first, second];
   }
 
   async function toolCalls(id: string, tool: string) {
@@ -163,19 +176,11 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
 
   it('a reset made meanwhile for another approved request of the same user is not taken for this one', async () => {
     aliceStatus('ACTIVE', LONG_AGO);
-    const first = await create('Salesforce');
-    const second = await create('Salesforce');
-    await t.idle();
-    await t.app.worker.stop();
-    for (const id of [first, second]) expect((await t.decide(id, approver, 'approve')).status).toBe(200);
+    const [first, second] = await twoApprovedWithWorkerStopped();
     // The second's job was claimed by a worker that died before calling Okta; its lease runs
     // 2 s more. Meanwhile the first's reset puts alice in RECOVERY, after the second's job was
     // created: Okta's record alone would pass it off as the second's reset.
-    await t.app.ctx.db
-      .updateTable('jobs')
-      .set({ status: 'running', attempts: 1, locked_by: 'dead-worker', locked_until: new Date(Date.now() + 2_000).toISOString() })
-      .where('idempotency_key', '=', jobKeys.oktaReset(second))
-      .execute();
+    await orphan(jobKeys.oktaReset(second), 1, 2_000);
     t.app.worker.start();
     await t.idle();
     expect(resets()).toHaveLength(2);
@@ -190,21 +195,13 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
 
   it('a reset the dead worker made before another request of the same user reset it again is found, not made a third time', async () => {
     aliceStatus('ACTIVE', LONG_AGO);
-    const first = await create('Salesforce');
-    const second = await create('Salesforce');
-    await t.idle();
-    await t.app.worker.stop();
-    for (const id of [first, second]) expect((await t.decide(id, approver, 'approve')).status).toBe(200);
+    const [first, second] = await twoApprovedWithWorkerStopped();
     // Beyond the clock margin of earlier tests' resets of alice, which could otherwise explain it.
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     // The second's worker reset the password (alice: ACTIVE → RECOVERY, statusChanged now) and
     // died before logging it; its lease runs 6 s more.
     await t.app.ctx.okta.resetPassword(USERS.alice);
-    await t.app.ctx.db
-      .updateTable('jobs')
-      .set({ status: 'running', attempts: 1, locked_by: 'dead-worker', locked_until: new Date(Date.now() + 6_000).toISOString() })
-      .where('idempotency_key', '=', jobKeys.oktaReset(second))
-      .execute();
+    await orphan(jobKeys.oktaReset(second), 1, 6_000);
     // Well after it (beyond the clock margin), the first request's reset: RECOVERY → RECOVERY.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     t.app.worker.start();

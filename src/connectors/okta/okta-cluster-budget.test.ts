@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type BudgetGrant, type BudgetTake, ClusterBudget, grantSize } from './okta-cluster-budget.js';
+import { readRateLimit } from './rate-limit-headers.js';
 
 /**
  * The instance's side of the shared budget. The ledger here answers from a script, to see what
@@ -9,12 +10,14 @@ import { type BudgetGrant, type BudgetTake, ClusterBudget, grantSize } from './o
 const FAR = 4_000_000_000;
 const tick = () => new Promise((r) => setImmediate(r));
 const answer = (window: number, limit = 100, counted = 0) =>
-  new Headers({
-    'x-rate-limit-limit': String(limit),
-    'x-rate-limit-remaining': String(limit - counted),
-    'x-rate-limit-reset': String(window),
-    date: new Date().toUTCString(),
-  });
+  readRateLimit(
+    new Headers({
+      'x-rate-limit-limit': String(limit),
+      'x-rate-limit-remaining': String(limit - counted),
+      'x-rate-limit-reset': String(window),
+      date: new Date().toUTCString(),
+    }),
+  );
 
 function scriptedLedger(answers: (ask: BudgetTake) => BudgetGrant | Error) {
   const asks: BudgetTake[] = [];
@@ -106,7 +109,7 @@ describe('the shared Okta budget, instance side', () => {
     const open = scriptedLedger(() => ({ window: null, limit: null, granted: 0, probe: 'go' }));
     const unlimited = new ClusterBudget(open, deps);
     const probe = await unlimited.acquire('u');
-    unlimited.complete('u', new Headers({ date: new Date().toUTCString() }), probe);
+    unlimited.complete('u', readRateLimit(new Headers({ date: new Date().toUTCString() })), probe);
     await Promise.all([unlimited.acquire('u'), unlimited.acquire('u'), unlimited.acquire('u')]);
     expect(open.asks).toHaveLength(1);
   });

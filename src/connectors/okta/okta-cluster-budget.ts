@@ -25,6 +25,7 @@
  *   instance) for a few seconds: a database hiccup must not also stop Okta lookups under way.
  */
 import { randomUUID } from 'node:crypto';
+import type { RateLimitAnswer } from './rate-limit-headers.js';
 
 /** One ask of the shared ledger. */
 export interface BudgetTake {
@@ -131,13 +132,6 @@ export interface BudgetTicket {
 /** Whether `grant` is the ledger's answer that made this instance probe (take() set it up). */
 function sentBy(s: GrantState, grant: BudgetGrant): boolean {
   return s.probe?.owner === grant;
-}
-
-function intHeader(headers: Headers, name: string): number | undefined {
-  const raw = headers.get(name);
-  if (raw === null || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  return Number.isFinite(value) ? value : undefined;
 }
 
 /**
@@ -346,18 +340,15 @@ export class ClusterBudget {
     }
   }
 
-  /** Learns from an answer (none after a network error). */
-  complete(bucket: string, headers: Headers | undefined, ticket: BudgetTicket): void {
+  /** Learns from an answer's rate-limit headers (none after a network error). */
+  complete(bucket: string, answer: RateLimitAnswer | undefined, ticket: BudgetTicket): void {
     const s = this.state(bucket);
     const probe = ticket.probe ? s.probe : null;
     if (ticket.probe) s.probe = null;
     try {
-      if (!headers) return;
-      const date = Date.parse(headers.get('date') ?? '');
-      if (Number.isFinite(date)) this.clock.learn(date, ticket.sentAt, this.deps.now());
-      const limit = intHeader(headers, 'x-rate-limit-limit');
-      const remaining = intHeader(headers, 'x-rate-limit-remaining');
-      const window = intHeader(headers, 'x-rate-limit-reset');
+      if (!answer) return;
+      if (answer.date !== undefined) this.clock.learn(answer.date, ticket.sentAt, this.deps.now());
+      const { limit, remaining, reset: window } = answer;
       if (limit !== undefined) s.limit = limit;
       s.unlimited = window === undefined || remaining === undefined || limit === undefined;
       if (s.unlimited || window === undefined || remaining === undefined || limit === undefined) return;

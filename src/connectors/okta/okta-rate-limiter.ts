@@ -11,6 +11,7 @@
  * the bucket's window from it first: okta-cluster-budget.ts.
  */
 import { type BudgetTicket, ClusterBudget, type SharedBudgetLedger } from './okta-cluster-budget.js';
+import { type RateLimitAnswer, readRateLimit } from './rate-limit-headers.js';
 
 interface BucketState {
   /** Budget left in the current window per Okta's last answer; undefined until known. */
@@ -54,13 +55,6 @@ function resetJitterMs(random: () => number): number {
 
 /** Longest single wait for a window; Okta windows are one minute, so more means bad headers. */
 const MAX_WINDOW_WAIT_MS = 60_000;
-
-function intHeader(headers: Headers, name: string): number | undefined {
-  const raw = headers.get(name);
-  if (raw === null || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  return Number.isFinite(value) ? value : undefined;
-}
 
 export class OktaRateLimiter {
   private readonly buckets = new Map<string, BucketState>();
@@ -117,12 +111,10 @@ export class OktaRateLimiter {
    * Epoch-seconds reset → our clock. Okta's own `Date` header is used as "now on the server",
    * so a skewed local clock neither sends early nor waits for nothing.
    */
-  resetAtFrom(headers: Headers): number | undefined {
-    const reset = intHeader(headers, 'x-rate-limit-reset');
-    if (reset === undefined) return undefined;
-    const serverNow = Date.parse(headers.get('date') ?? '');
+  private resetAtFrom(answer: RateLimitAnswer): number | undefined {
+    if (answer.reset === undefined) return undefined;
     const now = this.deps.now();
-    return Number.isFinite(serverNow) ? now + (reset * 1000 - serverNow) : reset * 1000;
+    return answer.date !== undefined ? now + (answer.reset * 1000 - answer.date) : answer.reset * 1000;
   }
 
   /**
@@ -174,22 +166,21 @@ export class OktaRateLimiter {
 
   /** Releases the reservation and learns from the answer's headers (none after a network error). */
   complete(bucket: string, headers: Headers | undefined, ticket?: BudgetTicket): void {
-    if (ticket) this.cluster?.complete(bucket, headers, ticket);
+    const answer = headers && readRateLimit(headers);
+    if (ticket) this.cluster?.complete(bucket, answer, ticket);
     const state = this.state(bucket);
     state.inFlight = Math.max(0, state.inFlight - 1);
     // The probe is over either way: answered, the budget is known (or Okta sends no headers on
     // this bucket and it is not limited); failed, the next waiter probes again.
     const probe = state.probe;
     state.probe = null;
-    if (headers) state.answered = true;
+    if (answer) state.answered = true;
     probe?.end();
-    if (!headers) return;
-    const remaining = intHeader(headers, 'x-rate-limit-remaining');
-    const resetAt = this.resetAtFrom(headers);
-    const limit = intHeader(headers, 'x-rate-limit-limit');
-    if (limit !== undefined) state.limit = limit;
-    if (remaining !== undefined && resetAt !== undefined) {
-      state.remaining = remaining;
+    if (!answer) return;
+    const resetAt = this.resetAtFrom(answer);
+    if (answer.limit !== undefined) state.limit = answer.limit;
+    if (answer.remaining !== undefined && resetAt !== undefined) {
+      state.remaining = answer.remaining;
       state.resetAtMs = resetAt;
     }
   }
@@ -199,7 +190,7 @@ export class OktaRateLimiter {
    * (one waiting mechanism for everyone on the bucket). False when Okta sent no usable reset.
    */
   markSpent(bucket: string, headers: Headers): boolean {
-    const resetAt = this.resetAtFrom(headers);
+    const resetAt = this.resetAtFrom(readRateLimit(headers));
     if (resetAt === undefined || resetAt <= this.deps.now()) return false;
     const state = this.state(bucket);
     state.remaining = 0;
