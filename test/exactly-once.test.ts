@@ -1,6 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listDecisions } from '../src/db/repositories/decision.repository.js';
 import { getJobByKey, listJobs } from '../src/db/repositories/job.repository.js';
+import { claimOktaReset, RESET_CLOCK_MARGIN_MS } from '../src/db/repositories/okta-reset-claim.repository.js';
 import { auditedCall } from '../src/jobs/audited-call.js';
 import { enqueueEmail } from '../src/jobs/enqueue.js';
 import { jobKeys } from '../src/jobs/job-kinds.js';
@@ -59,8 +61,22 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     user.lastUpdated = since;
   }
 
+  /**
+   * Waits until an earlier test's reset of alice is far enough behind for the next to start at
+   * once (claimOktaReset): a job that waits for it is deferred, and its attempts counted so.
+   */
+  async function aliceClaimFree() {
+    const row = await t.app.ctx.db
+      .selectFrom('okta_reset_claims')
+      .select('released_at')
+      .where('okta_user_id', '=', USERS.alice)
+      .executeTakeFirst();
+    if (row?.released_at) await sleep(Math.max(0, Date.parse(row.released_at) + 2 * RESET_CLOCK_MARGIN_MS - Date.now()));
+  }
+
   /** An SSO request by alice, triaged (Escalated) and approved while no worker runs. */
   async function approvedWithWorkerStopped(app = 'Salesforce') {
+    await aliceClaimFree();
     const id = await create(app);
     await t.idle();
     await t.app.worker.stop();
@@ -70,6 +86,7 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
 
   /** Two SSO requests by alice, triaged and approved while no worker runs. */
   async function twoApprovedWithWorkerStopped(): Promise<[string, string]> {
+    await aliceClaimFree();
     const first = await create('Salesforce');
     const second = await create('Salesforce');
     await t.idle();
@@ -78,9 +95,33 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     return [first, second];
   }
 
-  async function toolCalls(id: string, tool: string) {
+  /**
+   * What a worker did before it died: took the claim on resetting alice — as every attempt does
+   * first, once an earlier reset of alice is far enough behind — and, if `called`, reset her
+   * password in Okta. Nothing of it was logged.
+   */
+  async function diedHoldingClaim(id: string, o: { called: boolean; leaseLeftMs?: number }) {
+    for (;;) {
+      const claim = await claimOktaReset(t.app.ctx.db, t.app.ctx.dialect, { oktaUserId: USERS.alice, requestId: id });
+      if (claim.held) break;
+      await sleep(claim.waitMs);
+    }
+    if (o.called) await t.app.ctx.okta.resetPassword(USERS.alice);
+    await orphan(jobKeys.oktaReset(id), 1, o.leaseLeftMs);
+  }
+
+  async function toolCalls(id: string, tool?: string) {
     const events = await t.events(id, alice);
-    return events.filter((e) => e.eventType === 'Tool Call' && e.details.tool === tool);
+    return events.filter((e) => e.eventType === 'Tool Call' && (tool === undefined || e.details.tool === tool));
+  }
+
+  /** Where this request's reset call ran, by the Tool Call event that logged it. */
+  async function resetCallSpan(id: string) {
+    const [reset, ...more] = await toolCalls(id, 'okta.resetPassword');
+    expect(more).toHaveLength(0);
+    expect(reset?.details).toMatchObject({ ok: true });
+    const end = Date.parse(reset!.createdAt);
+    return { start: end - Number(reset!.details.durationMs ?? 0), end };
   }
 
   async function expectCompletedOnce(id: string) {
@@ -95,40 +136,59 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
   it('a worker that died after Okta reset the password does not reset it twice, and the log shows the reset', async () => {
     aliceStatus('ACTIVE', LONG_AGO);
     const id = await approvedWithWorkerStopped();
-    // The dead worker's last act: Okta reset the password, then the process was killed before
-    // anything was written.
-    await t.app.ctx.okta.resetPassword(USERS.alice);
-    await orphan(jobKeys.oktaReset(id));
+    await diedHoldingClaim(id, { called: true });
     t.app.worker.start();
     await t.idle();
     expect(resets()).toHaveLength(1);
     expect(t.sandbox.state.users.get(USERS.alice)?.status).toBe('RECOVERY');
     await expectCompletedOnce(id);
-    // Okta's statusChanged is after the job was created: the retry records the reset it found.
+    // Okta's user record shows RECOVERY since the claim was taken: the retry records that reset.
     const [reset, ...more] = await toolCalls(id, 'okta.resetPassword');
     expect(more).toHaveLength(0);
-    expect(reset?.details).toMatchObject({ ok: true, recovered: true, args: { userId: USERS.alice, sendEmail: true } });
-    const { statusChanged } = reset!.details.result as { statusChanged: string };
-    expect(Date.parse(statusChanged)).toBeGreaterThanOrEqual(
-      Date.parse((await getJobByKey(t.app.ctx.db, jobKeys.oktaReset(id)))!.created_at),
-    );
+    expect(reset?.details).toMatchObject({
+      ok: true,
+      recovered: true,
+      args: { userId: USERS.alice, sendEmail: true },
+      result: { confirmedBy: 'okta.getUser', status: 'RECOVERY' },
+    });
+    const { statusChanged, evidenceAfter } = reset!.details.result as { statusChanged: string; evidenceAfter: string };
+    expect(Date.parse(statusChanged)).toBeGreaterThanOrEqual(Date.parse(evidenceAfter));
   });
 
-  it('a worker that died before calling Okta: the retry resets once', async () => {
+  it('a worker that died holding the claim before calling Okta: the retry finds no reset in Okta and resets once', async () => {
     aliceStatus('ACTIVE', LONG_AGO);
     const id = await approvedWithWorkerStopped();
-    await orphan(jobKeys.oktaReset(id));
+    await diedHoldingClaim(id, { called: false });
     t.app.worker.start();
     await t.idle();
     expect(resets()).toHaveLength(1);
     await expectCompletedOnce(id);
+    // It read Okta's user record and System Log first, then made its call.
+    const tools = (await toolCalls(id)).map((e) => e.details.tool);
+    expect(tools.slice(tools.indexOf('okta.getUser', tools.length - 4))).toEqual(
+      expect.arrayContaining(['okta.getUser', 'okta.listPasswordEvents', 'okta.resetPassword']),
+    );
+    expect((await toolCalls(id, 'okta.resetPassword'))[0]?.details.recovered).toBeUndefined();
+  });
+
+  it('a worker that died before taking the claim: the retry resets at once, reading nothing from Okta first', async () => {
+    aliceStatus('ACTIVE', LONG_AGO);
+    const id = await approvedWithWorkerStopped();
+    await orphan(jobKeys.oktaReset(id));
+    const before = (await toolCalls(id)).length;
+    t.app.worker.start();
+    await t.idle();
+    expect(resets()).toHaveLength(1);
+    await expectCompletedOnce(id);
+    expect((await toolCalls(id)).slice(before)[0]?.details).toMatchObject({ tool: 'okta.resetPassword', ok: true });
   });
 
   it('a user already in RECOVERY from before the approval: a worker that died before calling Okta is not taken for a reset', async () => {
     aliceStatus('RECOVERY', LONG_AGO);
     const emailsBefore = t.sandbox.state.resetEmails.length;
     const id = await approvedWithWorkerStopped();
-    await orphan(jobKeys.oktaReset(id)); // attempt 1 claimed the job and died; Okta never heard of it
+    // Okta's System Log holds alice's resets of earlier tests, all before the claim's line.
+    await diedHoldingClaim(id, { called: false });
     t.app.worker.start();
     await t.idle();
     expect(resets()).toHaveLength(1);
@@ -143,6 +203,7 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
   it('a user already in RECOVERY: a reset the dead worker had logged is not made again', async () => {
     aliceStatus('RECOVERY', LONG_AGO);
     const id = await approvedWithWorkerStopped();
+    await diedHoldingClaim(id, { called: false });
     // The dead worker reset the password and logged the call, then died before the commit.
     await auditedCall(
       t.app.ctx.db,
@@ -152,7 +213,6 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
       () => t.app.ctx.okta.resetPassword(USERS.alice),
       () => ({ sendEmail: true }),
     );
-    await orphan(jobKeys.oktaReset(id));
     t.app.worker.start();
     await t.idle();
     expect(resets()).toHaveLength(1);
@@ -160,58 +220,84 @@ describe.each(DIALECTS)('side effects exactly once on %s', (dialect) => {
     expect(await toolCalls(id, 'okta.resetPassword')).toHaveLength(1);
   });
 
-  it('a user already in RECOVERY: a reset the dead worker made but never logged is made again (a second email, never none)', async () => {
+  it('a user already in RECOVERY: a reset the dead worker made but never logged is found in Okta’s System Log, not made again', async () => {
     aliceStatus('RECOVERY', LONG_AGO);
     const id = await approvedWithWorkerStopped();
-    // RECOVERY → RECOVERY is no status change: Okta's statusChanged stays where it was, so
-    // nothing in Okta's user record tells this reset from the one before the approval.
-    await t.app.ctx.okta.resetPassword(USERS.alice);
+    await diedHoldingClaim(id, { called: true });
+    // RECOVERY → RECOVERY is no status change: Okta's user record does not show this reset.
     expect(t.sandbox.state.users.get(USERS.alice)?.statusChanged).toBe(LONG_AGO);
-    await orphan(jobKeys.oktaReset(id));
     t.app.worker.start();
     await t.idle();
-    expect(resets()).toHaveLength(2);
+    expect(resets()).toHaveLength(1);
     await expectCompletedOnce(id);
+    const [reset, ...more] = await toolCalls(id, 'okta.resetPassword');
+    expect(more).toHaveLength(0);
+    expect(reset?.details).toMatchObject({ ok: true, recovered: true, result: { confirmedBy: 'okta.listPasswordEvents' } });
+    const { oktaEventId } = reset!.details.result as { oktaEventId: string };
+    const event = t.sandbox.state.systemLog.list().find((e) => e.uuid === oktaEventId);
+    expect(event).toMatchObject({ eventType: 'user.account.reset_password' });
   });
 
-  it('a reset made meanwhile for another approved request of the same user is not taken for this one', async () => {
+  it('two approved requests of the same user reset one at a time: the second after the first is recorded, two clock margins later', async () => {
     aliceStatus('ACTIVE', LONG_AGO);
     const [first, second] = await twoApprovedWithWorkerStopped();
-    // The second's job was claimed by a worker that died before calling Okta; its lease runs
-    // 2 s more. Meanwhile the first's reset puts alice in RECOVERY, after the second's job was
-    // created: Okta's record alone would pass it off as the second's reset.
-    await orphan(jobKeys.oktaReset(second), 1, 2_000);
     t.app.worker.start();
     await t.idle();
     expect(resets()).toHaveLength(2);
+    const spans = await Promise.all([first, second].map((id) => resetCallSpan(id)));
     for (const id of [first, second]) {
       expect(await t.request(id, alice)).toMatchObject({ status: 'Closed', resolution: 'Completed' });
-      const [reset, ...more] = await toolCalls(id, 'okta.resetPassword');
-      expect(more).toHaveLength(0);
-      expect(reset?.details).toMatchObject({ ok: true });
-      expect(reset?.details.recovered, `request ${id}`).toBeUndefined();
+      expect((await toolCalls(id, 'okta.resetPassword'))[0]?.details.recovered, `request ${id}`).toBeUndefined();
     }
+    const [a, b] = spans[0]!.start <= spans[1]!.start ? spans : [spans[1]!, spans[0]!];
+    expect(b!.start - a!.end).toBeGreaterThanOrEqual(2 * RESET_CLOCK_MARGIN_MS);
+    // The one that waited was deferred, at no cost to its retries.
+    const jobs = await Promise.all([first, second].map((id) => getJobByKey(t.app.ctx.db, jobKeys.oktaReset(id))));
+    const [once, waited] = jobs[0]!.attempts === 1 ? [jobs[0]!, jobs[1]!] : [jobs[1]!, jobs[0]!];
+    expect(once.attempts).toBe(1);
+    expect(waited.attempts).toBeGreaterThan(1);
+    expect(waited.max_attempts - waited.attempts).toBe(once.max_attempts - once.attempts);
   });
 
-  it('a reset the dead worker made before another request of the same user reset it again is found, not made a third time', async () => {
+  it('a request whose worker died holding the claim after its call keeps the other request of the same user waiting; its retry finds its reset', async () => {
     aliceStatus('ACTIVE', LONG_AGO);
     const [first, second] = await twoApprovedWithWorkerStopped();
-    // Beyond the clock margin of earlier tests' resets of alice, which could otherwise explain it.
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
-    // The second's worker reset the password (alice: ACTIVE → RECOVERY, statusChanged now) and
-    // died before logging it; its lease runs 6 s more.
-    await t.app.ctx.okta.resetPassword(USERS.alice);
-    await orphan(jobKeys.oktaReset(second), 1, 6_000);
-    // Well after it (beyond the clock margin), the first request's reset: RECOVERY → RECOVERY.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // The second's worker reset alice (ACTIVE → RECOVERY) and died; its lease runs 2 s more.
+    await diedHoldingClaim(second, { called: true, leaseLeftMs: 2_000 });
     t.app.worker.start();
     await t.idle();
-    // The first's call came after Okta's statusChanged: that transition was the second's reset.
+    // The first waited for the second's retry rather than reset meanwhile: two resets, one each.
     expect(resets()).toHaveLength(2);
     const [found] = await toolCalls(second, 'okta.resetPassword');
-    expect(found?.details).toMatchObject({ ok: true, recovered: true });
-    const [own] = await toolCalls(first, 'okta.resetPassword');
-    expect(own?.details.recovered).toBeUndefined();
+    expect(found?.details).toMatchObject({ ok: true, recovered: true, result: { confirmedBy: 'okta.getUser' } });
+    const own = await resetCallSpan(first);
+    expect((await toolCalls(first, 'okta.resetPassword'))[0]?.details.recovered).toBeUndefined();
+    expect(own.start).toBeGreaterThanOrEqual(Date.parse(found!.createdAt) + 2 * RESET_CLOCK_MARGIN_MS);
+  });
+
+  it('another request’s reset put the user in RECOVERY, then this one’s worker reset again and died: found in the System Log, not made a third time', async () => {
+    aliceStatus('ACTIVE', LONG_AGO);
+    const [first, second] = await twoApprovedWithWorkerStopped();
+    // The first's reset runs and is recorded: alice ACTIVE → RECOVERY.
+    await t.app.ctx.db
+      .updateTable('jobs')
+      .set({ run_at: '9999-01-01T00:00:00.000Z' })
+      .where('idempotency_key', '=', jobKeys.oktaReset(second))
+      .execute();
+    t.app.worker.start();
+    await t.idle();
+    expect(await t.request(first, alice)).toMatchObject({ status: 'Closed', resolution: 'Completed' });
+    await t.app.worker.stop();
+    // The second's worker reset alice once more (RECOVERY → RECOVERY, which Okta's user record
+    // does not show) and died before logging it.
+    await diedHoldingClaim(second, { called: true });
+    t.app.worker.start();
+    await t.idle();
+    expect(resets()).toHaveLength(2);
+    const [found, ...more] = await toolCalls(second, 'okta.resetPassword');
+    expect(more).toHaveLength(0);
+    expect(found?.details).toMatchObject({ ok: true, recovered: true, result: { confirmedBy: 'okta.listPasswordEvents' } });
+    expect(await t.request(second, alice)).toMatchObject({ status: 'Closed', resolution: 'Completed' });
   });
 
   it('a triage interrupted mid-way is resumed and decided once', async () => {

@@ -21,6 +21,7 @@ import { messageIdFor, startDevMailbox } from '../connectors/smtp/index.js';
 import { type Db, openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { upsertApps } from '../db/repositories/app.repository.js';
+import { countOpenJobs } from '../db/repositories/job.repository.js';
 import { createApiToken } from '../db/repositories/token.repository.js';
 import { createScratchDatabase } from '../db/scratch-database.js';
 import { JOB_KINDS } from '../jobs/job-kinds.js';
@@ -182,7 +183,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     wakeKiller();
     await killer;
 
-    await waitUntil(async () => (await openJobs(db)) === 0, 180_000, 'the job queue drained');
+    await waitUntil(async () => (await countOpenJobs(db)) === 0, 180_000, 'the job queue drained');
     const checked = await check(db, { sandbox, mailbox, approved: toApprove.length });
     return {
       figures: {
@@ -295,16 +296,6 @@ async function count(db: Db, statuses: string[]): Promise<number> {
     .selectFrom('password_requests')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('status', 'in', statuses)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-async function openJobs(db: Db): Promise<number> {
-  const now = nowIso();
-  const row = await db
-    .selectFrom('jobs')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where((eb) => eb.or([eb('status', '=', 'running'), eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)])]))
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

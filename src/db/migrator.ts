@@ -17,6 +17,7 @@ import * as agentRuns from './migrations/2026-11-25T05-00-00-agent-runs.js';
 import * as jobNotify from './migrations/2026-11-25T06-00-00-job-notify.js';
 import * as appSync from './migrations/2026-11-25T07-00-00-app-sync.js';
 import * as oktaBudget from './migrations/2026-11-25T08-00-00-okta-budget.js';
+import * as oktaResetClaims from './migrations/2026-11-26T08-00-00-okta-reset-claims.js';
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the same from src/
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T06-00-00-job-notify': jobNotify,
   '2026-11-25T07-00-00-app-sync': appSync,
   '2026-11-25T08-00-00-okta-budget': oktaBudget,
+  '2026-11-26T08-00-00-okta-reset-claims': oktaResetClaims,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -303,6 +303,19 @@ interface OktaBudgetTable {
   updated_at: string;
 }
 
+/** Which request may reset an Okta user's password now (jobs/okta-reset.job.ts). */
+interface OktaResetClaimsTable {
+  okta_user_id: string;
+  /** The request holding the claim, or the last one that held it once released. */
+  request_id: string;
+  /** When that request took the claim, just before its first reset call. */
+  started_at: string;
+  /** Okta's records of a reset at or after this time are that request's own (its retry reads them). */
+  evidence_after: string;
+  /** When its outcome was recorded; null while held. */
+  released_at: string | null;
+}
+
 export interface Database {
   apps: AppsTable;
   app_aliases: AppAliasesTable;
@@ -321,6 +334,7 @@ export interface Database {
   teams_approval_cards: TeamsApprovalCardsTable;
   agent_runs: AgentRunsTable;
   okta_budget: OktaBudgetTable;
+  okta_reset_claims: OktaResetClaimsTable;
 }
 
 export type AppRow = Selectable<AppsTable>;

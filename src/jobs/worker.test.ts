@@ -7,7 +7,7 @@ import { type DatabaseHandle, openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { enqueueJob, getJobByKey } from '../db/repositories/job.repository.js';
 import { AppError, type ErrorCode } from '../errors/error-codes.js';
-import { createWorker, type JobHandler, PermanentJobError, type Worker } from './worker.js';
+import { createWorker, DeferJob, type JobHandler, PermanentJobError, type Worker } from './worker.js';
 
 /** The worker against a real SQLite file; handlers here are test jobs, the worker is the product. */
 describe('job worker', () => {
@@ -64,6 +64,45 @@ describe('job worker', () => {
     await workers[0]!.idle(5000);
     expect(runs).toBe(3);
     expect(await getJobByKey(database.db, 'flaky:1')).toMatchObject({ status: 'done', attempts: 3, last_error: null });
+  });
+
+  it('defers a job that must wait, at no cost to its attempts, and counts it open meanwhile', async () => {
+    const outcomes: string[] = [];
+    let runs = 0;
+    const w = createWorker({
+      db: database.db,
+      handlers: [
+        {
+          kind: 'waits',
+          run: async () => {
+            // Deferred more times than it has attempts: none of it counts against them.
+            if (++runs <= 3) throw new DeferJob(150, 'another job first');
+          },
+        },
+      ],
+      logger,
+      concurrency: 2,
+      pollMs: 20,
+      onJobFinished: (_kind, outcome) => outcomes.push(outcome),
+    });
+    workers.push(w);
+    await enqueueJob(database.db, { kind: 'waits', payload: {}, idempotencyKey: 'waits:1', maxAttempts: 2 });
+    w.start();
+    await new Promise((r) => setTimeout(r, 60));
+    const waiting = await getJobByKey(database.db, 'waits:1');
+    expect(waiting).toMatchObject({ status: 'pending', attempts: 1, max_attempts: 3, locked_by: null, last_error: null });
+    expect(Date.parse(waiting!.run_at) - Date.parse(waiting!.updated_at)).toBe(150);
+    // A deferred job is still work to do: idle() waits for it.
+    let idle = false;
+    const settled = w.idle(5000).then(() => {
+      idle = true;
+    });
+    await new Promise((r) => setTimeout(r, 60));
+    expect(idle).toBe(false);
+    await settled;
+    expect(runs).toBe(4);
+    expect(outcomes).toEqual(['deferred', 'deferred', 'deferred', 'done']);
+    expect(await getJobByKey(database.db, 'waits:1')).toMatchObject({ status: 'done', attempts: 4, max_attempts: 5 });
   });
 
   it('stops at max attempts or a permanent error, and calls onPermanentFailure once', async () => {

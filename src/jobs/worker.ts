@@ -7,6 +7,7 @@ import {
   claimDueJobs,
   completeJob,
   countOpenJobs,
+  deferJob,
   type KindFilter,
   releaseJob,
   releaseLeases,
@@ -23,6 +24,21 @@ export class PermanentJobError extends Error {
   override name = 'PermanentJobError';
   /** Read by isRetryable. */
   readonly retryable = false;
+}
+
+/**
+ * Thrown by a handler whose job cannot start yet for a reason that is no failure — another job
+ * must finish first (e.g. another request's reset of the same Okta user). The job waits `waitMs`
+ * and runs again; the wait is not counted against its attempts (deferJob).
+ */
+export class DeferJob extends Error {
+  override name = 'DeferJob';
+  constructor(
+    readonly waitMs: number,
+    reason: string,
+  ) {
+    super(reason);
+  }
 }
 
 export interface JobHandler {
@@ -62,11 +78,14 @@ export interface WorkerOptions {
   /** PostgreSQL claims with SKIP LOCKED (claimDueJobs); SQLite with conditional updates. */
   dialect?: DialectName;
   /** Told when each attempt ends (metrics): done, put back for a retry, or failed for good. */
-  onJobFinished?(kind: string, outcome: 'done' | 'retry' | 'failed', seconds: number): void;
+  onJobFinished?(kind: string, outcome: JobOutcome, seconds: number): void;
   /** First retry delay; doubles per attempt, capped at maxBackoffMs. */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
 }
+
+/** How an attempt ended: done, put back for a retry, deferred (DeferJob), or failed for good. */
+export type JobOutcome = 'done' | 'retry' | 'deferred' | 'failed';
 
 /** A lane running at least this many jobs claims again only once this many slots are free. */
 const REFILL_BATCH = 8;
@@ -120,7 +139,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       async (span) => {
         try {
           const outcome = await attempt(job);
-          if (outcome !== 'done') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+          if (outcome === 'retry' || outcome === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
         } finally {
           span.end();
         }
@@ -128,7 +147,7 @@ export function createWorker(opts: WorkerOptions): Worker {
     );
   }
 
-  async function attempt(job: JobRow): Promise<'done' | 'retry' | 'failed'> {
+  async function attempt(job: JobRow): Promise<JobOutcome> {
     const handler = handlers.get(job.kind);
     const payload = JSON.parse(job.payload_json) as Record<string, unknown>;
     // A job may outlive its lease (e.g. waiting out an Okta rate limit); renewing it keeps
@@ -140,8 +159,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       );
     }, leaseMs / 3);
     const started = performance.now();
-    const finished = (outcome: 'done' | 'retry' | 'failed') =>
-      opts.onJobFinished?.(job.kind, outcome, (performance.now() - started) / 1000);
+    const finished = (outcome: JobOutcome) => opts.onJobFinished?.(job.kind, outcome, (performance.now() - started) / 1000);
     try {
       if (!handler) throw new PermanentJobError(`No handler for job kind "${job.kind}"`);
       await handler.run(payload, job);
@@ -149,6 +167,12 @@ export function createWorker(opts: WorkerOptions): Worker {
       finished('done');
       return 'done';
     } catch (err) {
+      if (err instanceof DeferJob) {
+        log.info({ jobId: job.id, kind: job.kind, reason: err.message, waitMs: err.waitMs }, 'job deferred');
+        await deferJob(opts.db, job.id, id, err.waitMs);
+        finished('deferred');
+        return 'deferred';
+      }
       const error = err instanceof Error ? err : new Error(String(err));
       // A refusal fails at once; an outage, a rate limit or an unexpected error backs off.
       const retryable = isRetryable(err);

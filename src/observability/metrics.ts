@@ -10,6 +10,7 @@ import type { OktaCallObserver, OktaRateBudget } from '../connectors/okta/index.
 import type { Db } from '../db/database.js';
 import { ALL_EMAIL_TEMPLATES } from '../domain/email-templates.js';
 import { JOB_KINDS } from '../jobs/job-kinds.js';
+import type { JobOutcome } from '../jobs/worker.js';
 import { readQueueDepth } from './queue-depth.js';
 
 /** The channels a request is filed through; anything else is counted as `other`. */
@@ -33,8 +34,6 @@ interface MetricSources {
   rateLimits(): OktaRateBudget[];
 }
 
-type JobOutcome = 'done' | 'retry' | 'failed';
-
 export interface Metrics {
   /** The per-instance registry (the process metrics included). */
   readonly registry: Registry;
@@ -48,7 +47,7 @@ export interface Metrics {
   /** One attempt to hand an email to SMTP failed (it may be retried). */
   emailFailed(template: string): void;
   reminderFired(audience: 'approvers' | 'backup'): void;
-  /** A job attempt ended (the worker's onJobFinished): done, put back for a retry, or failed for good. */
+  /** A job attempt ended (the worker's onJobFinished): done, put back for a retry, deferred, or failed for good. */
   jobFinished(kind: string, outcome: JobOutcome, seconds: number): void;
   /** Where the gauges read from; until set, they report nothing. */
   watch(sources: MetricSources): void;
@@ -160,7 +159,7 @@ export function createMetrics(): Metrics {
   const jobKinds = new Set<string>(Object.values(JOB_KINDS));
   const jobs = new Counter({
     name: 'resetdesk_job_attempts_total',
-    help: 'Background job attempts, by kind and outcome (done, retry, failed)',
+    help: 'Background job attempts, by kind and outcome (done, retry, deferred, failed)',
     labelNames: ['kind', 'outcome'] as const,
     registers,
   });

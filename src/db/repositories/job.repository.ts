@@ -331,3 +331,25 @@ export async function dropPayloadField(db: Db, id: string, field: string): Promi
     .where('id', '=', id)
     .execute();
 }
+
+/**
+ * Puts a job its handler deferred (jobs/worker.ts DeferJob) back to pending for `waitMs`. The
+ * claim counted an attempt; the wait raises max_attempts by one so it costs the job none of its
+ * retries, and the job stays open (attempts > 0) for countOpenJobs.
+ */
+export async function deferJob(db: Db, id: string, workerId: string, waitMs: number): Promise<void> {
+  const now = clockNow();
+  await db
+    .updateTable('jobs')
+    .set((eb) => ({
+      status: 'pending',
+      locked_by: null,
+      locked_until: null,
+      max_attempts: eb('max_attempts', '+', 1),
+      run_at: new Date(now.getTime() + waitMs).toISOString(),
+      updated_at: now.toISOString(),
+    }))
+    .where('id', '=', id)
+    .where('locked_by', '=', workerId)
+    .execute();
+}
