@@ -11,11 +11,12 @@
  *   - SQLite, 100 ms, the sandbox at Okta's default 600 calls per minute per bucket (and on
  *     PostgreSQL, the most BENCH_INSTANCES sharing that budget): resetdesk
  *     must keep to the budget (any 429 the sandbox answers, in any row, fails the bench);
- *   - SQLite, 0 ms, BENCH_RSS_REQUESTS in two halves: the instance's RSS after each.
+ *   - SQLite, 0 ms, BENCH_RSS_REQUESTS in two halves: the instance's RSS and V8 heap after each,
+ *     read once a heap snapshot has collected the garbage (bench-harness.ts collectedMemory).
  * CPU per decision is Δ(process_cpu_user + _system seconds) of the instances over the measured
  * window, divided by the decisions. A wrong result exits 1; speed and size never do.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../db/database.js';
@@ -24,6 +25,8 @@ import { upsertApps } from '../db/repositories/app.repository.js';
 import { createApiToken } from '../db/repositories/token.repository.js';
 import { createScratchDatabase } from '../db/scratch-database.js';
 import {
+  collectedMemory,
+  heapSnapshotArgs,
   type Instances,
   type OutsideWorld,
   type ProcessFigures,
@@ -159,6 +162,7 @@ async function runOnce(s: Settings, plan: Plan): Promise<Row> {
   const db = handle.db;
   let outside: OutsideWorld | undefined;
   let instances: Instances | undefined;
+  let snapshotDir: string | undefined;
   try {
     // Migrated here first, as a deployment would: the instances then start on a ready schema.
     await migrateToLatest(db);
@@ -173,6 +177,10 @@ async function runOnce(s: Settings, plan: Plan): Promise<Row> {
       rateLimit: plan.rateLimit,
     });
     const nodeArgs = s.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${s.profileDir}`] : [];
+    if (plan.rss) {
+      snapshotDir = mkdtempSync(join(tmpdir(), 'resetdesk-heap-'));
+      nodeArgs.push(...heapSnapshotArgs(snapshotDir));
+    }
     instances = await startInstances(
       plan.instances,
       {
@@ -224,22 +232,31 @@ async function runOnce(s: Settings, plan: Plan): Promise<Row> {
     const requests = benchRequests(plan.requests);
     let submitted: Submitted[];
     let rss: Row['rss'];
-    if (plan.rss) {
+    let halves: [Submitted[], Submitted[]] | undefined;
+    let after: ProcessFigures;
+    if (plan.rss && snapshotDir) {
       const half = Math.floor(requests.length / 2);
-      submitted = await run(requests.slice(0, half));
+      const first = await run(requests.slice(0, half));
       await waitForIdle(db);
-      const atHalf = await scrapeAll(instances);
-      submitted.push(...(await run(requests.slice(half))));
+      const atHalf = await collectedMemory(instances, snapshotDir);
+      const second = await run(requests.slice(half));
       await waitForIdle(db);
-      rss = { half, atHalf: atHalf.residentBytes, atEnd: 0, heapAtHalf: atHalf.heapUsedBytes, heapAtEnd: 0 };
+      after = await scrapeAll(instances);
+      after.cpuSeconds -= atHalf.cpuSeconds;
+      const atEnd = await collectedMemory(instances, snapshotDir);
+      halves = [first, second];
+      submitted = [...first, ...second];
+      rss = {
+        half,
+        atHalf: atHalf.residentBytes,
+        atEnd: atEnd.residentBytes,
+        heapAtHalf: atHalf.heapUsedBytes,
+        heapAtEnd: atEnd.heapUsedBytes,
+      };
     } else {
       submitted = await run(requests);
       await waitForIdle(db);
-    }
-    const after = await scrapeAll(instances);
-    if (rss) {
-      rss.atEnd = after.residentBytes;
-      rss.heapAtEnd = after.heapUsedBytes;
+      after = await scrapeAll(instances);
     }
 
     const oktaCalls = await outside.calls();
@@ -249,6 +266,16 @@ async function runOnce(s: Settings, plan: Plan): Promise<Row> {
     if (mails !== s.warmup + plan.requests)
       throw new Error(`the mailbox received ${mails} emails, expected ${s.warmup + plan.requests} (Okta answered ${throttled} 429s)`);
     const figures: Figures = await readFigures(db, submitted);
+    if (halves) {
+      // The halves' own spans: the pause between them, while memory settles, is no decision time.
+      const spans = await Promise.all(
+        halves.map(async (h) => {
+          const half = await readFigures(db, h);
+          return half.n / half.decidedPerSec;
+        }),
+      );
+      figures.decidedPerSec = figures.n / spans.reduce((total, span) => total + span, 0);
+    }
     return {
       plan,
       ...figures,
@@ -268,6 +295,7 @@ async function runOnce(s: Settings, plan: Plan): Promise<Row> {
     await outside?.close().catch(() => undefined);
     await handle.close().catch(() => undefined);
     await database.drop().catch(() => undefined);
+    if (snapshotDir) rmSync(snapshotDir, { recursive: true, force: true });
   }
 }
 
@@ -328,7 +356,7 @@ async function main(): Promise<void> {
     const mb = (bytes: number) => bytes / 1024 / 1024;
     const growth = mb(r.rss.atEnd) - mb(r.rss.atHalf);
     out(
-      `rss: ${mb(r.rss.atHalf).toFixed(1)} MB after ${r.rss.half} requests, ${mb(r.rss.atEnd).toFixed(1)} MB after ${r.n}: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB (${((growth / mb(r.rss.atHalf)) * 100).toFixed(1)} %); V8 heap used ${mb(r.rss.heapAtHalf).toFixed(1)} → ${mb(r.rss.heapAtEnd).toFixed(1)} MB (not collected first)`,
+      `rss: ${mb(r.rss.atHalf).toFixed(1)} MB after ${r.rss.half} requests, ${mb(r.rss.atEnd).toFixed(1)} MB after ${r.n}: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB (${((growth / mb(r.rss.atHalf)) * 100).toFixed(1)} %); V8 heap used ${mb(r.rss.heapAtHalf).toFixed(1)} → ${mb(r.rss.heapAtEnd).toFixed(1)} MB (each read after a full collection)`,
     );
   }
   out(`total ${rows.reduce((t, r) => t + r.seconds, 0).toFixed(1)} s`);

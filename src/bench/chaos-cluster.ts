@@ -22,6 +22,8 @@ export interface Cluster {
   urls(): (string | null)[];
   /** SIGKILLs instance `slot` and starts a new process in its place; resolves once it listens. */
   killAndRestart(slot: number): Promise<void>;
+  /** Sends `signal` to every live instance (e.g. SIGUSR2 for a heap snapshot, see bench-harness.ts). */
+  signal(signal: NodeJS.Signals): void;
   readonly size: number;
   /** Everything the instances printed (for a failed run's report). */
   output(): string;
@@ -107,6 +109,9 @@ export async function startCluster(size: number, env: Record<string, string>, no
       slots[slot] = await fresh;
     },
     urls: () => slots.map((s) => s.url),
+    signal(signal) {
+      for (const s of slots) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill(signal);
+    },
     output: () => log,
     async stop() {
       process.off('exit', killAll);
