@@ -936,7 +936,9 @@ describe.each(DIALECTS)('security fuzz on %s', (dialect) => {
         ['Waiting', 'Escalated', 'PendingExternal', 'Completed', 'Rejected', 'Failed', 'Cancelled', 'Closed'],
         45_000,
       );
-      expect(decided).toMatchObject({ status: 'Completed', ruleId: 'swa_self_service' });
+      // Completed, or already Closed as Completed once its email went out.
+      expect(decided.status === 'Closed' ? decided.resolution : decided.status).toBe('Completed');
+      expect(decided.ruleId).toBe('swa_self_service');
     }, 60_000);
   });
 
