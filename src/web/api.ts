@@ -9,6 +9,7 @@ import createClient, { type Middleware } from 'openapi-fetch';
 import { useEffect, useState } from 'react';
 import type { components, paths } from '../http/api-types';
 import { t } from './i18n/translate';
+import { mergeRequestRead } from './requests/request-merge';
 
 export type Request = components['schemas']['Request'];
 export type RequestStatus = Request['status'];
@@ -205,9 +206,14 @@ export function useEscalatedRequests() {
 
 /** One request; `pollMs` re-reads it while it is still moving. */
 export function useRequest(id: string, pollMs: (request: Request | undefined) => number | false = () => false) {
+  const queryClient = useQueryClient();
   return useQuery({
     queryKey: ['request', id],
-    queryFn: () => unwrap(api.GET('/api/v1/requests/{id}', { params: { path: { id } } })),
+    queryFn: async () =>
+      mergeRequestRead(
+        queryClient.getQueryData<Request>(['request', id]),
+        await unwrap(api.GET('/api/v1/requests/{id}', { params: { path: { id } } })),
+      ),
     // A request that could not be read at all (a 404, say) is not polled; the page offers a retry.
     refetchInterval: (query) => (query.state.data === undefined && query.state.status === 'error' ? false : pollMs(query.state.data)),
     retry: (failures, error) => !(error instanceof ApiError && error.status === 404) && shouldRetry(failures, error),
