@@ -77,7 +77,7 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** PostgreSQL claims with SKIP LOCKED (claimDueJobs); SQLite with conditional updates. */
   dialect?: DialectName;
-  /** Told when each attempt ends (metrics): done, put back for a retry, or failed for good. */
+  /** Told when each attempt ends (metrics), with how it ended (JobOutcome). */
   onJobFinished?(kind: string, outcome: JobOutcome, seconds: number): void;
   /** First retry delay; doubles per attempt, capped at maxBackoffMs. */
   baseBackoffMs?: number;
